@@ -1,0 +1,231 @@
+package io.loomsocket;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Every limit and timer of a WebSocket connection, in one immutable object with safe defaults
+ * (the same ones as python-websockets where it has them). Build with {@link #builder()}:
+ *
+ * <pre>{@code
+ * WebSocketConfig config = WebSocketConfig.builder()
+ *         .maxMessageSize(4 << 20)
+ *         .pingInterval(Duration.ofSeconds(30))
+ *         .build();
+ * }</pre>
+ *
+ * <table>
+ *   <caption>Settings (the name in parentheses is the server's settings key)</caption>
+ *   <tr><th>setting</th><th>default</th><th>meaning</th></tr>
+ *   <tr><td>{@code maxMessageSize} ({@code websocket.max_message_size})</td><td>1 MiB</td>
+ *       <td>largest message, after decompression; a bigger one closes with 1009 (RFC 6455 §7.4.1).
+ *           {@link WebSocket#receiveStream()} is not bound by it.</td></tr>
+ *   <tr><td>{@code maxFrameSize} ({@code websocket.max_frame_size})</td><td>1 MiB</td>
+ *       <td>largest frame payload, checked from the frame header before any payload is read (1009)</td></tr>
+ *   <tr><td>{@code maxQueue} ({@code websocket.max_queue})</td><td>16</td>
+ *       <td>received messages held for the application; when full, the connection stops reading
+ *           the socket, so TCP flow control slows the peer down</td></tr>
+ *   <tr><td>{@code writeBufferSize} ({@code websocket.write_buffer_size})</td><td>16 KiB</td>
+ *       <td>outgoing bytes coalesced before a system call; frames are written as soon as the
+ *           sender is about to block, the buffer fills, or {@value #FLUSH_DELAY_MICROS} µs after a
+ *           send, whichever comes first</td></tr>
+ *   <tr><td>{@code readBufferSize} ({@code websocket.read_buffer_size})</td><td>16 KiB</td>
+ *       <td>read buffer while data flows; an idle connection reads into a 512-byte one</td></tr>
+ *   <tr><td>{@code writeTimeout} ({@code websocket.write_timeout})</td><td>30 s</td>
+ *       <td>how long a write may block while the peer does not read; then the connection is
+ *           aborted (close code 1008 reported locally) and the sender gets a
+ *           {@link WebSocketClosedException}</td></tr>
+ *   <tr><td>{@code closeTimeout} ({@code websocket.close_timeout})</td><td>10 s</td>
+ *       <td>how long the closing handshake waits for the peer's close frame and TCP close</td></tr>
+ *   <tr><td>{@code pingInterval} ({@code websocket.ping_interval})</td><td>20 s</td>
+ *       <td>keepalive: a ping after this long; {@link Duration#ZERO} disables keepalive</td></tr>
+ *   <tr><td>{@code pingTimeout} ({@code websocket.ping_timeout})</td><td>20 s</td>
+ *       <td>a peer that does not answer a keepalive ping (or {@link WebSocket#ping()}) within
+ *           this is dropped with 1011 (keepalive) / gets a timeout (ping())</td></tr>
+ *   <tr><td>{@code compression} ({@code websocket.compression})</td><td>true</td>
+ *       <td>offer (client) / accept (server) permessage-deflate, RFC 7692</td></tr>
+ *   <tr><td>{@code compressionThreshold} ({@code websocket.compression_threshold})</td><td>128</td>
+ *       <td>messages shorter than this many bytes are sent uncompressed</td></tr>
+ *   <tr><td>{@code compressionContextTakeover} ({@code websocket.compression_context_takeover})</td><td>false</td>
+ *       <td>keep the LZ77 window between messages (better ratio, ~300 KiB more per connection);
+ *           off by default so idle connections hold no compressor state</td></tr>
+ * </table>
+ */
+public final class WebSocketConfig {
+
+    /** Longest time a sent frame may wait in the write buffer before a flush (see writeBufferSize). */
+    public static final long FLUSH_DELAY_MICROS = 100;
+
+    private static final WebSocketConfig DEFAULTS = new Builder().build();
+
+    private final int maxMessageSize;
+    private final int maxFrameSize;
+    private final int maxQueue;
+    private final int writeBufferSize;
+    private final int readBufferSize;
+    private final Duration writeTimeout;
+    private final Duration closeTimeout;
+    private final Duration pingInterval;
+    private final Duration pingTimeout;
+    private final boolean compression;
+    private final int compressionThreshold;
+    private final boolean compressionContextTakeover;
+
+    private WebSocketConfig(Builder b) {
+        this.maxMessageSize = b.maxMessageSize;
+        this.maxFrameSize = b.maxFrameSize;
+        this.maxQueue = b.maxQueue;
+        this.writeBufferSize = b.writeBufferSize;
+        this.readBufferSize = b.readBufferSize;
+        this.writeTimeout = b.writeTimeout;
+        this.closeTimeout = b.closeTimeout;
+        this.pingInterval = b.pingInterval;
+        this.pingTimeout = b.pingTimeout;
+        this.compression = b.compression;
+        this.compressionThreshold = b.compressionThreshold;
+        this.compressionContextTakeover = b.compressionContextTakeover;
+    }
+
+    /** The defaults listed on this class. */
+    public static WebSocketConfig defaults() { return DEFAULTS; }
+
+    public static Builder builder() { return new Builder(); }
+
+    /** A builder that starts from this configuration. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.maxMessageSize = maxMessageSize;
+        b.maxFrameSize = maxFrameSize;
+        b.maxQueue = maxQueue;
+        b.writeBufferSize = writeBufferSize;
+        b.readBufferSize = readBufferSize;
+        b.writeTimeout = writeTimeout;
+        b.closeTimeout = closeTimeout;
+        b.pingInterval = pingInterval;
+        b.pingTimeout = pingTimeout;
+        b.compression = compression;
+        b.compressionThreshold = compressionThreshold;
+        b.compressionContextTakeover = compressionContextTakeover;
+        return b;
+    }
+
+    public int maxMessageSize() { return maxMessageSize; }
+    public int maxFrameSize() { return maxFrameSize; }
+    public int maxQueue() { return maxQueue; }
+    public int writeBufferSize() { return writeBufferSize; }
+    public int readBufferSize() { return readBufferSize; }
+    public Duration writeTimeout() { return writeTimeout; }
+    public Duration closeTimeout() { return closeTimeout; }
+    /** {@link Duration#ZERO} when keepalive is off. */
+    public Duration pingInterval() { return pingInterval; }
+    public Duration pingTimeout() { return pingTimeout; }
+    public boolean compression() { return compression; }
+    public int compressionThreshold() { return compressionThreshold; }
+    public boolean compressionContextTakeover() { return compressionContextTakeover; }
+
+    @Override
+    public String toString() {
+        return "WebSocketConfig[maxMessageSize=" + maxMessageSize + ", maxFrameSize=" + maxFrameSize
+                + ", maxQueue=" + maxQueue + ", writeBufferSize=" + writeBufferSize
+                + ", readBufferSize=" + readBufferSize + ", writeTimeout=" + writeTimeout
+                + ", closeTimeout=" + closeTimeout + ", pingInterval=" + pingInterval
+                + ", pingTimeout=" + pingTimeout + ", compression=" + compression
+                + ", compressionThreshold=" + compressionThreshold
+                + ", compressionContextTakeover=" + compressionContextTakeover + "]";
+    }
+
+    /** Collects settings; every setter checks its argument and throws IllegalArgumentException. */
+    public static final class Builder {
+        private int maxMessageSize = 1 << 20;
+        private int maxFrameSize = 1 << 20;
+        private int maxQueue = 16;
+        private int writeBufferSize = 16 << 10;
+        private int readBufferSize = 16 << 10;
+        private Duration writeTimeout = Duration.ofSeconds(30);
+        private Duration closeTimeout = Duration.ofSeconds(10);
+        private Duration pingInterval = Duration.ofSeconds(20);
+        private Duration pingTimeout = Duration.ofSeconds(20);
+        private boolean compression = true;
+        private int compressionThreshold = 128;
+        private boolean compressionContextTakeover = false;
+
+        private Builder() {}
+
+        /** Largest message in bytes (after decompression), at least 1. */
+        public Builder maxMessageSize(int bytes) { this.maxMessageSize = positive("maxMessageSize", bytes); return this; }
+
+        /** Largest frame payload in bytes, at least 125 (every control frame must fit, RFC 6455 §5.5). */
+        public Builder maxFrameSize(int bytes) {
+            if (bytes < 125) throw new IllegalArgumentException("maxFrameSize must be at least 125 bytes, got " + bytes);
+            this.maxFrameSize = bytes;
+            return this;
+        }
+
+        /** Received messages held before reading stops, 1 to 65536. */
+        public Builder maxQueue(int messages) {
+            if (messages < 1 || messages > 65536) throw new IllegalArgumentException("maxQueue must be 1..65536, got " + messages);
+            this.maxQueue = messages;
+            return this;
+        }
+
+        /** Coalescing buffer for outgoing frames, 256 bytes to 16 MiB. */
+        public Builder writeBufferSize(int bytes) { this.writeBufferSize = range("writeBufferSize", bytes, 256, 16 << 20); return this; }
+
+        /** Read buffer while data flows, 512 bytes to 16 MiB. */
+        public Builder readBufferSize(int bytes) { this.readBufferSize = range("readBufferSize", bytes, 512, 16 << 20); return this; }
+
+        /** Longest blocking write, positive. */
+        public Builder writeTimeout(Duration timeout) { this.writeTimeout = positive("writeTimeout", timeout); return this; }
+
+        /** Longest closing handshake, positive. */
+        public Builder closeTimeout(Duration timeout) { this.closeTimeout = positive("closeTimeout", timeout); return this; }
+
+        /** Keepalive ping interval; {@link Duration#ZERO} disables keepalive. */
+        public Builder pingInterval(Duration interval) {
+            Objects.requireNonNull(interval, "pingInterval");
+            if (interval.isNegative()) throw new IllegalArgumentException("pingInterval must not be negative");
+            this.pingInterval = interval;
+            return this;
+        }
+
+        /** How long a ping waits for its pong, positive. */
+        public Builder pingTimeout(Duration timeout) { this.pingTimeout = positive("pingTimeout", timeout); return this; }
+
+        /** Offer/accept permessage-deflate (RFC 7692). */
+        public Builder compression(boolean on) { this.compression = on; return this; }
+
+        /** Messages shorter than this are not compressed, 0 or more. */
+        public Builder compressionThreshold(int bytes) {
+            if (bytes < 0) throw new IllegalArgumentException("compressionThreshold must not be negative");
+            this.compressionThreshold = bytes;
+            return this;
+        }
+
+        /** Keep the compression window between messages (costs memory per connection). */
+        public Builder compressionContextTakeover(boolean on) { this.compressionContextTakeover = on; return this; }
+
+        public WebSocketConfig build() {
+            if (maxFrameSize > maxMessageSize && maxMessageSize >= 125) {
+                // a frame can never be larger than the message it belongs to
+                maxFrameSize = maxMessageSize;
+            }
+            return new WebSocketConfig(this);
+        }
+
+        private static int positive(String name, int v) {
+            if (v < 1) throw new IllegalArgumentException(name + " must be positive, got " + v);
+            return v;
+        }
+
+        private static int range(String name, int v, int min, int max) {
+            if (v < min || v > max) throw new IllegalArgumentException(name + " must be " + min + ".." + max + ", got " + v);
+            return v;
+        }
+
+        private static Duration positive(String name, Duration d) {
+            Objects.requireNonNull(d, name);
+            if (d.isNegative() || d.isZero()) throw new IllegalArgumentException(name + " must be positive, got " + d);
+            return d;
+        }
+    }
+}
