@@ -1,0 +1,74 @@
+package io.loomsocket.interop.matrix;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The interop matrix: one row per pair of peers. Every added row rewrites
+ * {@code target/interop-matrix.md} (surefire runs in the module folder), so the file always holds
+ * the table of this run; {@link #print()} writes it to standard output.
+ */
+public final class Matrix {
+
+    /** One pair's outcome. */
+    public record Row(String pair, String messages, String compression, String close, String result) {
+        boolean passed() { return result.startsWith("PASS"); }
+    }
+
+    public static final Path FILE = Path.of("target", "interop-matrix.md");
+
+    private static final ReentrantLock LOCK = new ReentrantLock();
+    private static final List<Row> ROWS = new ArrayList<>();
+
+    private Matrix() {}
+
+    public static void add(Row row) {
+        LOCK.lock();
+        try {
+            ROWS.removeIf(r -> r.pair().equals(row.pair()) && r.compression().equals(row.compression()));
+            ROWS.add(row);
+            ROWS.sort(Comparator.comparing(Row::pair).thenComparing(Row::compression));
+            write();
+        } finally {
+            LOCK.unlock();
+        }
+    }
+
+    public static String table() {
+        LOCK.lock();
+        try {
+            StringBuilder sb = new StringBuilder("| pair | messages | compression | close | result |\n|---|---|---|---|---|\n");
+            for (Row r : ROWS) {
+                sb.append("| ").append(esc(r.pair())).append(" | ").append(esc(r.messages())).append(" | ")
+                    .append(esc(r.compression())).append(" | ").append(esc(r.close())).append(" | ")
+                    .append(esc(r.result())).append(" |\n");
+            }
+            return sb.toString();
+        } finally {
+            LOCK.unlock();
+        }
+    }
+
+    public static void print() {
+        System.out.println("\nInterop matrix (also in interop/" + FILE + "):\n" + table());
+    }
+
+    private static void write() {
+        try {
+            Files.createDirectories(FILE.toAbsolutePath().getParent());
+            Files.writeString(FILE, "# loomsocket interop matrix\n\nWritten by `InteropMatrixTest` (module interop) on every run.\n\n" + table());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String esc(String s) {
+        return s.replace("|", "\\|").replace("\n", " ");
+    }
+}
