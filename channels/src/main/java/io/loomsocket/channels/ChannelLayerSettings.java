@@ -1,0 +1,107 @@
+package io.loomsocket.channels;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * The limits of a channel layer, each with a safe default (see {@link #defaults()}).
+ *
+ * @param outboxCapacity messages one connection's outbox holds before its {@link OverflowPolicy}
+ *     applies (Channels' {@code capacity}, default 100)
+ * @param overflowPolicy what a full outbox does (default {@link OverflowPolicy#DROP_OLDEST})
+ * @param maxMessageBytes largest message the layer carries (default 1 MiB); larger ones are refused
+ *     with {@link IllegalArgumentException}
+ * @param maxGroupsPerChannel groups one connection may belong to at once (default 100)
+ * @param groupExpiry how long a membership recorded in Redis lives without refresh (Channels'
+ *     {@code group_expiry}); the layer refreshes live memberships every third of it, so only the
+ *     members of a crashed server expire (default 5 minutes)
+ * @param sweepInterval how often closed connections are looked for and removed from their groups
+ *     (default 1 second); a send to a closed connection removes it at once
+ * @param keyPrefix prefix of every Redis key and pub/sub channel (default {@code "loomsocket"});
+ *     servers that should form one cluster share it
+ * @param redisCommandTimeout how long a Redis command may take before it counts as failed
+ *     (default 2 seconds)
+ * @param redisReconnectMax the largest pause between reconnection attempts; they start at
+ *     100 ms and double up to this (default 5 seconds)
+ * @param redisRequestQueue commands the Redis client buffers at most (default 10,000); when it is
+ *     full, publishes fail and are counted
+ */
+public record ChannelLayerSettings(
+        int outboxCapacity,
+        OverflowPolicy overflowPolicy,
+        int maxMessageBytes,
+        int maxGroupsPerChannel,
+        Duration groupExpiry,
+        Duration sweepInterval,
+        String keyPrefix,
+        Duration redisCommandTimeout,
+        Duration redisReconnectMax,
+        int redisRequestQueue) {
+
+    /** Names are ASCII letters, digits, hyphens, underscores and periods (as in Channels). */
+    static final String NAME_CHARS = "[A-Za-z0-9._-]";
+
+    public ChannelLayerSettings {
+        if (outboxCapacity < 1) throw new IllegalArgumentException("outboxCapacity must be >= 1: " + outboxCapacity);
+        Objects.requireNonNull(overflowPolicy, "overflowPolicy");
+        if (maxMessageBytes < 1) throw new IllegalArgumentException("maxMessageBytes must be >= 1: " + maxMessageBytes);
+        if (maxGroupsPerChannel < 1) throw new IllegalArgumentException("maxGroupsPerChannel must be >= 1: " + maxGroupsPerChannel);
+        positive(groupExpiry, "groupExpiry");
+        positive(sweepInterval, "sweepInterval");
+        positive(redisCommandTimeout, "redisCommandTimeout");
+        positive(redisReconnectMax, "redisReconnectMax");
+        if (keyPrefix == null || !keyPrefix.matches(NAME_CHARS + "{1,64}"))
+            throw new IllegalArgumentException("keyPrefix must be 1-64 of [A-Za-z0-9._-]: " + keyPrefix);
+        if (redisRequestQueue < 1) throw new IllegalArgumentException("redisRequestQueue must be >= 1: " + redisRequestQueue);
+    }
+
+    private static void positive(Duration d, String name) {
+        if (d == null || d.isNegative() || d.isZero()) throw new IllegalArgumentException(name + " must be positive: " + d);
+    }
+
+    public static ChannelLayerSettings defaults() {
+        return new ChannelLayerSettings(100, OverflowPolicy.DROP_OLDEST, 1 << 20, 100,
+                Duration.ofMinutes(5), Duration.ofSeconds(1), "loomsocket",
+                Duration.ofSeconds(2), Duration.ofSeconds(5), 10_000);
+    }
+
+    public ChannelLayerSettings withOutboxCapacity(int v) {
+        return new ChannelLayerSettings(v, overflowPolicy, maxMessageBytes, maxGroupsPerChannel, groupExpiry, sweepInterval, keyPrefix, redisCommandTimeout, redisReconnectMax, redisRequestQueue);
+    }
+
+    public ChannelLayerSettings withOverflowPolicy(OverflowPolicy v) {
+        return new ChannelLayerSettings(outboxCapacity, v, maxMessageBytes, maxGroupsPerChannel, groupExpiry, sweepInterval, keyPrefix, redisCommandTimeout, redisReconnectMax, redisRequestQueue);
+    }
+
+    public ChannelLayerSettings withMaxMessageBytes(int v) {
+        return new ChannelLayerSettings(outboxCapacity, overflowPolicy, v, maxGroupsPerChannel, groupExpiry, sweepInterval, keyPrefix, redisCommandTimeout, redisReconnectMax, redisRequestQueue);
+    }
+
+    public ChannelLayerSettings withMaxGroupsPerChannel(int v) {
+        return new ChannelLayerSettings(outboxCapacity, overflowPolicy, maxMessageBytes, v, groupExpiry, sweepInterval, keyPrefix, redisCommandTimeout, redisReconnectMax, redisRequestQueue);
+    }
+
+    public ChannelLayerSettings withGroupExpiry(Duration v) {
+        return new ChannelLayerSettings(outboxCapacity, overflowPolicy, maxMessageBytes, maxGroupsPerChannel, v, sweepInterval, keyPrefix, redisCommandTimeout, redisReconnectMax, redisRequestQueue);
+    }
+
+    public ChannelLayerSettings withSweepInterval(Duration v) {
+        return new ChannelLayerSettings(outboxCapacity, overflowPolicy, maxMessageBytes, maxGroupsPerChannel, groupExpiry, v, keyPrefix, redisCommandTimeout, redisReconnectMax, redisRequestQueue);
+    }
+
+    public ChannelLayerSettings withKeyPrefix(String v) {
+        return new ChannelLayerSettings(outboxCapacity, overflowPolicy, maxMessageBytes, maxGroupsPerChannel, groupExpiry, sweepInterval, v, redisCommandTimeout, redisReconnectMax, redisRequestQueue);
+    }
+
+    public ChannelLayerSettings withRedisCommandTimeout(Duration v) {
+        return new ChannelLayerSettings(outboxCapacity, overflowPolicy, maxMessageBytes, maxGroupsPerChannel, groupExpiry, sweepInterval, keyPrefix, v, redisReconnectMax, redisRequestQueue);
+    }
+
+    public ChannelLayerSettings withRedisReconnectMax(Duration v) {
+        return new ChannelLayerSettings(outboxCapacity, overflowPolicy, maxMessageBytes, maxGroupsPerChannel, groupExpiry, sweepInterval, keyPrefix, redisCommandTimeout, v, redisRequestQueue);
+    }
+
+    public ChannelLayerSettings withRedisRequestQueue(int v) {
+        return new ChannelLayerSettings(outboxCapacity, overflowPolicy, maxMessageBytes, maxGroupsPerChannel, groupExpiry, sweepInterval, keyPrefix, redisCommandTimeout, redisReconnectMax, v);
+    }
+}

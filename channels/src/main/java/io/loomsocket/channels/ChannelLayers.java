@@ -1,0 +1,31 @@
+package io.loomsocket.channels;
+
+import java.util.Locale;
+
+/** Makes the layer a {@code CHANNEL_LAYER} setting names. */
+public final class ChannelLayers {
+    /** The setting's name in settings files and the environment. */
+    public static final String SETTING = "CHANNEL_LAYER";
+
+    private ChannelLayers() {}
+
+    /** {@link #fromSetting(String, ChannelLayerSettings)} with the default limits. */
+    public static ChannelLayer fromSetting(String value) {
+        return fromSetting(value, ChannelLayerSettings.defaults());
+    }
+
+    /**
+     * {@code null}, blank or {@code memory}: a {@link MemoryChannelLayer}; {@code redis://...} or
+     * {@code rediss://...}: a {@link RedisChannelLayer} connected now.
+     *
+     * @throws IllegalArgumentException for any other value
+     * @throws IllegalStateException if Redis cannot be reached
+     */
+    public static ChannelLayer fromSetting(String value, ChannelLayerSettings settings) {
+        String v = value == null ? "" : value.strip();
+        if (v.isEmpty() || v.equalsIgnoreCase("memory")) return new MemoryChannelLayer(settings);
+        String lower = v.toLowerCase(Locale.ROOT);
+        if (lower.startsWith("redis://") || lower.startsWith("rediss://")) return new RedisChannelLayer(v, settings);
+        throw new IllegalArgumentException(SETTING + " must be 'memory' or a redis:// URI (e.g. redis://127.0.0.1:6379/0), not '" + v + "'");
+    }
+}

@@ -1,0 +1,322 @@
+package io.loomsocket.channels;
+
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScoredValue;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.Delay;
+import io.loomsocket.Message;
+
+import java.lang.System.Logger.Level;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The channel layer for several servers ({@code CHANNEL_LAYER=redis://host:port/db}), on Lettuce.
+ *
+ * <h2>How it works</h2>
+ * <ul>
+ *   <li>Fan-out is Redis pub/sub: a group send delivers to this server's members directly, then
+ *       PUBLISHes to {@code <prefix>:g:<group>}; each server subscribes to the groups it has
+ *       members of and skips what it published itself. A send to another server's channel
+ *       PUBLISHes to {@code <prefix>:s:<server>}.</li>
+ *   <li>Membership is also kept, as in Channels, in a sorted set {@code <prefix>:group:<group>}
+ *       (member = channel name, score = last refresh) with {@code groupExpiry}; live members are
+ *       refreshed every third of it, so the members of a crashed server expire.</li>
+ *   <li>Order: one connection carries every PUBLISH, written in the order they were sent, and
+ *       Redis delivers one channel's messages to a subscriber in publish order.</li>
+ *   <li>Redis down: PUBLISH fails at once (commands are rejected while disconnected) and is
+ *       counted in {@link ChannelStats#publishFailed()} and in the current {@link Outage}; local
+ *       delivery goes on; Lettuce reconnects with exponential backoff (100 ms doubling up to
+ *       {@code redisReconnectMax}); on reconnection the layer resubscribes, re-records its
+ *       memberships and logs the outage. Each message carries a sequence number per sender and
+ *       Redis channel, so a receiver counts messages it missed ({@link ChannelStats#remoteMissed()}).</li>
+ * </ul>
+ */
+public final class RedisChannelLayer extends ChannelLayer {
+    /** How often the supervisor checks the connections. */
+    static final Duration CHECK_INTERVAL = Duration.ofMillis(100);
+    /** Bound of the sequence maps (per Redis channel sent to / received from); cleared when reached. */
+    static final int MAX_SEQUENCES = 100_000;
+
+    private final String where;
+    private final ClientResources resources;
+    private final RedisClient client;
+    private final StatefulRedisConnection<byte[], byte[]> conn;
+    private final StatefulRedisPubSubConnection<byte[], byte[]> sub;
+    private final RedisAsyncCommands<byte[], byte[]> redis;
+    private final OutageLog outages;
+    private final String groupChannelPrefix, serverChannelPrefix, groupKeyPrefix;
+    private final byte[] ownChannel;
+    private final ReentrantLock publishLock = new ReentrantLock();
+    private final Map<String, Long> sentSeq = new ConcurrentHashMap<>();     // Redis channel -> last seq sent
+    private final Map<String, Long> receivedSeq = new ConcurrentHashMap<>(); // Redis channel + "|" + origin -> last seq seen
+    private final Thread supervisor;
+    private volatile boolean closing;
+
+    /**
+     * Connects to Redis (URI as Lettuce reads it: {@code redis://[password@]host[:port][/db]}).
+     *
+     * @throws IllegalStateException if Redis cannot be reached now
+     */
+    public RedisChannelLayer(String uri, ChannelLayerSettings settings) {
+        super(settings);
+        RedisURI redisUri = RedisURI.create(uri);
+        this.where = redisUri.getHost() + ":" + redisUri.getPort() + "/" + redisUri.getDatabase();
+        this.outages = new OutageLog(where);
+        String p = settings.keyPrefix();
+        this.groupChannelPrefix = p + ":g:";
+        this.serverChannelPrefix = p + ":s:";
+        this.groupKeyPrefix = p + ":group:";
+        this.ownChannel = bytes(serverChannelPrefix + serverId);
+        this.resources = ClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2)
+                .reconnectDelay(Delay.exponential(Duration.ofMillis(100), settings.redisReconnectMax(), 2, TimeUnit.MILLISECONDS))
+                .build();
+        this.client = RedisClient.create(resources, redisUri);
+        client.setOptions(ClientOptions.builder()
+                .autoReconnect(true)
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .requestQueueSize(settings.redisRequestQueue())
+                .timeoutOptions(TimeoutOptions.enabled(settings.redisCommandTimeout()))
+                .build());
+        try {
+            this.conn = client.connect(ByteArrayCodec.INSTANCE);
+            this.sub = client.connectPubSub(ByteArrayCodec.INSTANCE);
+        } catch (RuntimeException e) {
+            client.shutdown(0, 2, TimeUnit.SECONDS);
+            resources.shutdown(0, 2, TimeUnit.SECONDS);
+            throw new IllegalStateException("channel layer: cannot connect to Redis at " + where + ": " + e.getMessage(), e);
+        }
+        this.redis = conn.async();
+        sub.addListener(new RedisPubSubAdapter<>() {
+            @Override
+            public void message(byte[] channel, byte[] message) { received(channel, message); }
+        });
+        try {
+            sub.sync().subscribe(ownChannel);
+        } catch (RuntimeException e) {
+            close();
+            throw new IllegalStateException("channel layer: cannot subscribe at Redis " + where + ": " + e.getMessage(), e);
+        }
+        this.supervisor = Thread.ofVirtual().name("loomsocket-channels-redis").start(this::supervise);
+        startSweeper();
+    }
+
+    /** This server's id: the part of its channel names before {@code !}. */
+    public String serverId() { return serverId; }
+
+    @Override
+    public Set<String> groupMembers(String group) {
+        checkGroup(group);
+        byte[] key = bytes(groupKeyPrefix + group);
+        long now = System.currentTimeMillis();
+        try {
+            redis.zremrangebyscore(key, io.lettuce.core.Range.create(0, now - settings.groupExpiry().toMillis()));
+            List<byte[]> members = redis.zrange(key, 0, -1).get(settings.redisCommandTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            Set<String> out = new HashSet<>();
+            for (byte[] m : members) out.add(new String(m, StandardCharsets.US_ASCII));
+            return Set.copyOf(out);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while asking Redis for group " + group, e);
+        } catch (Exception e) {
+            throw new IllegalStateException("channel layer: cannot read group " + group + " from Redis at " + where + ": " + e, e);
+        }
+    }
+
+    // ---- publishing ----
+
+    @Override
+    void sendRemote(String server, String channelName, Message message) {
+        publish(serverChannelPrefix + server, Envelope.of(message, serverId, channelName));
+    }
+
+    @Override
+    void publishGroup(String group, Message message) {
+        publish(groupChannelPrefix + group, Envelope.of(message, serverId, group));
+    }
+
+    @Override
+    void remoteGroupChange(String server, boolean add, String group, String channelName) {
+        publish(serverChannelPrefix + server, new Envelope(add ? Envelope.GROUP_ADD : Envelope.GROUP_DISCARD,
+                serverId, 0, channelName, bytes(group)));
+    }
+
+    /** Stamps the next sequence number of {@code channel} and PUBLISHes, in that order, without waiting. */
+    private void publish(String channel, Envelope envelope) {
+        byte[] payload = envelope.encode();
+        byte[] ch = bytes(channel);
+        publishLock.lock(); // sequence order == write order on the one connection
+        try {
+            if (sentSeq.size() >= MAX_SEQUENCES && !sentSeq.containsKey(channel)) sentSeq.clear(); // receivers see a restart
+            long seq = sentSeq.merge(channel, 1L, Long::sum);
+            Envelope.stampSeq(payload, envelope.seqOffset(), seq);
+            CompletionStage<Long> f = redis.publish(ch, payload);
+            f.whenComplete((n, e) -> {
+                if (e != null) publishFailed(e);
+            });
+        } catch (RuntimeException e) {
+            publishFailed(e);
+        } finally {
+            publishLock.unlock();
+        }
+    }
+
+    private void publishFailed(Throwable e) {
+        counters.publishFailed.increment();
+        outages.undelivered(e.getClass().getSimpleName() + ": " + e.getMessage());
+    }
+
+    // ---- receiving (on Lettuce's event loop: never block here) ----
+
+    private void received(byte[] channelBytes, byte[] bytes) {
+        String channel = new String(channelBytes, StandardCharsets.US_ASCII);
+        Envelope e;
+        try {
+            e = Envelope.decode(bytes);
+        } catch (IllegalArgumentException ex) {
+            log(Level.WARNING, "channel layer: ignored a foreign message on Redis channel " + channel, ex);
+            return;
+        }
+        if (e.origin().equals(serverId)) return; // delivered locally when sent
+        checkSequence(channel, e);
+        try {
+            switch (e.kind()) {
+                case Envelope.TEXT, Envelope.BINARY -> {
+                    if (channel.startsWith(groupChannelPrefix)) deliverLocalGroup(channel.substring(groupChannelPrefix.length()), e.message());
+                    else deliverLocalChannel(e.target(), e.message());
+                }
+                case Envelope.GROUP_ADD, Envelope.GROUP_DISCARD -> {
+                    String group = new String(e.payload(), StandardCharsets.US_ASCII);
+                    var ch = channel(e.target());
+                    if (ch.isEmpty()) counters.unknownChannel.increment();
+                    else if (e.kind() == Envelope.GROUP_ADD) addLocal(group, ch.get());
+                    else removeLocal(group, ch.get());
+                }
+                default -> throw new IllegalArgumentException("kind " + e.kind());
+            }
+        } catch (RuntimeException ex) {
+            log(Level.WARNING, "channel layer: could not deliver a message from " + e.origin() + " on " + channel, ex);
+        }
+    }
+
+    private void checkSequence(String channel, Envelope e) {
+        String key = channel + "|" + e.origin();
+        if (receivedSeq.size() >= MAX_SEQUENCES && !receivedSeq.containsKey(key)) receivedSeq.clear();
+        Long last = receivedSeq.put(key, e.seq());
+        if (last != null && e.seq() > last + 1) {
+            long missed = e.seq() - last - 1;
+            counters.remoteMissed.add(missed);
+            log(Level.ERROR, "channel layer: missed " + missed + " message(s) from server " + e.origin() + " on Redis channel "
+                    + channel + " (sequence " + (last + 1) + ".." + (e.seq() - 1) + "), lost while this server's subscription was down", null);
+        }
+    }
+
+    // ---- membership ----
+
+    @Override
+    void firstLocalMember(String group) {
+        sub.async().subscribe(bytes(groupChannelPrefix + group)); // on failure: resubscribed when Redis is back
+    }
+
+    @Override
+    void lastLocalMemberGone(String group) {
+        String ch = groupChannelPrefix + group;
+        sub.async().unsubscribe(bytes(ch));
+        receivedSeq.keySet().removeIf(k -> k.startsWith(ch + "|"));
+    }
+
+    @Override
+    void memberAdded(String group, String channelName) {
+        byte[] key = bytes(groupKeyPrefix + group);
+        redis.zadd(key, (double) System.currentTimeMillis(), bytes(channelName));
+        redis.expire(key, settings.groupExpiry().toSeconds());
+    }
+
+    @Override
+    void memberRemoved(String group, String channelName) {
+        redis.zrem(bytes(groupKeyPrefix + group), bytes(channelName));
+    }
+
+    /** Re-records every local membership with a fresh score (and the groups' subscriptions if asked). */
+    private void refresh(boolean resubscribe) {
+        double now = System.currentTimeMillis();
+        Map<String, List<String>> memberships = localMemberships();
+        if (resubscribe) {
+            sub.async().subscribe(ownChannel);
+            for (String g : memberships.keySet()) sub.async().subscribe(bytes(groupChannelPrefix + g));
+        }
+        for (var entry : memberships.entrySet()) {
+            if (entry.getValue().isEmpty()) continue;
+            @SuppressWarnings("unchecked")
+            ScoredValue<byte[]>[] values = entry.getValue().stream().map(c -> ScoredValue.just(now, bytes(c))).toArray(ScoredValue[]::new);
+            byte[] key = bytes(groupKeyPrefix + entry.getKey());
+            redis.zadd(key, values);
+            redis.expire(key, settings.groupExpiry().toSeconds());
+        }
+    }
+
+    /** Watches both connections: reports outages, resubscribes after them, refreshes memberships. */
+    private void supervise() {
+        long refreshEvery = Math.max(1, settings.groupExpiry().toMillis() / 3);
+        long nextRefresh = System.currentTimeMillis() + refreshEvery;
+        while (!closing) {
+            try {
+                Thread.sleep(CHECK_INTERVAL);
+            } catch (InterruptedException e) {
+                return;
+            }
+            try {
+                boolean up = conn.isOpen() && sub.isOpen();
+                if (!up) {
+                    outages.down(conn.isOpen() ? "subscription connection lost" : "connection lost");
+                } else if (outages.isDown()) {
+                    refresh(true);
+                    outages.up();
+                } else if (System.currentTimeMillis() >= nextRefresh) {
+                    refresh(false);
+                    nextRefresh = System.currentTimeMillis() + refreshEvery;
+                }
+            } catch (RuntimeException e) {
+                log(Level.WARNING, "channel layer: Redis supervisor", e);
+            }
+        }
+    }
+
+    @Override
+    boolean remoteConnected() { return conn.isOpen() && sub.isOpen(); }
+
+    @Override
+    List<Outage> outages() { return outages.snapshot(); }
+
+    @Override
+    void closeRemote() {
+        closing = true;
+        if (supervisor != null) supervisor.interrupt();
+        try {
+            sub.close();
+            conn.close();
+        } catch (RuntimeException e) {
+            log(Level.DEBUG, "channel layer: closing Redis connections", e);
+        }
+        client.shutdown(0, 2, TimeUnit.SECONDS);
+        resources.shutdown(0, 2, TimeUnit.SECONDS);
+    }
+
+    private static byte[] bytes(String s) { return s.getBytes(StandardCharsets.US_ASCII); }
+}
