@@ -1,0 +1,241 @@
+package io.loomsocket.server;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+
+/**
+ * One request and its response, on one connection. The handler reads the request, then either
+ * responds once (fixed or streamed body) or upgrades the connection. Not thread-safe: the
+ * connection's thread owns it.
+ */
+public final class HttpExchange {
+    private final Connection connection;
+    private final HttpRequestHead request;
+    private final byte[] body;
+    private boolean responded;
+    private boolean upgraded;
+    private boolean keepAlive;
+
+    HttpExchange(Connection connection, HttpRequestHead request, byte[] body) {
+        this.connection = connection;
+        this.request = request;
+        this.body = body;
+    }
+
+    public HttpRequestHead request() {
+        return request;
+    }
+
+    /** The request body, de-chunked (empty if none). The array is the exchange's own. */
+    public byte[] body() {
+        return body;
+    }
+
+    public SocketAddress remoteAddress() {
+        return connection.socket().getRemoteSocketAddress();
+    }
+
+    public SocketAddress localAddress() {
+        return connection.socket().getLocalSocketAddress();
+    }
+
+    /** True for HTTPS (and so WSS after an upgrade). */
+    public boolean isSecure() {
+        return connection.isSecure();
+    }
+
+    /** True once a response was sent or the connection upgraded. */
+    public boolean responded() {
+        return responded || upgraded;
+    }
+
+    public boolean upgraded() {
+        return upgraded;
+    }
+
+    /** True while the server is shutting down (new upgrades are refused with 503 then). */
+    public boolean serverStopping() {
+        return connection.server().isStopping();
+    }
+
+    /** Sends a response with a fixed body (Content-Length framing; no body bytes for HEAD). */
+    public void respond(int status, HttpHeaders headers, byte[] content) throws IOException {
+        OutputStream out = begin(status, headers);
+        boolean withBody = !HttpStatus.forbidsBody(status);
+        HttpHeaders h = framingHeaders(headers);
+        if (withBody) h.set("Content-Length", Integer.toString(content.length));
+        writeHead(out, status, h);
+        if (withBody && !isHead()) out.write(content);
+        out.flush();
+    }
+
+    /**
+     * Sends a response whose body is written as it is produced: chunked for HTTP/1.1, and
+     * ended by closing the connection for HTTP/1.0 (RFC 9112 §6.3). If the writer throws,
+     * the connection is aborted (the status line is already out).
+     */
+    public void respond(int status, HttpHeaders headers, BodyWriter writer) throws IOException {
+        OutputStream out = begin(status, headers);
+        boolean withBody = !HttpStatus.forbidsBody(status) && !isHead();
+        HttpHeaders h = framingHeaders(headers);
+        if (!HttpStatus.forbidsBody(status)) {
+            if (request.isHttp11()) {
+                h.set("Transfer-Encoding", "chunked");
+            } else {
+                keepAlive = false;
+                h.set("Connection", "close");
+            }
+        }
+        writeHead(out, status, h);
+        if (!withBody) {
+            out.flush();
+            return;
+        }
+        try {
+            if (request.isHttp11()) {
+                try (ChunkedOutputStream chunked = new ChunkedOutputStream(out)) {
+                    writer.writeTo(chunked);
+                }
+            } else {
+                writer.writeTo(new UnclosableOutputStream(out));
+            }
+            out.flush();
+        } catch (IOException | RuntimeException | Error e) {
+            keepAlive = false;
+            connection.abort();
+            throw e;
+        }
+    }
+
+    /**
+     * Sends {@code 101 Switching Protocols} with {@code headers} (which should include
+     * {@code Upgrade} and {@code Connection: Upgrade}) and hands the connection over.
+     * After this the server never writes to the socket again.
+     *
+     * @throws HttpException 503 if the server is shutting down (nothing was sent)
+     */
+    public UpgradedConnection upgrade(HttpHeaders headers) throws IOException {
+        if (connection.server().isStopping()) throw new HttpException(503, "server is shutting down");
+        OutputStream out = begin(101, headers);
+        HttpHeaders h = new HttpHeaders(headers);
+        h.remove("Content-Length").remove("Transfer-Encoding");
+        writeHead(out, 101, h);
+        out.flush();
+        upgraded = true;
+        keepAlive = false;
+        return connection.upgraded();
+    }
+
+    private OutputStream begin(int status, HttpHeaders headers) throws IOException {
+        if (responded || upgraded) throw new IllegalStateException("this exchange already responded");
+        if (status < 100 || status > 599) throw new IllegalArgumentException("invalid status " + status);
+        responded = status != 101;
+        keepAlive = request.wantsKeepAlive() && !connection.server().isStopping()
+                && !headers.containsToken("Connection", "close");
+        return connection.output();
+    }
+
+    private HttpHeaders framingHeaders(HttpHeaders headers) {
+        HttpHeaders h = new HttpHeaders(headers);
+        h.remove("Content-Length").remove("Transfer-Encoding").remove("Connection");
+        if (!keepAlive) h.set("Connection", "close");
+        else if (!request.isHttp11()) h.set("Connection", "keep-alive");
+        return h;
+    }
+
+    private boolean isHead() {
+        return request.method().equals("HEAD");
+    }
+
+    /** True if the connection may carry another request after this response. */
+    boolean keepAlive() {
+        return keepAlive && !upgraded;
+    }
+
+    private static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.RFC_1123_DATE_TIME;
+
+    static void writeHead(OutputStream out, int status, HttpHeaders headers) throws IOException {
+        StringBuilder sb = new StringBuilder(256);
+        sb.append("HTTP/1.1 ").append(status).append(' ').append(HttpStatus.reason(status)).append("\r\n");
+        if (!headers.contains("Date") && status >= 200) { // RFC 9110 §6.6.1
+            sb.append("Date: ").append(HTTP_DATE.format(ZonedDateTime.now(ZoneOffset.UTC))).append("\r\n");
+        }
+        headers.forEach((n, v) -> sb.append(n).append(": ").append(v).append("\r\n"));
+        sb.append("\r\n");
+        out.write(sb.toString().getBytes(StandardCharsets.ISO_8859_1));
+    }
+
+    /** Chunked transfer coding (RFC 9112 §7.1); {@link #close()} writes the last chunk only. */
+    private static final class ChunkedOutputStream extends OutputStream {
+        private static final int CHUNK = 8192;
+        private final OutputStream out;
+        private final byte[] buf = new byte[CHUNK];
+        private int count;
+        private boolean closed;
+
+        ChunkedOutputStream(OutputStream out) {
+            this.out = out;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            if (count == CHUNK) writeChunk();
+            buf[count++] = (byte) b;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            if (closed) throw new IOException("body already ended");
+            while (len > 0) {
+                if (count == CHUNK) writeChunk();
+                int n = Math.min(len, CHUNK - count);
+                System.arraycopy(b, off, buf, count, n);
+                count += n;
+                off += n;
+                len -= n;
+            }
+        }
+
+        private void writeChunk() throws IOException {
+            if (count == 0) return;
+            out.write((Integer.toHexString(count) + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            out.write(buf, 0, count);
+            out.write('\r');
+            out.write('\n');
+            count = 0;
+        }
+
+        @Override
+        public void flush() throws IOException {
+            writeChunk();
+            out.flush();
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (closed) return;
+            writeChunk();
+            closed = true;
+            out.write("0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+        }
+    }
+
+    /** Passes writes through; close() only flushes (the connection outlives the body). */
+    private static final class UnclosableOutputStream extends OutputStream {
+        private final OutputStream out;
+
+        UnclosableOutputStream(OutputStream out) {
+            this.out = out;
+        }
+
+        @Override public void write(int b) throws IOException { out.write(b); }
+        @Override public void write(byte[] b, int off, int len) throws IOException { out.write(b, off, len); }
+        @Override public void flush() throws IOException { out.flush(); }
+        @Override public void close() throws IOException { out.flush(); }
+    }
+}

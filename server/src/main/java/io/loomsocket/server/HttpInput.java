@@ -1,0 +1,167 @@
+package io.loomsocket.server;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * The buffered read side of one connection. Lines are read with a length limit; reads can be
+ * bounded by a total deadline (the header-read timeout, against slowloris) or by an idle
+ * timeout per read. The buffer starts small and grows only up to the longest line allowed.
+ * Bytes already buffered when the connection is upgraded are handed over by {@link #drain()}.
+ * Not thread-safe: only the connection's thread uses it.
+ */
+final class HttpInput {
+    private static final int INITIAL_BUFFER = 2048;
+    /** How much of the body a single read may ask the socket for. */
+    private static final int READ_CHUNK = 8192;
+
+    private final Socket socket;
+    private final InputStream in;
+    private final int maxBuffer;
+    private byte[] buf = new byte[INITIAL_BUFFER];
+    private int pos;
+    private int limit;
+    /** System.nanoTime() deadline for every read, or 0 when reads use {@link #idleTimeoutMillis}. */
+    private long deadline;
+    private int idleTimeoutMillis;
+
+    HttpInput(Socket socket, InputStream in, int maxLine) {
+        this.socket = socket;
+        this.in = in;
+        this.maxBuffer = Math.max(INITIAL_BUFFER, maxLine + 2);
+    }
+
+    /** Every read from now on must finish by {@code deadlineNanos} (System.nanoTime()). */
+    void deadline(long deadlineNanos) {
+        this.deadline = deadlineNanos;
+    }
+
+    /** Every read from now on may wait {@code millis} for data, with no total deadline. */
+    void idleTimeout(int millis) {
+        this.deadline = 0;
+        this.idleTimeoutMillis = millis;
+    }
+
+    int buffered() {
+        return limit - pos;
+    }
+
+    /**
+     * Waits until at least one byte is buffered.
+     *
+     * @return false at end of stream
+     * @throws SocketTimeoutException if the deadline or idle timeout passed first
+     */
+    boolean await() throws IOException {
+        return pos < limit || fill();
+    }
+
+    /** Reads more bytes into the buffer; false at end of stream. */
+    private boolean fill() throws IOException {
+        if (pos == limit) {
+            pos = 0;
+            limit = 0;
+        } else if (limit == buf.length) {
+            if (pos > 0) {
+                System.arraycopy(buf, pos, buf, 0, limit - pos);
+                limit -= pos;
+                pos = 0;
+            } else if (buf.length < maxBuffer) {
+                buf = Arrays.copyOf(buf, Math.min(maxBuffer, buf.length * 2));
+            } else {
+                throw new IllegalStateException("buffer full");
+            }
+        }
+        applyTimeout();
+        int n = in.read(buf, limit, buf.length - limit);
+        if (n < 0) return false;
+        limit += n;
+        return true;
+    }
+
+    private void applyTimeout() throws IOException {
+        if (deadline != 0) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) throw new SocketTimeoutException("deadline passed");
+            socket.setSoTimeout((int) Math.max(1, Math.min(Integer.MAX_VALUE, left / 1_000_000)));
+        } else {
+            socket.setSoTimeout(idleTimeoutMillis);
+        }
+    }
+
+    /**
+     * Reads one line ended by CRLF (RFC 9112 §2.2; a bare LF or CR is rejected, they are
+     * request-smuggling vectors) and returns it without the CRLF, decoded as ISO-8859-1.
+     *
+     * @param maxLength longest line accepted, without its CRLF
+     * @param tooLong thrown when the line is longer
+     * @throws java.io.EOFException if the stream ends inside the line
+     */
+    String readLine(int maxLength, HttpException tooLong) throws IOException {
+        int scanned = 0;
+        while (true) {
+            for (int i = pos + scanned; i < limit; i++) {
+                byte b = buf[i];
+                if (b == '\n') {
+                    int end = i;
+                    if (end == pos || buf[end - 1] != '\r') throw new HttpException(400, "bare LF in request head");
+                    int len = end - 1 - pos;
+                    if (len > maxLength) throw tooLong;
+                    String line = new String(buf, pos, len, StandardCharsets.ISO_8859_1);
+                    pos = i + 1;
+                    return line;
+                }
+                if (i > pos && buf[i - 1] == '\r') throw new HttpException(400, "bare CR in request head");
+            }
+            scanned = limit - pos;
+            if (scanned > maxLength + 1) throw tooLong;
+            if (!fill()) throw new java.io.EOFException("connection closed inside a line");
+        }
+    }
+
+    /** Reads up to {@code len} bytes, from the buffer first; -1 at end of stream. */
+    int read(byte[] b, int off, int len) throws IOException {
+        if (len == 0) return 0;
+        if (pos == limit) {
+            if (len >= READ_CHUNK) { // large reads bypass the buffer
+                applyTimeout();
+                return in.read(b, off, len);
+            }
+            if (!fill()) return -1;
+        }
+        int n = Math.min(len, limit - pos);
+        System.arraycopy(buf, pos, b, off, n);
+        pos += n;
+        return n;
+    }
+
+    /** Reads exactly {@code len} bytes or throws EOFException. */
+    void readFully(byte[] b, int off, int len) throws IOException {
+        while (len > 0) {
+            int n = read(b, off, len);
+            if (n < 0) throw new java.io.EOFException("connection closed inside a body");
+            off += n;
+            len -= n;
+        }
+    }
+
+    /** Reads and checks a CRLF (after chunk data, RFC 9112 §7.1). */
+    void expectCrlf() throws IOException {
+        for (byte expected : new byte[] {'\r', '\n'}) {
+            if (pos == limit && !fill()) throw new java.io.EOFException("connection closed inside a chunk");
+            if (buf[pos++] != expected) throw new HttpException(400, "chunk data not followed by CRLF");
+        }
+    }
+
+    /** Hands over the buffered bytes (those after the request head) and empties the buffer. */
+    byte[] drain() {
+        byte[] out = Arrays.copyOfRange(buf, pos, limit);
+        pos = limit = 0;
+        buf = new byte[0];
+        return out;
+    }
+}

@@ -1,0 +1,228 @@
+package io.loomsocket.server;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * An embedded HTTP/1.1 server (RFC 9112) on {@link java.net.ServerSocket}, one virtual thread per
+ * connection. Start it with {@link #start}; {@link #stop()} shuts it down gracefully.
+ *
+ * <pre>{@code
+ * try (var server = HttpServer.start(ServerOptions.builder().port(0).build(),
+ *         ex -> ex.respond(200, new HttpHeaders(), "hi".getBytes()))) {
+ *     System.out.println(server.port());
+ * }
+ * }</pre>
+ */
+public final class HttpServer implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger("io.loomsocket.server");
+    private static final byte[] BUSY_RESPONSE = ("HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n"
+            + "Content-Type: text/plain\r\nContent-Length: 20\r\n\r\nToo many connections").getBytes(StandardCharsets.ISO_8859_1);
+
+    private final ServerOptions options;
+    private final HttpHandler handler;
+    private final ServerSocket serverSocket;
+    private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
+    private final AtomicBoolean stopping = new AtomicBoolean();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition connectionsChanged = lock.newCondition();
+    private final AtomicLong accepted = new AtomicLong();
+    private final AtomicLong refused = new AtomicLong();
+    private final Thread acceptor;
+
+    private HttpServer(ServerOptions options, HttpHandler handler) throws IOException {
+        this.options = options;
+        this.handler = handler;
+        ServerSocket ss = options.sslContext() != null
+                ? options.sslContext().getServerSocketFactory().createServerSocket()
+                : new ServerSocket();
+        try {
+            ss.setReuseAddress(true);
+            ss.bind(new InetSocketAddress(InetAddress.getByName(options.host()), options.port()), 1024);
+        } catch (IOException e) {
+            ss.close();
+            throw new IOException("cannot listen on " + options.host() + ":" + options.port() + ": " + e.getMessage(), e);
+        }
+        this.serverSocket = ss;
+        this.acceptor = Thread.ofPlatform().name("loomsocket-acceptor-" + ss.getLocalPort()).daemon(false).unstarted(this::acceptLoop);
+    }
+
+    /** Binds and starts accepting; returns once the port is open. */
+    public static HttpServer start(ServerOptions options, HttpHandler handler) throws IOException {
+        HttpServer server = new HttpServer(options, handler);
+        server.acceptor.start();
+        return server;
+    }
+
+    public ServerOptions options() {
+        return options;
+    }
+
+    /** The port actually bound (useful with port 0). */
+    public int port() {
+        return serverSocket.getLocalPort();
+    }
+
+    public InetSocketAddress address() {
+        return (InetSocketAddress) serverSocket.getLocalSocketAddress();
+    }
+
+    public boolean isSecure() {
+        return options.sslContext() != null;
+    }
+
+    public boolean isStopping() {
+        return stopping.get();
+    }
+
+    /** Open connections now (HTTP and upgraded). */
+    public int openConnections() {
+        return connections.size();
+    }
+
+    /** Connections accepted since start. */
+    public long acceptedConnections() {
+        return accepted.get();
+    }
+
+    /** Connections refused with 503 because {@code maxConnections} were open. */
+    public long refusedConnections() {
+        return refused.get();
+    }
+
+    private void acceptLoop() {
+        while (!stopping.get()) {
+            Socket socket;
+            try {
+                socket = serverSocket.accept();
+            } catch (IOException e) {
+                if (!stopping.get()) LOG.log(System.Logger.Level.ERROR, "accept failed; server stops accepting", e);
+                return;
+            }
+            if (connections.size() >= options.maxConnections()) {
+                refuse(socket);
+                continue;
+            }
+            accepted.incrementAndGet();
+            Connection c = new Connection(this, socket, handler, options);
+            connections.add(c);
+            if (stopping.get()) { // stop() may have walked the set before this add
+                c.abort();
+                connectionEnded(c);
+                continue;
+            }
+            Thread.ofVirtual().name("loomsocket-conn").start(c);
+        }
+    }
+
+    /** At the connection limit: answer 503 without reading and close (plain TCP), or just close (TLS). */
+    private void refuse(Socket socket) {
+        refused.incrementAndGet();
+        try (socket) {
+            if (options.sslContext() == null) {
+                socket.setSoLinger(true, 0);
+                OutputStream out = socket.getOutputStream();
+                out.write(BUSY_RESPONSE);
+                out.flush();
+            }
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.DEBUG, () -> "refusing a connection failed: " + e);
+        }
+    }
+
+    void connectionEnded(Connection c) {
+        connections.remove(c);
+        lock.lock();
+        try {
+            connectionsChanged.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** {@link #stop(Duration)} with the configured grace period. */
+    public void stop() {
+        stop(options.shutdownGrace());
+    }
+
+    /**
+     * Graceful shutdown: stops accepting, closes idle connections, lets requests in progress
+     * finish (their responses carry {@code Connection: close}), runs each upgraded connection's
+     * shutdown action (a WebSocket closes with 1001), and waits up to {@code grace} for all
+     * connections to end; then closes what is left. Idempotent; later callers wait for the first.
+     */
+    public void stop(Duration grace) {
+        if (!stopping.compareAndSet(false, true)) {
+            awaitStopped();
+            return;
+        }
+        try {
+            try {
+                serverSocket.close();
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.DEBUG, () -> "closing the listening socket failed: " + e);
+            }
+            for (Connection c : connections) c.shutdown();
+            long deadline = System.nanoTime() + grace.toNanos();
+            if (!awaitConnections(deadline)) {
+                LOG.log(System.Logger.Level.WARNING, connections.size() + " connection(s) still open after the "
+                        + grace.toMillis() + " ms grace period; closing them");
+                for (Connection c : connections) c.abort();
+                awaitConnections(System.nanoTime() + TimeUnit.SECONDS.toNanos(1));
+            }
+            try {
+                acceptor.join(TimeUnit.SECONDS.toMillis(1));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        } finally {
+            stopped.countDown();
+        }
+    }
+
+    private boolean awaitConnections(long deadline) {
+        lock.lock();
+        try {
+            while (!connections.isEmpty()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) return false;
+                connectionsChanged.awaitNanos(Math.min(left, TimeUnit.MILLISECONDS.toNanos(50)));
+            }
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return connections.isEmpty();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Blocks until {@link #stop()} has finished. */
+    public void awaitStopped() {
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+}

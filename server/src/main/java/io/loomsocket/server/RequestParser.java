@@ -1,0 +1,211 @@
+package io.loomsocket.server;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Parses request heads and reads request bodies (RFC 9112), strictly: anything that two parsers
+ * could read differently (the request-smuggling vectors of RFC 9112 §11.2) is refused with 400.
+ */
+final class RequestParser {
+    /** Longest chunk-size line, extensions included (RFC 9112 §7.1.1). */
+    static final int MAX_CHUNK_LINE = 1024;
+    /** Methods this server implements; others get 501 (RFC 9110 §9.1). */
+    static final List<String> METHODS = List.of("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS");
+
+    private final ServerOptions options;
+
+    RequestParser(ServerOptions options) {
+        this.options = options;
+    }
+
+    /** Reads the request line and header section (RFC 9112 §2.1). */
+    HttpRequestHead parseHead(HttpInput in) throws IOException {
+        int budget = options.maxHeaderSize();
+        String requestLine = in.readLine(budget, new HttpException(414, "request line longer than " + budget + " bytes"));
+        budget -= requestLine.length() + 2;
+        String[] parts = requestLine.split(" ", -1);
+        // RFC 9112 §3: method SP request-target SP HTTP-version, single spaces
+        if (parts.length != 3) throw new HttpException(400, "malformed request line");
+        String method = parts[0];
+        String target = parts[1];
+        String version = parts[2];
+        if (!Tokens.isToken(method)) throw new HttpException(400, "malformed method");
+        if (!version.matches("HTTP/[0-9]\\.[0-9]")) throw new HttpException(400, "malformed HTTP version");
+        if (!version.equals("HTTP/1.1") && !version.equals("HTTP/1.0")) {
+            throw new HttpException(505, "only HTTP/1.1 and HTTP/1.0 are supported");
+        }
+        String path;
+        String query;
+        if (target.startsWith("/")) {
+            int q = target.indexOf('?');
+            path = q < 0 ? target : target.substring(0, q);
+            query = q < 0 ? "" : target.substring(q + 1);
+        } else if (target.equals("*") && method.equals("OPTIONS")) { // asterisk-form, RFC 9112 §3.2.4
+            path = "*";
+            query = "";
+        } else if (target.regionMatches(true, 0, "http://", 0, 7) || target.regionMatches(true, 0, "https://", 0, 8)) {
+            // absolute-form (RFC 9112 §3.2.2): keep only path and query
+            int slash = target.indexOf('/', target.indexOf("//") + 2);
+            String rest = slash < 0 ? "/" : target.substring(slash);
+            int q = rest.indexOf('?');
+            path = q < 0 ? rest : rest.substring(0, q);
+            query = q < 0 ? "" : rest.substring(q + 1);
+        } else {
+            throw new HttpException(400, "malformed request target");
+        }
+        int hash = query.indexOf('#');
+        if (hash >= 0 || path.indexOf('#') >= 0) throw new HttpException(400, "fragment in request target");
+        for (int i = 0; i < target.length(); i++) {
+            char c = target.charAt(i);
+            if (c <= 0x20 || c >= 0x7f) throw new HttpException(400, "invalid character in request target");
+        }
+
+        HttpHeaders headers = new HttpHeaders();
+        readFields(in, headers, budget);
+
+        if (version.equals("HTTP/1.1")) {
+            // RFC 9112 §3.2: exactly one Host field in an HTTP/1.1 request
+            int hosts = headers.all("Host").size();
+            if (hosts != 1) throw new HttpException(400, hosts == 0 ? "missing Host header" : "more than one Host header");
+        }
+        if (!METHODS.contains(method)) {
+            if (method.equals("CONNECT") || method.equals("TRACE")) throw new HttpException(405, method + " is not allowed");
+            throw new HttpException(501, "method not implemented: " + method);
+        }
+        return new HttpRequestHead(method, target, path, query, version, headers);
+    }
+
+    /**
+     * Reads header fields up to the empty line (RFC 9112 §5), within {@code budget} bytes and
+     * the header-count limit; used for the header section and for chunked trailers.
+     */
+    private int readFields(HttpInput in, HttpHeaders into, int budget) throws IOException {
+        HttpException tooBig = new HttpException(431, "request header section larger than " + options.maxHeaderSize() + " bytes");
+        while (true) {
+            if (budget < 2) throw tooBig;
+            String line = in.readLine(budget - 2, tooBig);
+            budget -= line.length() + 2;
+            if (line.isEmpty()) return budget;
+            if (into.size() >= options.maxHeaderCount()) {
+                throw new HttpException(431, "more than " + options.maxHeaderCount() + " header fields");
+            }
+            char first = line.charAt(0);
+            if (first == ' ' || first == '\t') {
+                // RFC 9112 §5.2: obs-fold; we reject rather than unfold
+                throw new HttpException(400, "obsolete line folding in header");
+            }
+            int colon = line.indexOf(':');
+            if (colon <= 0) throw new HttpException(400, "header line without a name and colon");
+            String name = line.substring(0, colon);
+            // RFC 9112 §5.1: no whitespace between field name and colon, MUST be rejected with 400
+            if (!Tokens.isToken(name)) throw new HttpException(400, "invalid header name");
+            String value = line.substring(colon + 1).strip();
+            for (int i = 0; i < value.length(); i++) {
+                if (!Tokens.isFieldValueByte(value.charAt(i))) throw new HttpException(400, "invalid character in header " + name);
+            }
+            into.add(name, value);
+        }
+    }
+
+    /** How the body of a request is framed (RFC 9112 §6.3). */
+    sealed interface Framing permits NoBody, Fixed, Chunked {}
+    record NoBody() implements Framing {}
+    record Fixed(long length) implements Framing {}
+    record Chunked() implements Framing {}
+
+    /** Decides the body framing, refusing ambiguous framing (RFC 9112 §6.1, §6.3, §11.2). */
+    Framing framing(HttpRequestHead head) {
+        HttpHeaders h = head.headers();
+        List<String> te = h.tokens("Transfer-Encoding");
+        boolean hasTe = h.contains("Transfer-Encoding");
+        boolean hasCl = h.contains("Content-Length");
+        if (hasTe) {
+            if (hasCl) throw new HttpException(400, "both Transfer-Encoding and Content-Length");
+            if (!head.isHttp11()) throw new HttpException(400, "Transfer-Encoding in an HTTP/1.0 request");
+            if (te.isEmpty() || !te.get(te.size() - 1).equalsIgnoreCase("chunked")) {
+                throw new HttpException(400, "Transfer-Encoding does not end with chunked");
+            }
+            if (te.size() > 1) {
+                throw new HttpException(501, "transfer coding not implemented: " + te.get(0).toLowerCase(Locale.ROOT));
+            }
+            return new Chunked();
+        }
+        if (hasCl) {
+            String value = null;
+            for (String v : h.tokens("Content-Length")) {
+                if (value != null && !value.equals(v)) throw new HttpException(400, "conflicting Content-Length values");
+                value = v;
+            }
+            if (value == null || !value.matches("[0-9]{1,18}")) throw new HttpException(400, "malformed Content-Length");
+            long length = Long.parseLong(value);
+            if (length > options.maxBodySize()) {
+                throw new HttpException(413, "request body larger than " + options.maxBodySize() + " bytes");
+            }
+            return length == 0 ? new NoBody() : new Fixed(length);
+        }
+        return new NoBody();
+    }
+
+    /** Reads a whole body framed by {@code framing}, within the body-size limit. */
+    byte[] readBody(HttpInput in, Framing framing) throws IOException {
+        return switch (framing) {
+            case NoBody n -> new byte[0];
+            case Fixed f -> {
+                byte[] body = new byte[(int) f.length()];
+                in.readFully(body, 0, body.length);
+                yield body;
+            }
+            case Chunked c -> readChunked(in);
+        };
+    }
+
+    /** RFC 9112 §7.1: chunks, last-chunk, trailer section (read and dropped), CRLF. */
+    private byte[] readChunked(HttpInput in) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        byte[] buf = new byte[8192];
+        HttpException badLine = new HttpException(400, "chunk-size line too long");
+        while (true) {
+            String line = in.readLine(MAX_CHUNK_LINE, badLine);
+            long size = parseChunkSize(line);
+            if (size == 0) break;
+            if (out.size() + size > options.maxBodySize()) {
+                throw new HttpException(413, "request body larger than " + options.maxBodySize() + " bytes");
+            }
+            long left = size;
+            while (left > 0) {
+                int n = (int) Math.min(buf.length, left);
+                in.readFully(buf, 0, n);
+                out.write(buf, 0, n);
+                left -= n;
+            }
+            in.expectCrlf();
+        }
+        // trailer fields count against the header limits; we do not use them (RFC 9112 §7.1.2)
+        readFields(in, new HttpHeaders(), options.maxHeaderSize());
+        return out.toByteArray();
+    }
+
+    /** chunk-size = 1*HEXDIG, then optional chunk-ext (RFC 9112 §7.1, §7.1.1). */
+    static long parseChunkSize(String line) {
+        int end = 0;
+        while (end < line.length() && isHexDigit(line.charAt(end))) end++;
+        if (end == 0) throw new HttpException(400, "malformed chunk size");
+        if (end > 15) throw new HttpException(400, "chunk size too large");
+        String rest = line.substring(end);
+        if (!rest.isEmpty()) {
+            String ext = rest.stripLeading();
+            if (!ext.startsWith(";")) throw new HttpException(400, "malformed chunk size");
+            for (int i = 0; i < ext.length(); i++) {
+                if (!Tokens.isFieldValueByte(ext.charAt(i))) throw new HttpException(400, "invalid character in chunk extension");
+            }
+        }
+        return Long.parseLong(line.substring(0, end), 16);
+    }
+
+    private static boolean isHexDigit(char c) {
+        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+    }
+}

@@ -1,0 +1,115 @@
+package io.loomsocket.server;
+
+import java.time.Duration;
+import java.util.Objects;
+import javax.net.ssl.SSLContext;
+
+/**
+ * The embedded server's address and limits, immutable. Each limit has a safe default; the web
+ * layer's settings ({@code http.*}) map onto these one to one.
+ *
+ * @param host address to bind ({@code 127.0.0.1} by default; {@code 0.0.0.0} for every interface)
+ * @param port TCP port, 0 for any free port
+ * @param maxHeaderSize bytes in the request line plus header section; more gets 431 (414 if the
+ *     request line alone is too long)
+ * @param maxHeaderCount header fields per request (trailers included); more gets 431
+ * @param maxBodySize bytes of request body, after de-chunking; more gets 413
+ * @param headerReadTimeout time from the first byte of a request (or from accept) to the end of
+ *     its header section; a slower client is dropped (408 if it sent anything)
+ * @param keepAliveTimeout how long an idle keep-alive connection waits for its next request
+ * @param bodyReadTimeout longest wait for the next bytes of a request body
+ * @param maxConnections open connections (HTTP and WebSocket); beyond it new ones get 503 and
+ *     are closed at once
+ * @param shutdownGrace how long {@link HttpServer#stop()} waits for connections to finish
+ * @param sslContext TLS for HTTPS/WSS, or null for plain TCP
+ */
+public record ServerOptions(String host, int port, int maxHeaderSize, int maxHeaderCount, long maxBodySize,
+                            Duration headerReadTimeout, Duration keepAliveTimeout, Duration bodyReadTimeout,
+                            int maxConnections, Duration shutdownGrace, SSLContext sslContext) {
+
+    public static final String DEFAULT_HOST = "127.0.0.1";
+    public static final int DEFAULT_PORT = 8000;
+    public static final int DEFAULT_MAX_HEADER_SIZE = 8 * 1024;
+    public static final int DEFAULT_MAX_HEADER_COUNT = 100;
+    public static final long DEFAULT_MAX_BODY_SIZE = 1024 * 1024;
+    public static final Duration DEFAULT_HEADER_READ_TIMEOUT = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_KEEP_ALIVE_TIMEOUT = Duration.ofSeconds(20);
+    public static final Duration DEFAULT_BODY_READ_TIMEOUT = Duration.ofSeconds(30);
+    public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
+    public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(10);
+
+    public ServerOptions {
+        Objects.requireNonNull(host, "host");
+        if (port < 0 || port > 65535) throw new IllegalArgumentException("port must be 0..65535: " + port);
+        positive("maxHeaderSize", maxHeaderSize);
+        if (maxHeaderSize < 256) throw new IllegalArgumentException("maxHeaderSize must be at least 256: " + maxHeaderSize);
+        positive("maxHeaderCount", maxHeaderCount);
+        if (maxBodySize < 0) throw new IllegalArgumentException("maxBodySize must be >= 0: " + maxBodySize);
+        positive("headerReadTimeout", headerReadTimeout);
+        positive("keepAliveTimeout", keepAliveTimeout);
+        positive("bodyReadTimeout", bodyReadTimeout);
+        positive("maxConnections", maxConnections);
+        Objects.requireNonNull(shutdownGrace, "shutdownGrace");
+        if (shutdownGrace.isNegative()) throw new IllegalArgumentException("shutdownGrace must be >= 0");
+    }
+
+    public static ServerOptions defaults() {
+        return builder().build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.host = host; b.port = port; b.maxHeaderSize = maxHeaderSize; b.maxHeaderCount = maxHeaderCount;
+        b.maxBodySize = maxBodySize; b.headerReadTimeout = headerReadTimeout; b.keepAliveTimeout = keepAliveTimeout;
+        b.bodyReadTimeout = bodyReadTimeout; b.maxConnections = maxConnections; b.shutdownGrace = shutdownGrace;
+        b.sslContext = sslContext;
+        return b;
+    }
+
+    private static void positive(String name, long v) {
+        if (v <= 0) throw new IllegalArgumentException(name + " must be > 0: " + v);
+    }
+
+    private static void positive(String name, Duration d) {
+        Objects.requireNonNull(d, name);
+        if (d.isZero() || d.isNegative()) throw new IllegalArgumentException(name + " must be > 0: " + d);
+    }
+
+    /** Builder with every field at its default. */
+    public static final class Builder {
+        private String host = DEFAULT_HOST;
+        private int port = DEFAULT_PORT;
+        private int maxHeaderSize = DEFAULT_MAX_HEADER_SIZE;
+        private int maxHeaderCount = DEFAULT_MAX_HEADER_COUNT;
+        private long maxBodySize = DEFAULT_MAX_BODY_SIZE;
+        private Duration headerReadTimeout = DEFAULT_HEADER_READ_TIMEOUT;
+        private Duration keepAliveTimeout = DEFAULT_KEEP_ALIVE_TIMEOUT;
+        private Duration bodyReadTimeout = DEFAULT_BODY_READ_TIMEOUT;
+        private int maxConnections = DEFAULT_MAX_CONNECTIONS;
+        private Duration shutdownGrace = DEFAULT_SHUTDOWN_GRACE;
+        private SSLContext sslContext;
+
+        private Builder() {}
+
+        public Builder host(String v) { host = v; return this; }
+        public Builder port(int v) { port = v; return this; }
+        public Builder maxHeaderSize(int v) { maxHeaderSize = v; return this; }
+        public Builder maxHeaderCount(int v) { maxHeaderCount = v; return this; }
+        public Builder maxBodySize(long v) { maxBodySize = v; return this; }
+        public Builder headerReadTimeout(Duration v) { headerReadTimeout = v; return this; }
+        public Builder keepAliveTimeout(Duration v) { keepAliveTimeout = v; return this; }
+        public Builder bodyReadTimeout(Duration v) { bodyReadTimeout = v; return this; }
+        public Builder maxConnections(int v) { maxConnections = v; return this; }
+        public Builder shutdownGrace(Duration v) { shutdownGrace = v; return this; }
+        public Builder sslContext(SSLContext v) { sslContext = v; return this; }
+
+        public ServerOptions build() {
+            return new ServerOptions(host, port, maxHeaderSize, maxHeaderCount, maxBodySize, headerReadTimeout,
+                    keepAliveTimeout, bodyReadTimeout, maxConnections, shutdownGrace, sslContext);
+        }
+    }
+}

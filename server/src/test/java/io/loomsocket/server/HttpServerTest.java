@@ -1,0 +1,310 @@
+package io.loomsocket.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The HTTP/1.1 server over real sockets: framing, keep-alive, status codes, limits, timeouts. */
+class HttpServerTest {
+    private HttpServer server;
+
+    /** Echoes the request: method, path, query and body. */
+    private static final HttpHandler ECHO = ex -> {
+        HttpRequestHead r = ex.request();
+        if (r.path().equals("/boom")) throw new IllegalStateException("boom");
+        if (r.path().equals("/stream")) {
+            ex.respond(200, new HttpHeaders().set("Content-Type", "text/plain"), (OutputStream out) -> {
+                for (int i = 0; i < 3; i++) {
+                    out.write(("part" + i + ";").getBytes(StandardCharsets.UTF_8));
+                    out.flush();
+                }
+            });
+            return;
+        }
+        String text = r.method() + " " + r.path() + " ?" + r.rawQuery() + " " + new String(ex.body(), StandardCharsets.UTF_8);
+        ex.respond(200, new HttpHeaders().set("Content-Type", "text/plain"), text.getBytes(StandardCharsets.UTF_8));
+    };
+
+    private int start(ServerOptions.Builder b, HttpHandler h) throws IOException {
+        server = HttpServer.start(b.host("127.0.0.1").port(0).build(), h);
+        return server.port();
+    }
+
+    private int start() throws IOException {
+        return start(ServerOptions.builder(), ECHO);
+    }
+
+    @AfterEach
+    void stop() {
+        if (server != null) server.stop(Duration.ofSeconds(2));
+    }
+
+    @Test
+    void getWithContentLengthAndDate() throws IOException {
+        var r = RawHttp.exchange(start(), "GET /a/b?x=1 HTTP/1.1\r\nHost: h\r\n\r\n");
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.text()).isEqualTo("GET /a/b ?x=1 ");
+        assertThat(r.header("content-length")).isEqualTo("14");
+        assertThat(r.header("date")).isNotBlank();
+    }
+
+    @Test
+    void keepAliveServesSeveralRequestsAndPipelining() throws IOException {
+        try (RawHttp c = new RawHttp(start())) {
+            c.send("GET /1 HTTP/1.1\r\nHost: h\r\n\r\n");
+            assertThat(c.read().text()).startsWith("GET /1");
+            c.send("GET /2 HTTP/1.1\r\nHost: h\r\n\r\nGET /3 HTTP/1.1\r\nHost: h\r\n\r\n");
+            assertThat(c.read().text()).startsWith("GET /2");
+            var third = c.read();
+            assertThat(third.text()).startsWith("GET /3");
+            assertThat(third.header("connection")).isNull();
+            c.send("GET /4 HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n");
+            assertThat(c.read().header("connection")).isEqualTo("close");
+            assertThat(c.closedByServer()).isTrue();
+        }
+    }
+
+    @Test
+    void http10ClosesUnlessKeepAlive() throws IOException {
+        int port = start();
+        try (RawHttp c = new RawHttp(port)) {
+            c.send("GET /x HTTP/1.0\r\n\r\n");
+            assertThat(c.read().status()).isEqualTo(200);
+            assertThat(c.closedByServer()).isTrue();
+        }
+        try (RawHttp c = new RawHttp(port)) {
+            c.send("GET /x HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+            assertThat(c.read().header("connection")).isEqualTo("keep-alive");
+            c.send("GET /y HTTP/1.0\r\n\r\n");
+            assertThat(c.read().text()).startsWith("GET /y");
+        }
+    }
+
+    @Test
+    void headHasLengthButNoBody() throws IOException {
+        try (RawHttp c = new RawHttp(start())) {
+            c.send("HEAD /h HTTP/1.1\r\nHost: h\r\n\r\n");
+            var r = c.read(true);
+            assertThat(r.header("content-length")).isEqualTo("10");
+            c.send("GET /after HTTP/1.1\r\nHost: h\r\n\r\n");
+            assertThat(c.read().text()).startsWith("GET /after"); // no stray body bytes in between
+        }
+    }
+
+    @Test
+    void contentLengthAndChunkedBodies() throws IOException {
+        try (RawHttp c = new RawHttp(start())) {
+            c.send("POST /p HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\nhello");
+            assertThat(c.read().text()).isEqualTo("POST /p ? hello");
+            c.send("PUT /c HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    + "3;name=value\r\nabc\r\nA\r\n0123456789\r\n0\r\nX-Trailer: t\r\n\r\n");
+            assertThat(c.read().text()).isEqualTo("PUT /c ? abc0123456789");
+            c.send("DELETE /d HTTP/1.1\r\nHost: h\r\n\r\n");
+            assertThat(c.read().text()).isEqualTo("DELETE /d ? ");
+        }
+    }
+
+    @Test
+    void expectContinue() throws IOException {
+        try (RawHttp c = new RawHttp(start())) {
+            c.send("POST /p HTTP/1.1\r\nHost: h\r\nContent-Length: 2\r\nExpect: 100-continue\r\n\r\n");
+            assertThat(c.read().status()).isEqualTo(100);
+            c.send("ok");
+            assertThat(c.read().text()).isEqualTo("POST /p ? ok");
+        }
+    }
+
+    @Test
+    void streamedResponseIsChunkedForHttp11AndCloseDelimitedFor10() throws IOException {
+        int port = start();
+        try (RawHttp c = new RawHttp(port)) {
+            var r = c.send("GET /stream HTTP/1.1\r\nHost: h\r\n\r\n").read();
+            assertThat(r.header("transfer-encoding")).isEqualTo("chunked");
+            assertThat(r.text()).isEqualTo("part0;part1;part2;");
+            c.send("GET /again HTTP/1.1\r\nHost: h\r\n\r\n");
+            assertThat(c.read().status()).isEqualTo(200);
+        }
+        var r10 = RawHttp.exchange(port, "GET /stream HTTP/1.0\r\n\r\n");
+        assertThat(r10.header("transfer-encoding")).isNull();
+        assertThat(r10.text()).isEqualTo("part0;part1;part2;");
+    }
+
+    /** RFC 9112 §11.2: ambiguous framing is refused and the connection closed. */
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n",
+        "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd",
+        "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 3, 4\r\n\r\nabcd",
+        "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: -3\r\n\r\nabc",
+        "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 0x3\r\n\r\nabc",
+        "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n",
+        "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n-1\r\nabc\r\n0\r\n\r\n",
+        "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n0x3\r\nabc\r\n0\r\n\r\n",
+        "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n 3\r\nabc\r\n0\r\n\r\n",
+        "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcd\r\n0\r\n\r\n",
+        "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked, identity\r\n\r\n0\r\n\r\n",
+        "POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+        "GET / HTTP/1.1\r\nHost: h\r\nX-A: a\r\n folded\r\n\r\n",
+        "GET / HTTP/1.1\r\nHost: h\r\nX-A : a\r\n\r\n",
+        "GET / HTTP/1.1\r\nHost: h\nX-A: a\r\n\r\n",
+        "GET / HTTP/1.1\r\nHost: h\rX-A: a\r\n\r\n",
+        "GET / HTTP/1.1\r\n\r\n",
+        "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n",
+        "GET  / HTTP/1.1\r\nHost: h\r\n\r\n",
+        "GET /\u0001 HTTP/1.1\r\nHost: h\r\n\r\n",
+        "GET / HTTP/1.1 extra\r\nHost: h\r\n\r\n",
+        "G(ET / HTTP/1.1\r\nHost: h\r\n\r\n",
+        "GET / HTTX/1.1\r\nHost: h\r\n\r\n",
+        "GET / HTTP/1.1\r\nHost: h\r\nNoColon\r\n\r\n",
+    })
+    void malformedOrAmbiguousRequestsGet400AndClose(String raw) throws IOException {
+        try (RawHttp c = new RawHttp(start())) {
+            var r = c.send(raw).read();
+            assertThat(r.status()).isEqualTo(400);
+            assertThat(r.header("connection")).isEqualTo("close");
+            assertThat(c.closedByServer()).isTrue();
+        }
+    }
+
+    @Test
+    void unknownTransferCodingIs501AndMethods() throws IOException {
+        int port = start();
+        assertThat(RawHttp.exchange(port, "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n").status()).isEqualTo(501);
+        assertThat(RawHttp.exchange(port, "BREW / HTTP/1.1\r\nHost: h\r\n\r\n").status()).isEqualTo(501);
+        assertThat(RawHttp.exchange(port, "TRACE / HTTP/1.1\r\nHost: h\r\n\r\n").status()).isEqualTo(405);
+        assertThat(RawHttp.exchange(port, "GET / HTTP/2.0\r\nHost: h\r\n\r\n").status()).isEqualTo(505);
+    }
+
+    @Test
+    void limitsGive413And431And414() throws IOException {
+        int port = start(ServerOptions.builder().maxBodySize(10).maxHeaderCount(5).maxHeaderSize(512), ECHO);
+        assertThat(RawHttp.exchange(port, "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 11\r\n\r\n01234567890").status()).isEqualTo(413);
+        assertThat(RawHttp.exchange(port, "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n\r\n0123456789").status()).isEqualTo(200);
+        assertThat(RawHttp.exchange(port, "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n6\r\n012345\r\n5\r\n01234\r\n0\r\n\r\n").status()).isEqualTo(413);
+        assertThat(RawHttp.exchange(port, "GET / HTTP/1.1\r\nHost: h\r\nA: 1\r\nB: 2\r\nC: 3\r\nD: 4\r\nE: 5\r\n\r\n").status()).isEqualTo(431);
+        assertThat(RawHttp.exchange(port, "GET / HTTP/1.1\r\nHost: h\r\nA: 1\r\nB: 2\r\nC: 3\r\nD: 4\r\n\r\n").status()).isEqualTo(200);
+        assertThat(RawHttp.exchange(port, "GET / HTTP/1.1\r\nHost: h\r\nBig: " + "x".repeat(500) + "\r\n\r\n").status()).isEqualTo(431);
+        assertThat(RawHttp.exchange(port, "GET /" + "x".repeat(600) + " HTTP/1.1\r\nHost: h\r\n\r\n").status()).isEqualTo(414);
+    }
+
+    @Test
+    void handlerExceptionGives500AndKeepsConnection() throws IOException {
+        try (RawHttp c = new RawHttp(start())) {
+            assertThat(c.send("GET /boom HTTP/1.1\r\nHost: h\r\n\r\n").read().status()).isEqualTo(500);
+            assertThat(c.send("GET /ok HTTP/1.1\r\nHost: h\r\n\r\n").read().status()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void handlerThatDoesNotRespondGives500() throws IOException {
+        int port = start(ServerOptions.builder(), ex -> { });
+        assertThat(RawHttp.exchange(port, "GET / HTTP/1.1\r\nHost: h\r\n\r\n").status()).isEqualTo(500);
+    }
+
+    @Test
+    void slowHeadIsDroppedAfterHeaderReadTimeout() throws IOException {
+        int port = start(ServerOptions.builder().headerReadTimeout(Duration.ofMillis(300)), ECHO);
+        try (RawHttp c = new RawHttp(port)) {
+            long t0 = System.nanoTime();
+            c.send("GET / HTTP/1.1\r\nHost: h\r\n");
+            for (int i = 0; i < 3; i++) { // dribbling bytes does not extend the deadline
+                sleep(120);
+                try { c.send("X: y\r\n"); } catch (IOException closed) { break; }
+            }
+            var r = c.read();
+            assertThat(r.status()).isEqualTo(408);
+            assertThat(c.closedByServer()).isTrue();
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(3));
+        }
+        try (RawHttp silent = new RawHttp(port)) { // no byte at all: closed without a response
+            assertThat(silent.closedByServer()).isTrue();
+        }
+    }
+
+    @Test
+    void idleKeepAliveConnectionIsClosed() throws IOException {
+        int port = start(ServerOptions.builder().keepAliveTimeout(Duration.ofMillis(200)), ECHO);
+        try (RawHttp c = new RawHttp(port)) {
+            assertThat(c.send("GET / HTTP/1.1\r\nHost: h\r\n\r\n").read().status()).isEqualTo(200);
+            long t0 = System.nanoTime();
+            assertThat(c.closedByServer()).isTrue();
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(3));
+        }
+    }
+
+    @Test
+    void connectionsBeyondTheLimitGet503() throws Exception {
+        int port = start(ServerOptions.builder().maxConnections(2), ECHO);
+        try (RawHttp a = new RawHttp(port); RawHttp b = new RawHttp(port)) {
+            a.send("GET / HTTP/1.1\r\nHost: h\r\n\r\n").read();
+            b.send("GET / HTTP/1.1\r\nHost: h\r\n\r\n").read();
+            try (RawHttp c = new RawHttp(port)) {
+                assertThat(c.read().status()).isEqualTo(503);
+            }
+            assertThat(server.refusedConnections()).isEqualTo(1);
+            assertThat(a.send("GET /still HTTP/1.1\r\nHost: h\r\n\r\n").read().text()).startsWith("GET /still");
+        }
+    }
+
+    @Test
+    void gracefulStopClosesIdleConnectionsAndLetsBusyOnesFinish() throws Exception {
+        CountDownLatch inView = new CountDownLatch(1);
+        int port = start(ServerOptions.builder(), ex -> {
+            if (ex.request().path().equals("/slow")) {
+                inView.countDown();
+                sleep(300);
+            }
+            ex.respond(200, new HttpHeaders(), "done".getBytes(StandardCharsets.UTF_8));
+        });
+        try (RawHttp idle = new RawHttp(port); RawHttp busy = new RawHttp(port)) {
+            idle.send("GET / HTTP/1.1\r\nHost: h\r\n\r\n").read();
+            busy.send("GET /slow HTTP/1.1\r\nHost: h\r\n\r\n");
+            assertThat(inView.await(5, TimeUnit.SECONDS)).isTrue();
+            long t0 = System.nanoTime();
+            server.stop(Duration.ofSeconds(5));
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(3));
+            assertThat(idle.closedByServer()).isTrue();
+            var r = busy.read();
+            assertThat(r.text()).isEqualTo("done");
+            assertThat(r.header("connection")).isEqualTo("close");
+            assertThat(server.openConnections()).isZero();
+        }
+    }
+
+    @Test
+    void upgradeHandsOverTheSocketWithLeftoverBytesAndNoMoreHttp() throws Exception {
+        int port = start(ServerOptions.builder(), ex -> {
+            UpgradedConnection u = ex.upgrade(new HttpHeaders().set("Upgrade", "echo").set("Connection", "Upgrade"));
+            var s = u.socket();
+            byte[] left = u.leftover();
+            s.getOutputStream().write(left);
+            s.getOutputStream().write(s.getInputStream().readNBytes(3));
+            s.getOutputStream().flush();
+        });
+        try (RawHttp c = new RawHttp(port)) {
+            c.send("GET / HTTP/1.1\r\nHost: h\r\nUpgrade: echo\r\nConnection: Upgrade\r\n\r\nearly");
+            var r = c.read();
+            assertThat(r.status()).isEqualTo(101);
+            assertThat(r.header("content-length")).isNull();
+            c.send("abc");
+            assertThat(new String(c.readRest(), StandardCharsets.ISO_8859_1)).isEqualTo("earlyabc");
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
