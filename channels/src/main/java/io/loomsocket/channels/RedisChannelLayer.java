@@ -159,6 +159,11 @@ public final class RedisChannelLayer extends ChannelLayer {
 
     /** Stamps the next sequence number of {@code channel} and PUBLISHes, in that order, without waiting. */
     private void publish(String channel, Envelope envelope) {
+        if (outages.isDown()) { // known outage: count without consuming a sequence number (receivers would count it again)
+            counters.publishFailed.increment();
+            outages.undelivered("still down");
+            return;
+        }
         byte[] payload = envelope.encode();
         byte[] ch = bytes(channel);
         publishLock.lock(); // sequence order == write order on the one connection
@@ -223,7 +228,8 @@ public final class RedisChannelLayer extends ChannelLayer {
             long missed = e.seq() - last - 1;
             counters.remoteMissed.add(missed);
             log(Level.ERROR, "channel layer: missed " + missed + " message(s) from server " + e.origin() + " on Redis channel "
-                    + channel + " (sequence " + (last + 1) + ".." + (e.seq() - 1) + "), lost while this server's subscription was down", null);
+                    + channel + " (sequence " + (last + 1) + ".." + (e.seq() - 1) + "): lost in transit while a subscription was down, "
+                    + "or refused by Redis just before that server noticed an outage", null);
         }
     }
 
@@ -257,9 +263,18 @@ public final class RedisChannelLayer extends ChannelLayer {
     private void refresh(boolean resubscribe) {
         double now = System.currentTimeMillis();
         Map<String, List<String>> memberships = localMemberships();
-        if (resubscribe) {
-            sub.async().subscribe(ownChannel);
-            for (String g : memberships.keySet()) sub.async().subscribe(bytes(groupChannelPrefix + g));
+        if (resubscribe) { // Lettuce resubscribes by itself too; this waits until Redis confirmed (on the supervisor's thread)
+            var channels = new java.util.ArrayList<byte[]>();
+            channels.add(ownChannel);
+            for (String g : memberships.keySet()) channels.add(bytes(groupChannelPrefix + g));
+            try {
+                sub.async().subscribe(channels.toArray(byte[][]::new)).get(settings.redisCommandTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (Exception e) {
+                throw new IllegalStateException("resubscribing failed: " + e, e);
+            }
         }
         for (var entry : memberships.entrySet()) {
             if (entry.getValue().isEmpty()) continue;
@@ -286,14 +301,14 @@ public final class RedisChannelLayer extends ChannelLayer {
                 if (!up) {
                     outages.down(conn.isOpen() ? "subscription connection lost" : "connection lost");
                 } else if (outages.isDown()) {
-                    refresh(true);
+                    refresh(true); // throws if Redis is not really back yet: tried again at the next check
                     outages.up();
                 } else if (System.currentTimeMillis() >= nextRefresh) {
                     refresh(false);
                     nextRefresh = System.currentTimeMillis() + refreshEvery;
                 }
             } catch (RuntimeException e) {
-                log(Level.WARNING, "channel layer: Redis supervisor", e);
+                log(Level.DEBUG, "channel layer: Redis not ready yet", e);
             }
         }
     }
