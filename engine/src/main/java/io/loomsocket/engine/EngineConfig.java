@@ -1,0 +1,69 @@
+package io.loomsocket.engine;
+
+/**
+ * Limits and extension settings of one connection's engine, immutable. The defaults are safe for
+ * a public server: python-websockets' 1 MiB {@code max_size}, compression on with pooled zlib
+ * state.
+ *
+ * @param maxFrameSize           largest frame payload accepted, checked from the frame header before any
+ *                               payload is buffered (RFC 6455 §10.4); bigger → 1009. Default 1 MiB.
+ * @param maxMessageSize         largest assembled message, counted after decompression and checked as each
+ *                               frame header arrives; bigger → 1009. Default 1 MiB (1048576).
+ * @param maxStreamedMessageSize largest message delivered in streaming mode, where nothing is held in memory;
+ *                               default {@link Long#MAX_VALUE} (no limit). Frames are still bounded by
+ *                               {@code maxFrameSize}.
+ * @param streamChunkSize        largest {@link Event.StreamData} chunk, and the step in which inflated data is
+ *                               produced in streaming mode. Default 16 KiB.
+ * @param deflate                permessage-deflate settings (RFC 7692)
+ */
+public record EngineConfig(int maxFrameSize, int maxMessageSize, long maxStreamedMessageSize, int streamChunkSize,
+                           DeflateConfig deflate) {
+
+    /** 1 MiB, the default of both {@link #maxFrameSize} and {@link #maxMessageSize}. */
+    public static final int DEFAULT_MAX_SIZE = 1 << 20;
+    /** 16 KiB, the default {@link #streamChunkSize}. */
+    public static final int DEFAULT_STREAM_CHUNK = 16 * 1024;
+
+    public EngineConfig {
+        if (maxFrameSize < 125) {
+            throw new IllegalArgumentException("maxFrameSize must be at least 125 (a control frame): " + maxFrameSize);
+        }
+        if (maxMessageSize < 0) {
+            throw new IllegalArgumentException("maxMessageSize must be >= 0: " + maxMessageSize);
+        }
+        if (maxStreamedMessageSize < 0) {
+            throw new IllegalArgumentException("maxStreamedMessageSize must be >= 0: " + maxStreamedMessageSize);
+        }
+        if (streamChunkSize < 16) {
+            throw new IllegalArgumentException("streamChunkSize must be at least 16: " + streamChunkSize);
+        }
+        if (deflate == null) {
+            throw new NullPointerException("deflate");
+        }
+    }
+
+    /** The defaults: 1 MiB frames and messages, unlimited streams in 16 KiB chunks, {@link DeflateConfig#DEFAULT}. */
+    public static EngineConfig defaults() {
+        return new EngineConfig(DEFAULT_MAX_SIZE, DEFAULT_MAX_SIZE, Long.MAX_VALUE, DEFAULT_STREAM_CHUNK, DeflateConfig.DEFAULT);
+    }
+
+    public EngineConfig withMaxFrameSize(int v) {
+        return new EngineConfig(v, maxMessageSize, maxStreamedMessageSize, streamChunkSize, deflate);
+    }
+
+    public EngineConfig withMaxMessageSize(int v) {
+        return new EngineConfig(maxFrameSize, v, maxStreamedMessageSize, streamChunkSize, deflate);
+    }
+
+    public EngineConfig withMaxStreamedMessageSize(long v) {
+        return new EngineConfig(maxFrameSize, maxMessageSize, v, streamChunkSize, deflate);
+    }
+
+    public EngineConfig withStreamChunkSize(int v) {
+        return new EngineConfig(maxFrameSize, maxMessageSize, maxStreamedMessageSize, v, deflate);
+    }
+
+    public EngineConfig withDeflate(DeflateConfig v) {
+        return new EngineConfig(maxFrameSize, maxMessageSize, maxStreamedMessageSize, streamChunkSize, v);
+    }
+}

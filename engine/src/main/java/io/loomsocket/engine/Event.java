@@ -1,0 +1,84 @@
+package io.loomsocket.engine;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * What {@link MessageAssembler} reports from the bytes it receives. Data arrives either as whole
+ * messages ({@link Text}, {@link Binary}) or, in streaming mode, as
+ * {@link StreamStart} / {@link StreamData}... / {@link StreamEnd}. Control frames are reported as
+ * they come, also between the fragments of a message (RFC 6455 §5.4).
+ */
+public sealed interface Event {
+
+    /** A complete text message; the text was validated as UTF-8 (RFC 6455 §8.1). */
+    record Text(String text) implements Event {}
+
+    /** A complete binary message. The array belongs to the receiver. */
+    record Binary(byte[] data) implements Event {
+        @Override public boolean equals(Object o) { return o instanceof Binary b && Arrays.equals(data, b.data); }
+        @Override public int hashCode() { return Arrays.hashCode(data); }
+        @Override public String toString() { return "Binary[" + data.length + " bytes]"; }
+    }
+
+    /** Streaming mode: a data message begins; {@link StreamData} chunks and one {@link StreamEnd} follow. */
+    record StreamStart(boolean text) implements Event {}
+
+    /**
+     * Streaming mode: the next chunk of the current message (never empty), at most
+     * {@link EngineConfig#streamChunkSize()} bytes. For a text message the bytes are valid UTF-8 so
+     * far, and every chunk ends on a code point boundary, so each chunk decodes on its own.
+     */
+    record StreamData(byte[] data) implements Event {
+        @Override public boolean equals(Object o) { return o instanceof StreamData d && Arrays.equals(data, d.data); }
+        @Override public int hashCode() { return Arrays.hashCode(data); }
+        @Override public String toString() { return "StreamData[" + data.length + " bytes]"; }
+    }
+
+    /** Streaming mode: the current message ended (its final fragment arrived and validated). */
+    record StreamEnd() implements Event {}
+
+    /** A ping (RFC 6455 §5.5.2): answer with a pong carrying the same payload, before queued data. */
+    record Ping(byte[] payload) implements Event {
+        @Override public boolean equals(Object o) { return o instanceof Ping p && Arrays.equals(payload, p.payload); }
+        @Override public int hashCode() { return Arrays.hashCode(payload); }
+        @Override public String toString() { return "Ping[" + payload.length + " bytes]"; }
+    }
+
+    /** A pong (RFC 6455 §5.5.3), solicited or not. */
+    record Pong(byte[] payload) implements Event {
+        @Override public boolean equals(Object o) { return o instanceof Pong p && Arrays.equals(payload, p.payload); }
+        @Override public int hashCode() { return Arrays.hashCode(payload); }
+        @Override public String toString() { return "Pong[" + payload.length + " bytes]"; }
+    }
+
+    /**
+     * A close frame (RFC 6455 §5.5.1), validated: {@code code} is {@link CloseCode#NO_STATUS} (1005)
+     * when the frame had no payload, otherwise a code for which
+     * {@link CloseCode#isValidReceived(int)} holds; {@code reason} is valid UTF-8, possibly empty.
+     * After this event the assembler reports nothing more (§5.5.1: no data after close).
+     */
+    record Close(int code, String reason) implements Event {
+        /** The payload to echo back in our close frame: the code only, as §5.5.1 suggests; empty for 1005. */
+        public byte[] echoPayload() {
+            return code == CloseCode.NO_STATUS ? new byte[0] : new byte[] {(byte) (code >> 8), (byte) code};
+        }
+
+        static Close parse(byte[] payload) {
+            if (payload.length == 0) {
+                return new Close(CloseCode.NO_STATUS, "");
+            }
+            if (payload.length == 1) {
+                throw ProtocolException.protocol("close frame with a 1-byte payload (RFC 6455 §5.5.1)");
+            }
+            int code = ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF);
+            if (!CloseCode.isValidReceived(code)) {
+                throw ProtocolException.protocol("invalid close code " + code + " (RFC 6455 §7.4)");
+            }
+            if (!Utf8Validator.isValid(payload, 2, payload.length - 2)) {
+                throw new ProtocolException(CloseCode.INVALID_PAYLOAD, "close reason is not valid UTF-8 (RFC 6455 §5.5.1)");
+            }
+            return new Close(code, new String(payload, 2, payload.length - 2, StandardCharsets.UTF_8));
+        }
+    }
+}
