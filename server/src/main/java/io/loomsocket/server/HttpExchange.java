@@ -75,6 +75,31 @@ public final class HttpExchange {
     }
 
     /**
+     * Sends a response of known length written by {@code writer} (a file, say), with
+     * Content-Length framing. Writing more or fewer than {@code length} bytes aborts the connection.
+     */
+    public void respond(int status, HttpHeaders headers, long length, BodyWriter writer) throws IOException {
+        if (length < 0) throw new IllegalArgumentException("negative length");
+        OutputStream out = begin(status, headers);
+        boolean withBody = !HttpStatus.forbidsBody(status);
+        HttpHeaders h = framingHeaders(headers);
+        if (withBody) h.set("Content-Length", Long.toString(length));
+        writeHead(out, status, h);
+        if (withBody && !isHead()) {
+            try {
+                LengthCheckingOutputStream body = new LengthCheckingOutputStream(out, length);
+                writer.writeTo(body);
+                if (body.remaining != 0) throw new IOException("body ended " + body.remaining + " bytes short of its Content-Length");
+            } catch (IOException | RuntimeException | Error e) {
+                keepAlive = false;
+                connection.abort();
+                throw e;
+            }
+        }
+        out.flush();
+    }
+
+    /**
      * Sends a response whose body is written as it is produced: chunked for HTTP/1.1, and
      * ended by closing the connection for HTTP/1.0 (RFC 9112 §6.3). If the writer throws,
      * the connection is aborted (the status line is already out).
@@ -223,6 +248,32 @@ public final class HttpExchange {
             closed = true;
             out.write("0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
         }
+    }
+
+    /** Refuses to write past the announced Content-Length. */
+    private static final class LengthCheckingOutputStream extends OutputStream {
+        private final OutputStream out;
+        long remaining;
+
+        LengthCheckingOutputStream(OutputStream out, long length) {
+            this.out = out;
+            this.remaining = length;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            if (len > remaining) throw new IOException("body longer than its Content-Length");
+            out.write(b, off, len);
+            remaining -= len;
+        }
+
+        @Override public void flush() throws IOException { out.flush(); }
+        @Override public void close() throws IOException { out.flush(); }
     }
 
     /** Passes writes through; close() only flushes (the connection outlives the body). */

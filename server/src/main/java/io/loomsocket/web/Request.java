@@ -1,0 +1,206 @@
+package io.loomsocket.web;
+
+import io.loomsocket.WebSocket;
+import io.loomsocket.server.HttpExchange;
+import io.loomsocket.server.HttpHeaders;
+import io.loomsocket.server.HttpRequestHead;
+import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * An HTTP request as a view sees it (Django's {@code HttpRequest}). For a WebSocket handshake,
+ * {@link #isWebSocket()} is true from the moment {@link WebSocketMiddleware} recognised it, so
+ * middleware can refuse it before the upgrade; {@link #websocket()} is available in the view,
+ * after the upgrade. Used by one thread at a time (the connection's).
+ */
+public final class Request {
+    private final WebApp app;
+    private final HttpExchange exchange;
+    private final HttpRequestHead head;
+    private final String path;
+    private Params query;
+    private Params form;
+    private Map<String, String> cookies;
+    private Map<String, String> pathParams = Map.of();
+    private final Map<String, Object> attributes = new ConcurrentHashMap<>();
+    private WebSocketUpgrade pendingUpgrade;
+    private WebSocket websocket;
+
+    Request(WebApp app, HttpExchange exchange) {
+        this.app = app;
+        this.exchange = exchange;
+        this.head = exchange.request();
+        this.path = Params.decode(head.path(), false);
+    }
+
+    /** The method, upper case as sent: GET, HEAD, POST, PUT, DELETE, ... */
+    public String method() {
+        return head.method();
+    }
+
+    /** The path, percent-decoded, with its leading slash ({@code /echo}). */
+    public String path() {
+        return path;
+    }
+
+    /** The query string as received (still encoded), empty if none. */
+    public String queryString() {
+        return head.rawQuery();
+    }
+
+    /** The query parameters (Django's {@code request.GET}). */
+    public Params query() {
+        if (query == null) query = Params.parse(head.rawQuery());
+        return query;
+    }
+
+    /**
+     * The form fields of an {@code application/x-www-form-urlencoded} body (Django's
+     * {@code request.POST}); empty for other bodies.
+     */
+    public Params form() {
+        if (form == null) {
+            String type = header("Content-Type").orElse("").toLowerCase(Locale.ROOT);
+            form = type.startsWith("application/x-www-form-urlencoded")
+                    ? Params.parse(new String(exchange.body(), StandardCharsets.UTF_8))
+                    : Params.empty();
+        }
+        return form;
+    }
+
+    /** A query parameter, else a form field, of that name. */
+    public Optional<String> param(String name) {
+        Optional<String> q = query().first(name);
+        return q.isPresent() ? q : form().first(name);
+    }
+
+    public HttpHeaders headers() {
+        return head.headers();
+    }
+
+    public Optional<String> header(String name) {
+        return head.headers().first(name);
+    }
+
+    /** Cookies sent in {@code Cookie} (RFC 6265 §5.4), first value of a name wins. */
+    public Map<String, String> cookies() {
+        if (cookies == null) {
+            Map<String, String> map = new LinkedHashMap<>();
+            for (String header : head.headers().all("Cookie")) {
+                for (String pair : header.split(";")) {
+                    int eq = pair.indexOf('=');
+                    if (eq <= 0) continue;
+                    String name = pair.substring(0, eq).strip();
+                    String value = pair.substring(eq + 1).strip();
+                    if (value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")) {
+                        value = value.substring(1, value.length() - 1);
+                    }
+                    map.putIfAbsent(name, value);
+                }
+            }
+            cookies = Collections.unmodifiableMap(map);
+        }
+        return cookies;
+    }
+
+    public Optional<String> cookie(String name) {
+        return Optional.ofNullable(cookies().get(name));
+    }
+
+    /** The body bytes (de-chunked; empty if none). Do not modify the array. */
+    public byte[] body() {
+        return exchange.body();
+    }
+
+    /** The body decoded as UTF-8. */
+    public String bodyText() {
+        return new String(exchange.body(), StandardCharsets.UTF_8);
+    }
+
+    /** The named groups of the URL pattern that matched. */
+    public Map<String, String> pathParams() {
+        return pathParams;
+    }
+
+    /** One named group of the URL pattern that matched. */
+    public String pathParam(String name) {
+        String v = pathParams.get(name);
+        if (v == null) throw new IllegalArgumentException("the URL pattern has no group named '" + name + "'");
+        return v;
+    }
+
+    void pathParams(Map<String, String> params) {
+        this.pathParams = Collections.unmodifiableMap(params);
+    }
+
+    /** True for a WebSocket handshake request (dwebsocket's {@code is_websocket()}). */
+    public boolean isWebSocket() {
+        return pendingUpgrade != null || websocket != null;
+    }
+
+    /**
+     * The WebSocket of this request, once the view runs (dwebsocket's {@code request.websocket}).
+     *
+     * @throws IllegalStateException for a plain HTTP request, or before the upgrade (in middleware)
+     */
+    public WebSocket websocket() {
+        if (websocket == null) {
+            throw new IllegalStateException(isWebSocket()
+                    ? "the WebSocket is opened just before the view runs; middleware sees the request before the upgrade"
+                    : "not a WebSocket request (check isWebSocket(), or mark the view acceptWebSocket/requireWebSocket)");
+        }
+        return websocket;
+    }
+
+    /** Like {@link #websocket()}, empty instead of throwing (dwebsocket's {@code None}). */
+    public Optional<WebSocket> websocketIfOpen() {
+        return Optional.ofNullable(websocket);
+    }
+
+    public SocketAddress remoteAddress() {
+        return exchange.remoteAddress();
+    }
+
+    /** True over HTTPS / WSS. */
+    public boolean isSecure() {
+        return exchange.isSecure();
+    }
+
+    /** Per-request attributes, for middleware to pass things to views (the authenticated user, ...). */
+    public Map<String, Object> attributes() {
+        return attributes;
+    }
+
+    /** The application serving this request (settings, templates). */
+    public WebApp app() {
+        return app;
+    }
+
+    HttpExchange exchange() {
+        return exchange;
+    }
+
+    WebSocketUpgrade pendingUpgrade() {
+        return pendingUpgrade;
+    }
+
+    void pendingUpgrade(WebSocketUpgrade upgrade) {
+        this.pendingUpgrade = upgrade;
+    }
+
+    void websocket(WebSocket ws) {
+        this.websocket = ws;
+        this.pendingUpgrade = null;
+    }
+
+    @Override
+    public String toString() {
+        return method() + " " + head.target() + (isWebSocket() ? " (WebSocket)" : "");
+    }
+}

@@ -1,0 +1,336 @@
+package io.loomsocket.web;
+
+import io.loomsocket.WebSocketConfig;
+import io.loomsocket.server.ServerOptions;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeSet;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+
+/**
+ * Every setting of a loomsocket application, immutable. Values come, each overriding the one
+ * before, from the defaults, a properties file, environment variables with Django-style names
+ * ({@code websocket.accept_all} is {@code WEBSOCKET_ACCEPT_ALL}, {@code port} is {@code PORT}),
+ * and the builder in code. An unknown key in a file or in code, or a malformed value anywhere,
+ * is a {@link SettingsException} at start-up. Environment variables that name no setting are
+ * ignored (the environment holds much else).
+ *
+ * <pre>{@code
+ * Settings s = Settings.builder().propertiesFile(Path.of("app.properties")).set("port", 0).build();
+ * }</pre>
+ */
+public final class Settings {
+
+    /** One setting: its key, type, default and what it does. */
+    public record Definition(String key, String type, String defaultText, String description) {
+        /** The environment variable that sets it. */
+        public String envName() {
+            return Settings.envName(key);
+        }
+    }
+
+    private record Def(String key, SettingType type, Object defaultValue, String description) {}
+
+    private static final Map<String, Def> DEFS = new LinkedHashMap<>();
+
+    private static void def(String key, SettingType type, Object defaultValue, String description) {
+        DEFS.put(key, new Def(key, type, defaultValue, description));
+    }
+
+    static {
+        def("host", SettingType.STRING, ServerOptions.DEFAULT_HOST, "address to listen on; 0.0.0.0 for every interface");
+        def("port", SettingType.PORT, ServerOptions.DEFAULT_PORT, "TCP port; 0 picks a free one");
+        def("http.max_header_size", SettingType.SIZE, (long) ServerOptions.DEFAULT_MAX_HEADER_SIZE,
+                "request line + headers; larger gets 431 (414 if the request line alone is too long)");
+        def("http.max_header_count", SettingType.INT, ServerOptions.DEFAULT_MAX_HEADER_COUNT, "header fields per request; more gets 431");
+        def("http.max_body_size", SettingType.SIZE, ServerOptions.DEFAULT_MAX_BODY_SIZE, "request body bytes; more gets 413 and the connection is closed");
+        def("http.header_read_timeout", SettingType.DURATION, ServerOptions.DEFAULT_HEADER_READ_TIMEOUT,
+                "time to receive a whole request head; a slower client gets 408 (or is dropped if it sent nothing)");
+        def("http.keep_alive_timeout", SettingType.DURATION, ServerOptions.DEFAULT_KEEP_ALIVE_TIMEOUT, "an idle keep-alive connection is closed after this");
+        def("http.body_read_timeout", SettingType.DURATION, ServerOptions.DEFAULT_BODY_READ_TIMEOUT, "longest wait for the next bytes of a request body; then 408");
+        def("http.max_connections", SettingType.INT, ServerOptions.DEFAULT_MAX_CONNECTIONS,
+                "open connections, WebSockets included; beyond it new connections get 503 and are closed");
+        def("shutdown.grace_period", SettingType.DURATION, ServerOptions.DEFAULT_SHUTDOWN_GRACE,
+                "on SIGTERM/stop: how long open requests and WebSockets (closed with 1001) get to finish");
+        def("tls.keystore", SettingType.STRING, "", "PKCS12/JKS keystore file; set it to serve HTTPS and WSS");
+        def("tls.keystore_password", SettingType.STRING, "", "password of the keystore (and of its key)");
+        def("tls.keystore_type", SettingType.STRING, "PKCS12", "keystore type: PKCS12 or JKS");
+        def("templates.dir", SettingType.STRING, "classpath:templates", "where render() finds templates: classpath:<prefix> or a folder");
+        def("templates.cache", SettingType.BOOLEAN, true, "cache compiled templates (turn off while editing them)");
+        def("static.url", SettingType.STRING, "/static/", "URL prefix of static files");
+        def("static.dir", SettingType.STRING, "classpath:static", "static files: classpath:<prefix>, a folder, or empty for none");
+        def("websocket.accept_all", SettingType.BOOLEAN, false,
+                "let every view take WebSocket requests (dwebsocket's WEBSOCKET_ACCEPT_ALL); off: a WebSocket request to a plain view gets 400");
+        def("channel_layer", SettingType.STRING, "memory",
+                "channel layer: memory, or redis://host:port/db to join servers through Redis (see loomsocket-channels)");
+        WebSocketConfig ws = WebSocketConfig.defaults();
+        def("websocket.max_message_size", SettingType.SIZE, (long) ws.maxMessageSize(), "largest message received; larger closes with 1009");
+        def("websocket.max_frame_size", SettingType.SIZE, (long) ws.maxFrameSize(), "largest frame received; larger closes with 1009");
+        def("websocket.max_queue", SettingType.INT, ws.maxQueue(), "received messages queued for the view; a full queue stops reading from the socket");
+        def("websocket.write_buffer_size", SettingType.SIZE, (long) ws.writeBufferSize(), "bytes buffered for coalesced writes");
+        def("websocket.read_buffer_size", SettingType.SIZE, (long) ws.readBufferSize(), "socket read buffer per connection");
+        def("websocket.write_timeout", SettingType.DURATION, ws.writeTimeout(), "a send blocked this long by a peer that does not read closes the connection");
+        def("websocket.close_timeout", SettingType.DURATION, ws.closeTimeout(), "how long close() waits for the peer's close frame");
+        def("websocket.ping_interval", SettingType.DURATION, ws.pingInterval(), "keepalive ping period; 0 turns pings off");
+        def("websocket.ping_timeout", SettingType.DURATION, ws.pingTimeout(), "a connection whose pong is this late is dropped");
+        def("websocket.compression", SettingType.BOOLEAN, ws.compression(), "offer permessage-deflate (RFC 7692)");
+        def("websocket.compression_threshold", SettingType.SIZE, (long) ws.compressionThreshold(), "messages smaller than this are sent uncompressed");
+        def("websocket.compression_context_takeover", SettingType.BOOLEAN, ws.compressionContextTakeover(),
+                "keep the deflate window between messages (better ratio, ~300 KB more memory per connection)");
+    }
+
+    private final Map<String, Object> values;
+
+    private Settings(Map<String, Object> values) {
+        this.values = Collections.unmodifiableMap(values);
+    }
+
+    /** Every default, nothing from a file or the environment. */
+    public static Settings defaults() {
+        return builder().environment(Map.of()).build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Every setting with its type, default and description, in documentation order. */
+    public static List<Definition> definitions() {
+        return DEFS.values().stream()
+                .map(d -> new Definition(d.key(), d.type().name().toLowerCase(Locale.ROOT), displayDefault(d), d.description()))
+                .toList();
+    }
+
+    private static String displayDefault(Def d) {
+        String s = d.type().format(d.defaultValue());
+        return s.isEmpty() ? "(none)" : s;
+    }
+
+    static String envName(String key) {
+        return key.toUpperCase(Locale.ROOT).replace('.', '_');
+    }
+
+    // ---- typed access ----
+
+    /** The value of {@code key}: String, Boolean, Integer, Long (sizes) or Duration. */
+    public Object get(String key) {
+        if (!DEFS.containsKey(key)) throw new SettingsException("unknown setting '" + key + "'" + suggest(key));
+        return values.get(key);
+    }
+
+    public String string(String key) { return (String) get(key); }
+    public boolean bool(String key) { return (Boolean) get(key); }
+    public Duration duration(String key) { return (Duration) get(key); }
+    public long size(String key) { return (Long) get(key); }
+    public int integer(String key) { return (Integer) get(key); }
+
+    public int port() { return integer("port"); }
+    public String host() { return string("host"); }
+    public boolean webSocketAcceptAll() { return bool("websocket.accept_all"); }
+
+    /** The HTTP server's options (loads the TLS keystore if one is set). */
+    public ServerOptions serverOptions() {
+        try {
+            return ServerOptions.builder()
+                    .host(host()).port(port())
+                    .maxHeaderSize(intSize("http.max_header_size"))
+                    .maxHeaderCount(integer("http.max_header_count"))
+                    .maxBodySize(size("http.max_body_size"))
+                    .headerReadTimeout(duration("http.header_read_timeout"))
+                    .keepAliveTimeout(duration("http.keep_alive_timeout"))
+                    .bodyReadTimeout(duration("http.body_read_timeout"))
+                    .maxConnections(integer("http.max_connections"))
+                    .shutdownGrace(duration("shutdown.grace_period"))
+                    .sslContext(sslContext())
+                    .build();
+        } catch (IllegalArgumentException e) {
+            throw new SettingsException("invalid server setting: " + e.getMessage(), e);
+        }
+    }
+
+    /** The WebSocket limits and options for core's connections. */
+    public WebSocketConfig webSocketConfig() {
+        try {
+            return WebSocketConfig.builder()
+                    .maxMessageSize(intSize("websocket.max_message_size"))
+                    .maxFrameSize(intSize("websocket.max_frame_size"))
+                    .maxQueue(integer("websocket.max_queue"))
+                    .writeBufferSize(intSize("websocket.write_buffer_size"))
+                    .readBufferSize(intSize("websocket.read_buffer_size"))
+                    .writeTimeout(duration("websocket.write_timeout"))
+                    .closeTimeout(duration("websocket.close_timeout"))
+                    .pingInterval(duration("websocket.ping_interval"))
+                    .pingTimeout(duration("websocket.ping_timeout"))
+                    .compression(bool("websocket.compression"))
+                    .compressionThreshold(intSize("websocket.compression_threshold"))
+                    .compressionContextTakeover(bool("websocket.compression_context_takeover"))
+                    .build();
+        } catch (IllegalArgumentException e) {
+            throw new SettingsException("invalid websocket setting: " + e.getMessage(), e);
+        }
+    }
+
+    private int intSize(String key) {
+        long v = size(key);
+        if (v > Integer.MAX_VALUE) throw new SettingsException("setting '" + key + "' = " + v + " is larger than 2 GiB");
+        return (int) v;
+    }
+
+    private SSLContext sslContext() {
+        String file = string("tls.keystore");
+        if (file.isEmpty()) return null;
+        char[] password = string("tls.keystore_password").toCharArray();
+        try (InputStream in = Files.newInputStream(Path.of(file))) {
+            KeyStore ks = KeyStore.getInstance(string("tls.keystore_type"));
+            ks.load(in, password);
+            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            kmf.init(ks, password);
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            ctx.init(kmf.getKeyManagers(), null, null);
+            return ctx;
+        } catch (IOException | GeneralSecurityException e) {
+            throw new SettingsException("cannot load tls.keystore '" + file + "': " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        Map<String, String> shown = new LinkedHashMap<>();
+        values.forEach((k, v) -> shown.put(k, k.contains("password") ? "***" : DEFS.get(k).type().format(v)));
+        return "Settings" + shown;
+    }
+
+    private static String suggest(String key) {
+        String best = null;
+        int bestDistance = 4;
+        for (String k : DEFS.keySet()) {
+            int d = distance(k, key.toLowerCase(Locale.ROOT));
+            if (d < bestDistance) {
+                bestDistance = d;
+                best = k;
+            }
+        }
+        return best == null ? "" : " (did you mean '" + best + "'?)";
+    }
+
+    private static int distance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) prev[j] = j;
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+            }
+            int[] t = prev; prev = cur; cur = t;
+        }
+        return prev[b.length()];
+    }
+
+    /** Collects the layers; {@link #build()} applies them in order: defaults, file, environment, code. */
+    public static final class Builder {
+        private Properties file;
+        private String fileName;
+        private Map<String, String> environment = System.getenv();
+        private final Map<String, Object> code = new LinkedHashMap<>();
+
+        private Builder() {}
+
+        /** Reads a properties file (UTF-8). A missing or unreadable file is a SettingsException. */
+        public Builder propertiesFile(Path path) {
+            Properties p = new Properties();
+            try (Reader r = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
+                p.load(r);
+            } catch (IOException | IllegalArgumentException e) {
+                throw new SettingsException("cannot read settings file " + path + ": " + e.getMessage(), e);
+            }
+            this.file = p;
+            this.fileName = path.toString();
+            return this;
+        }
+
+        /** Properties already loaded (for example from the classpath), named {@code source} in errors. */
+        public Builder properties(Properties properties, String source) {
+            this.file = properties;
+            this.fileName = source;
+            return this;
+        }
+
+        /** The environment to read (System.getenv() unless replaced; Map.of() reads none). */
+        public Builder environment(Map<String, String> env) {
+            this.environment = Map.copyOf(env);
+            return this;
+        }
+
+        /** Sets {@code key} in code: a typed value (Integer, Long, Boolean, Duration, String) or its text form. */
+        public Builder set(String key, Object value) {
+            if (!DEFS.containsKey(key)) throw new SettingsException("unknown setting '" + key + "' set in code" + suggest(key));
+            code.put(key, value);
+            return this;
+        }
+
+        public Builder port(int port) { return set("port", port); }
+        public Builder host(String host) { return set("host", host); }
+        public Builder webSocketAcceptAll(boolean on) { return set("websocket.accept_all", on); }
+
+        public Settings build() {
+            Map<String, Object> values = new LinkedHashMap<>();
+            DEFS.values().forEach(d -> values.put(d.key(), d.defaultValue()));
+            if (file != null) {
+                TreeSet<String> unknown = new TreeSet<>();
+                for (String k : file.stringPropertyNames()) {
+                    if (!DEFS.containsKey(k)) unknown.add(k);
+                }
+                if (!unknown.isEmpty()) {
+                    String first = unknown.first();
+                    throw new SettingsException("unknown setting" + (unknown.size() > 1 ? "s " : " ") + unknown
+                            + " in " + fileName + suggest(first));
+                }
+                for (String k : file.stringPropertyNames()) {
+                    values.put(k, parse(DEFS.get(k), file.getProperty(k), "in " + fileName));
+                }
+            }
+            for (Def d : DEFS.values()) {
+                String v = environment.get(envName(d.key()));
+                if (v != null) values.put(d.key(), parse(d, v, "from environment variable " + envName(d.key())));
+            }
+            code.forEach((k, v) -> {
+                Def d = DEFS.get(k);
+                try {
+                    values.put(k, d.type().coerce(v));
+                } catch (RuntimeException e) {
+                    throw new SettingsException("setting '" + k + "' = '" + v + "' set in code is malformed: expected "
+                            + d.type().expected, e);
+                }
+            });
+            Settings s = new Settings(values);
+            s.serverOptions(); // fail now, not at start, on values the server or core would reject
+            s.webSocketConfig();
+            return s;
+        }
+
+        private static Object parse(Def d, String text, String source) {
+            try {
+                return d.type().parse(text);
+            } catch (RuntimeException e) {
+                throw new SettingsException("setting '" + d.key() + "' = '" + text + "' " + source
+                        + " is malformed: expected " + d.type().expected, e);
+            }
+        }
+    }
+}

@@ -1,0 +1,43 @@
+package io.loomsocket.web;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A URL pattern (Django's {@code re_path}): a regular expression searched in the request path
+ * without its leading slash ({@code ^echo$} matches {@code /echo}); its named groups
+ * ({@code (?<room>[^/]+)}) become the request's path parameters. Patterns are tried in order.
+ */
+public record UrlPattern(Pattern regex, View view, String name) {
+
+    public UrlPattern {
+        Objects.requireNonNull(regex, "regex");
+        Objects.requireNonNull(view, "view");
+    }
+
+    static UrlPattern of(String regex, View view, String name) {
+        return new UrlPattern(Pattern.compile(regex), view, name);
+    }
+
+    /** The path parameters if {@code path} (with its leading slash) matches. */
+    public Optional<Map<String, String>> match(String path) {
+        String p = path.startsWith("/") ? path.substring(1) : path;
+        Matcher m = regex.matcher(p);
+        if (!m.find()) return Optional.empty();
+        Map<String, String> params = new LinkedHashMap<>();
+        for (String group : regex.namedGroups().keySet()) {
+            String v = m.group(group);
+            if (v != null) params.put(group, v);
+        }
+        return Optional.of(params);
+    }
+
+    @Override
+    public String toString() {
+        return regex.pattern() + " -> " + view + (name == null ? "" : " (" + name + ")");
+    }
+}

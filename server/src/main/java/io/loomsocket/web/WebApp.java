@@ -1,0 +1,272 @@
+package io.loomsocket.web;
+
+import io.loomsocket.WebSocket;
+import io.loomsocket.server.HttpExchange;
+import io.loomsocket.server.HttpException;
+import io.loomsocket.server.HttpHandler;
+import io.loomsocket.server.HttpServer;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * A web application: settings, URL patterns, middleware, templates and static files, served
+ * by the embedded {@link HttpServer} ({@link #start()}, or {@link #run()} in the foreground
+ * until SIGTERM). Each request runs on its connection's virtual thread; so does the view of a
+ * WebSocket request, for the whole life of the WebSocket.
+ *
+ * <pre>{@code
+ * WebApp.builder()
+ *     .settings(Settings.builder().build())
+ *     .urls(path("^echo$", acceptWebSocket(views::echo)))
+ *     .build()
+ *     .run();
+ * }</pre>
+ */
+public final class WebApp implements HttpHandler {
+    private static final System.Logger LOG = System.getLogger("io.loomsocket.web");
+
+    private final Settings settings;
+    private final List<UrlPattern> urls;
+    private final List<Middleware> middleware;
+    private final Templates templates;
+
+    private WebApp(Builder b) {
+        this.settings = b.settings != null ? b.settings : Settings.builder().build();
+        ClassLoader loader = b.classLoader != null ? b.classLoader : Thread.currentThread().getContextClassLoader();
+        List<UrlPattern> all = new ArrayList<>();
+        String staticDir = settings.string("static.dir");
+        if (!staticDir.isEmpty()) {
+            String prefix = settings.string("static.url");
+            if (!prefix.startsWith("/") || !prefix.endsWith("/") || prefix.length() < 3) {
+                throw new SettingsException("static.url must start and end with '/' and name a folder, e.g. /static/: '" + prefix + "'");
+            }
+            all.add(UrlPattern.of("^" + Pattern.quote(prefix.substring(1)) + "(?<path>.*)$", StaticFiles.of(staticDir, loader), "static"));
+        }
+        all.addAll(b.urls);
+        this.urls = Collections.unmodifiableList(all);
+        this.middleware = List.copyOf(b.middleware != null ? b.middleware : defaultMiddleware());
+        this.templates = Templates.create(settings.string("templates.dir"), settings.bool("templates.cache"), loader);
+    }
+
+    private static List<Middleware> defaultMiddleware() {
+        return List.of();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Settings settings() {
+        return settings;
+    }
+
+    public Templates templates() {
+        return templates;
+    }
+
+    /** The URL patterns in the order they are tried (static files first, when configured). */
+    public List<UrlPattern> urls() {
+        return urls;
+    }
+
+    public List<Middleware> middleware() {
+        return middleware;
+    }
+
+    /** Starts the server on the configured host and port and returns it (stop it with {@code stop()}). */
+    public HttpServer start() throws IOException {
+        return HttpServer.start(settings.serverOptions(), this);
+    }
+
+    /**
+     * Starts the server and blocks until the JVM is asked to stop (SIGTERM, SIGINT/Ctrl-C): then
+     * stops accepting, closes every WebSocket with 1001 and waits up to
+     * {@code shutdown.grace_period} for connections to finish.
+     */
+    public void run() throws IOException {
+        HttpServer server = start();
+        Runtime.getRuntime().addShutdownHook(new Thread(server::stop, "loomsocket-shutdown"));
+        server.awaitStopped();
+    }
+
+    // ---- request handling ----
+
+    @Override
+    public void handle(HttpExchange exchange) throws IOException {
+        Request request;
+        try {
+            request = new Request(this, exchange);
+        } catch (HttpException e) { // undecodable path
+            send(exchange, Response.error(e.status(), e.getMessage()));
+            return;
+        }
+        Response response = dispatch(request);
+        send(exchange, response);
+    }
+
+    /** The middleware chain around URL resolution and the view (see {@link Middleware}). */
+    Response dispatch(Request request) {
+        int ran = 0;
+        Response response = null;
+        try {
+            for (Middleware m : middleware) {
+                ran++;
+                Optional<Response> r = m.processRequest(request);
+                if (r.isPresent()) {
+                    response = r.get();
+                    break;
+                }
+            }
+            if (response == null) response = resolveAndRun(request, ran);
+        } catch (Exception e) {
+            response = handleException(request, e, ran);
+        }
+        for (int i = ran - 1; i >= 0; i--) {
+            try {
+                response = Objects.requireNonNull(middleware.get(i).processResponse(request, response),
+                        () -> "processResponse returned null");
+            } catch (Exception e) {
+                LOG.log(System.Logger.Level.ERROR, "middleware " + middleware.get(i) + " failed in processResponse", e);
+                response = request.websocketIfOpen().isPresent() ? Response.upgraded() : Response.error(500, "");
+            }
+        }
+        return response;
+    }
+
+    private Response resolveAndRun(Request request, int ran) throws Exception {
+        for (UrlPattern p : urls) {
+            Optional<Map<String, String>> params = p.match(request.path());
+            if (params.isEmpty()) continue;
+            request.pathParams(params.get());
+            View view = p.view();
+            for (int i = 0; i < ran; i++) {
+                Optional<Response> r = middleware.get(i).processView(request, view);
+                if (r.isPresent()) return r.get();
+            }
+            return runView(request, view);
+        }
+        return Response.error(404, "no URL pattern matches " + request.path());
+    }
+
+    private Response runView(Request request, View view) throws Exception {
+        WebSocketView marking = Views.webSocketMarking(view);
+        if (request.isWebSocket()) {
+            if (marking == null && !settings.webSocketAcceptAll()) {
+                return Response.error(400, "this URL does not take WebSocket requests");
+            }
+            WebSocket ws = request.pendingUpgrade().accept(marking == null ? List.of() : marking.subprotocols());
+            request.websocket(ws);
+            runWebSocketView(request, view, ws);
+            return Response.upgraded();
+        }
+        if (marking != null && marking.mode() == WebSocketView.Mode.REQUIRE) {
+            return Response.error(400, "this URL takes WebSocket requests only");
+        }
+        Response r = view.handle(request);
+        if (r == null) throw new IllegalStateException("view " + view + " returned no response");
+        return r;
+    }
+
+    /** Runs a WebSocket view; closes with 1000 when it returns, 1011 if it throws (RFC 6455 §7.4.1). */
+    private static void runWebSocketView(Request request, View view, WebSocket ws) {
+        try {
+            view.handle(request);
+        } catch (Exception | Error e) {
+            LOG.log(System.Logger.Level.ERROR, "WebSocket view " + view + " failed on " + request.path() + "; closing with 1011", e);
+            closeQuietly(ws, 1011, "view failed");
+            if (e instanceof Error err) throw err;
+            return;
+        }
+        closeQuietly(ws, 1000, "");
+    }
+
+    private static void closeQuietly(WebSocket ws, int code, String reason) {
+        try {
+            ws.close(code, reason);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.DEBUG, () -> "closing the WebSocket failed: " + e);
+        }
+    }
+
+    private Response handleException(Request request, Exception e, int ran) {
+        for (int i = ran - 1; i >= 0; i--) {
+            try {
+                Optional<Response> r = middleware.get(i).processException(request, e);
+                if (r.isPresent()) return r.get();
+            } catch (RuntimeException again) {
+                LOG.log(System.Logger.Level.ERROR, "middleware " + middleware.get(i) + " failed in processException", again);
+            }
+        }
+        if (request.websocketIfOpen().isPresent()) {
+            LOG.log(System.Logger.Level.ERROR, "failure after the WebSocket upgrade of " + request.path(), e);
+            return Response.upgraded();
+        }
+        if (e instanceof HttpException he) return Response.error(he.status(), he.getMessage());
+        LOG.log(System.Logger.Level.ERROR, "view failed: " + request, e);
+        return Response.error(500, "");
+    }
+
+    private static void send(HttpExchange exchange, Response r) throws IOException {
+        if (r.isUpgraded() || exchange.upgraded()) return; // no HTTP bytes after an upgrade
+        if (r.writer() == null) exchange.respond(r.status(), r.headers(), r.content());
+        else if (r.length() >= 0) exchange.respond(r.status(), r.headers(), r.length(), r.writer());
+        else exchange.respond(r.status(), r.headers(), r.writer());
+    }
+
+    /** Builds a {@link WebApp}. */
+    public static final class Builder {
+        private Settings settings;
+        private final List<UrlPattern> urls = new ArrayList<>();
+        private List<Middleware> middleware;
+        private ClassLoader classLoader;
+
+        private Builder() {}
+
+        /** The settings (default: {@code Settings.builder().build()}, defaults plus environment). */
+        public Builder settings(Settings s) {
+            this.settings = s;
+            return this;
+        }
+
+        /** Adds URL patterns, tried in order after those added before. */
+        public Builder urls(UrlPattern... patterns) {
+            urls.addAll(List.of(patterns));
+            return this;
+        }
+
+        public Builder urls(List<UrlPattern> patterns) {
+            urls.addAll(patterns);
+            return this;
+        }
+
+        /**
+         * The middleware chain, in order (replaces the default, which is just the WebSocket
+         * middleware; include it yourself when you set a chain that should take WebSockets).
+         */
+        public Builder middleware(Middleware... chain) {
+            this.middleware = List.of(chain);
+            return this;
+        }
+
+        public Builder middleware(List<Middleware> chain) {
+            this.middleware = List.copyOf(chain);
+            return this;
+        }
+
+        /** Where classpath templates and static files are found (default: the context class loader). */
+        public Builder classLoader(ClassLoader loader) {
+            this.classLoader = loader;
+            return this;
+        }
+
+        public WebApp build() {
+            return new WebApp(this);
+        }
+    }
+}
