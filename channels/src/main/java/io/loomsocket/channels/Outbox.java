@@ -60,6 +60,7 @@ final class Outbox {
             if (shut) return Offer.SHUT;
             if (queue.size() < capacity) {
                 queue.addLast(m);
+                if (queue.size() == 1) ready.signal(); // the drainer waits only on an empty queue
                 result = Offer.QUEUED;
             } else if (policy == OverflowPolicy.DROP_OLDEST) {
                 queue.pollFirst();
@@ -75,8 +76,8 @@ final class Outbox {
                 shut = true;
                 closeNow = true;
                 result = Offer.OVERFLOW_CLOSED;
+                ready.signal();
             }
-            ready.signal();
         } finally {
             lock.unlock();
         }
