@@ -1,0 +1,104 @@
+package io.loomsocket.connection;
+
+import io.loomsocket.WebSocketClosedException;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Pings in flight and their pongs. Each ping carries an 8-byte counter as payload. A pong that
+ * matches one of them completes it and every older one: RFC 6455 §5.5.3 lets a peer answer only
+ * the most recent of several pings. Unmatched pongs are unsolicited heartbeats and are ignored.
+ */
+final class PingTracker {
+    /** Pings that may wait for a pong at once (concurrent {@code ping()} calls plus keepalive). */
+    static final int MAX_IN_FLIGHT = 64;
+
+    record Pending(byte[] payload, long sentNanos, CompletableFuture<Duration> rtt) {}
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final ArrayDeque<Pending> pending = new ArrayDeque<>(2);
+    private long counter;
+    private WebSocketClosedException closed;
+
+    /** Registers a new ping; the caller sends {@code payload()} and then stamps nothing more. */
+    Pending register() {
+        lock.lock();
+        try {
+            if (closed != null) throw closed;
+            if (pending.size() >= MAX_IN_FLIGHT) {
+                throw new IllegalStateException("more than " + MAX_IN_FLIGHT + " pings waiting for a pong");
+            }
+            long n = ++counter;
+            byte[] payload = new byte[8];
+            for (int i = 7; i >= 0; i--) {
+                payload[i] = (byte) n;
+                n >>>= 8;
+            }
+            Pending p = new Pending(payload, System.nanoTime(), new CompletableFuture<>());
+            pending.addLast(p);
+            return p;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Forgets a ping that timed out or could not be sent. */
+    void forget(Pending p) {
+        lock.lock();
+        try {
+            pending.remove(p);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A pong arrived: completes the matching ping and all older ones. */
+    void onPong(byte[] payload) {
+        long now = System.nanoTime();
+        lock.lock();
+        try {
+            boolean match = false;
+            for (Pending p : pending) {
+                if (Arrays.equals(p.payload, payload)) {
+                    match = true;
+                    break;
+                }
+            }
+            if (!match) return;
+            for (Iterator<Pending> it = pending.iterator(); it.hasNext(); ) {
+                Pending p = it.next();
+                it.remove();
+                p.rtt.complete(Duration.ofNanos(now - p.sentNanos));
+                if (Arrays.equals(p.payload, payload)) break;
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The connection closed: every waiting ping fails with {@code e}, and new ones too. */
+    void closeAll(WebSocketClosedException e) {
+        lock.lock();
+        try {
+            if (closed == null) closed = e;
+            for (Pending p : pending) p.rtt.completeExceptionally(e);
+            pending.clear();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The oldest ping still waiting, or null. */
+    Pending oldest() {
+        lock.lock();
+        try {
+            return pending.peekFirst();
+        } finally {
+            lock.unlock();
+        }
+    }
+}
