@@ -1,0 +1,50 @@
+package io.loomsocket.demo.chat;
+
+import io.loomsocket.channels.ChannelLayer;
+import io.loomsocket.server.HttpServer;
+import io.loomsocket.web.Settings;
+import io.loomsocket.web.WebApp;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * The chat alone, for running several chat servers side by side:
+ * {@code java -cp ... io.loomsocket.demo.chat.ChatServer [--port N] [--settings FILE]}, with the
+ * layer from {@code CHANNEL_LAYER} (or the {@code channel_layer} setting). Prints
+ * {@code listening on http://HOST:PORT/chat/} once it serves.
+ */
+public final class ChatServer {
+    private ChatServer() {}
+
+    public static void main(String[] args) throws IOException {
+        Settings.Builder b = Settings.builder();
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--port" -> b.port(Integer.parseInt(value(args, ++i, "--port")));
+                case "--settings" -> b.propertiesFile(Path.of(value(args, ++i, "--settings")));
+                default -> {
+                    System.err.println("usage: ChatServer [--port N] [--settings FILE]   (CHANNEL_LAYER=memory|redis://host:port/db)");
+                    System.exit(2);
+                }
+            }
+        }
+        Settings settings = b.build();
+        ChannelLayer layer = ChatViews.layerFrom(settings);
+        WebApp app = WebApp.builder().settings(settings).urls(new ChatViews(layer).urls()).build();
+        HttpServer server = app.start();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.stop();
+            layer.close();
+        }, "chat-shutdown"));
+        System.out.println("listening on http://" + settings.host() + ":" + server.port() + "/chat/ (channel layer: "
+                + layer.getClass().getSimpleName() + ")");
+        System.out.flush();
+        server.awaitStopped();
+    }
+
+    private static String value(String[] args, int i, String flag) {
+        if (i >= args.length) throw new IllegalArgumentException(flag + " needs a value");
+        return args[i];
+    }
+}

@@ -1,0 +1,112 @@
+package io.loomsocket.demo.chat;
+
+import io.loomsocket.Message;
+import io.loomsocket.WebSocket;
+import io.loomsocket.channels.Channel;
+import io.loomsocket.channels.ChannelLayer;
+import io.loomsocket.channels.ChannelLayers;
+import io.loomsocket.channels.ChannelStats;
+import io.loomsocket.channels.Outage;
+import io.loomsocket.web.Request;
+import io.loomsocket.web.Response;
+import io.loomsocket.web.Settings;
+import io.loomsocket.web.UrlPattern;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+import static io.loomsocket.web.Views.path;
+import static io.loomsocket.web.Views.render;
+import static io.loomsocket.web.Views.requireWebSocket;
+
+/**
+ * The chat of Django Channels' tutorial on a channel layer: {@code /chat/} picks a room,
+ * {@code /chat/<room>/} is the room's page, and the WebSocket view at {@code /chat/<room>} relays
+ * every text message it receives, unchanged, to every WebSocket in the room (group
+ * {@code chat_<room>}), the sender included. With {@code CHANNEL_LAYER=redis://...} the servers
+ * sharing that Redis form one chat. {@code /chat/_stats} shows the layer's counters as JSON.
+ */
+public final class ChatViews {
+    /** Room names: a letter or digit, then up to 63 letters, digits, {@code _} or {@code -}. */
+    public static final String ROOM = "[A-Za-z0-9][A-Za-z0-9_-]{0,63}";
+    /** The settings key that names the layer (environment variable {@code CHANNEL_LAYER}). */
+    public static final String SETTING = "channel_layer";
+
+    private final ChannelLayer layer;
+
+    public ChatViews(ChannelLayer layer) { this.layer = Objects.requireNonNull(layer, "layer"); }
+
+    /**
+     * The layer the settings ask for: the {@code channel_layer} setting when the server defines it,
+     * else the environment variable {@code CHANNEL_LAYER}; {@code memory} when neither is set.
+     */
+    public static ChannelLayer layerFrom(Settings settings) {
+        boolean defined = Settings.definitions().stream().anyMatch(d -> d.key().equals(SETTING));
+        String value = defined ? settings.string(SETTING) : System.getenv(ChannelLayers.SETTING);
+        return ChannelLayers.fromSetting(value);
+    }
+
+    /** The chat's URL patterns (add them to the app's). */
+    public List<UrlPattern> urls() {
+        return List.of(
+                path("^chat/$", this::index, "chat-index"),
+                path("^chat/_stats$", this::stats, "chat-stats"),
+                path("^chat/(?<room>" + ROOM + ")/$", this::room, "chat-room"),
+                path("^chat/(?<room>" + ROOM + ")$", requireWebSocket(this::socket), "chat-socket"));
+    }
+
+    public Response index(Request request) {
+        return render(request, "chat/index.html");
+    }
+
+    public Response room(Request request) {
+        return render(request, "chat/room.html", Map.of("room", request.pathParam("room")));
+    }
+
+    /** The relay: every text message goes to the whole room; a binary one closes with 1003 (RFC 6455 §7.4.1). */
+    public Response socket(Request request) {
+        WebSocket ws = request.websocket();
+        String group = "chat_" + request.pathParam("room");
+        try (Channel ch = layer.attach(ws)) {
+            ch.groupAdd(group);
+            for (Message m : ws) {
+                if (!m.isText()) {
+                    ws.close(1003, "this chat takes text messages only");
+                    break;
+                }
+                layer.groupSend(group, m);
+            }
+        }
+        return null;
+    }
+
+    public Response stats(Request request) {
+        ChannelStats s = layer.stats();
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("layer", layer.getClass().getSimpleName());
+        out.put("channels", s.channels());
+        out.put("local_groups", s.localGroups());
+        out.put("queued", s.queued());
+        out.put("sent", s.sent());
+        out.put("dropped", s.dropped());
+        out.put("overflow_closed", s.overflowClosed());
+        out.put("unknown_channel", s.unknownChannel());
+        out.put("publish_failed", s.publishFailed());
+        out.put("remote_missed", s.remoteMissed());
+        out.put("redis_connected", s.redisConnected());
+        out.put("outages", s.outages().stream().map(ChatViews::outage).toList());
+        return Response.json(out);
+    }
+
+    private static Map<String, Object> outage(Outage o) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("start", o.start().toString());
+        m.put("end", o.end().map(Instant::toString).orElse(null));
+        m.put("millis", o.duration().toMillis());
+        m.put("undelivered", o.undelivered());
+        return m;
+    }
+}
