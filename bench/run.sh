@@ -1,0 +1,175 @@
+#!/usr/bin/env bash
+# Runs every echo server in turn through the same workloads and prints one table.
+#
+#   bench/run.sh [--quick | --long] [--runs N] [--only netty,jetty,...] [--skip-build]
+#
+#   (default)  10 s warm-up + 10 s measured per workload, 10,000 idle connections (~14 min)
+#   --quick    a 1-2 minute smoke: 1 s + 2 s per workload, 1,000 idle connections, no deflate rows
+#   --long     the default, with 100,000 idle connections (needs `ulimit -n` above 100k)
+#   --runs N   repeat the whole set N times; the table shows medians and the spread (min-max)
+#   --only L   comma-separated servers: netty netty-deflate jetty java-websocket ws raw
+#              loomsocket loomsocket-deflate
+#
+# Every JVM server runs as its own process with the same flags ($BENCH_JVM_FLAGS); the load
+# generator (Netty's client codec, bench/src/main/java/io/loomsocket/bench/load) is another
+# process on the same box. Results: bench/results/latest.md (table) and latest.txt (raw lines).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+. scripts/find-jdk.sh
+
+MODE=normal RUNS=1 ONLY="" SKIP_BUILD=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick) MODE=quick ;;
+    --long) MODE=long ;;
+    --runs) RUNS=${2:?--runs needs a number}; shift ;;
+    --only) ONLY=${2:?--only needs a list}; shift ;;
+    --skip-build) SKIP_BUILD=1 ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    *) echo "run.sh: unknown argument $1 (try --help)" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+WARMUP=10 DURATION=10 HS_WARMUP=3 HS_DURATION=10 IDLE_N=10000 SETTLE=3
+case $MODE in
+  quick) WARMUP=1 DURATION=2 HS_WARMUP=1 HS_DURATION=2 IDLE_N=1000 SETTLE=1 ;;
+  long) IDLE_N=100000 ;;
+esac
+# The same flags for every JVM server; the load generator gets its own, also fixed.
+JVM_FLAGS=${BENCH_JVM_FLAGS:-"-Xms256m -Xmx2g -XX:+UseParallelGC --enable-native-access=ALL-UNNAMED"}
+CLIENT_FLAGS="-Xms256m -Xmx1g -XX:+UseParallelGC --enable-native-access=ALL-UNNAMED"
+
+if [ "$MODE" = long ]; then
+  want=$((IDLE_N + 2000))
+  if [ "$(ulimit -n)" -lt "$want" ] && ! ulimit -n "$want" 2>/dev/null; then
+    cap=$(( $(ulimit -n) - 1000 ))
+    echo "run.sh: --long wants $IDLE_N idle connections, but the open-file limit is $(ulimit -n) (hard $(ulimit -Hn))" >&2
+    echo "run.sh: and cannot be raised here; each server must hold them all, so idle is capped at $cap." >&2
+    echo "run.sh: raise it first (e.g. 'ulimit -n 110000' as root, or LimitNOFILE) to measure 100k." >&2
+    IDLE_N=$cap
+  fi
+fi
+
+OUT=bench/results
+mkdir -p "$OUT/logs"
+RAW="$OUT/latest.txt"
+: > "$RAW"
+JAR=bench/target/loomsocket-bench.jar
+DEMO_JAR=demo/target/loomsocket-demo.jar
+LOOM_NOTE=""
+
+if [ $SKIP_BUILD = 0 ]; then
+  echo "== building: mvn -Pbench -pl bench -am package -DskipTests"
+  if ! mvn -B -q -ntp -Pbench -pl bench -am package -DskipTests > "$OUT/logs/build.log" 2>&1; then
+    LOOM_NOTE="loomsocket skipped: its modules did not build (bench/results/logs/build.log)"
+    echo "== $LOOM_NOTE; building the peers alone"
+    mvn -B -q -ntp -Pbench -Dbench.noLoomsocket -pl bench package -DskipTests > "$OUT/logs/build-peers.log" 2>&1 \
+      || { echo "run.sh: the bench module itself did not build; see $OUT/logs/build-peers.log" >&2; exit 1; }
+  fi
+fi
+[ -f "$JAR" ] || { echo "run.sh: $JAR is missing (run without --skip-build)" >&2; exit 1; }
+if [ ! -f build/node_modules/ws/package.json ]; then scripts/install-peers.sh || true; fi
+
+# loomsocket's permessage-deflate is switched on by a settings file (see notes/server-api.md).
+LOOM_DEFLATE_SETTINGS="$OUT/logs/loomsocket-deflate.properties"
+printf 'websocket.permessage_deflate=true\n' > "$LOOM_DEFLATE_SETTINGS"
+
+# name | command (PORT is replaced) | load generator flags
+server_line() {
+  case "$1" in
+    netty)              echo "java $JVM_FLAGS -cp $JAR io.loomsocket.bench.peers.NettyEchoServer --port PORT|" ;;
+    netty-deflate)      echo "java $JVM_FLAGS -cp $JAR io.loomsocket.bench.peers.NettyEchoServer --port PORT --deflate|--deflate" ;;
+    jetty)              echo "java $JVM_FLAGS -cp $JAR io.loomsocket.bench.peers.JettyEchoServer --port PORT|" ;;
+    java-websocket)     echo "java $JVM_FLAGS -cp $JAR io.loomsocket.bench.peers.JavaWebSocketEchoServer --port PORT|" ;;
+    ws)                 echo "node bench/peers/ws-echo.js --port PORT|" ;;
+    raw)                echo "java $JVM_FLAGS -cp $JAR io.loomsocket.bench.peers.RawEchoServer --port PORT|--raw" ;;
+    loomsocket)         echo "java $JVM_FLAGS -jar $DEMO_JAR --port PORT|" ;;
+    loomsocket-deflate) echo "java $JVM_FLAGS -jar $DEMO_JAR --port PORT --settings $LOOM_DEFLATE_SETTINGS|--deflate" ;;
+  esac
+}
+ALL="netty netty-deflate jetty java-websocket ws raw loomsocket loomsocket-deflate"
+[ "$MODE" = quick ] && ALL="netty jetty java-websocket ws raw loomsocket"
+SERVERS=${ONLY//,/ }
+SERVERS=${SERVERS:-$ALL}
+for s in $SERVERS; do [ -n "$(server_line "$s")" ] || { echo "run.sh: unknown server $s" >&2; exit 2; }; done
+
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+SERVER_PID=""
+stop_server() {
+  [ -n "$SERVER_PID" ] || return 0
+  kill "$SERVER_PID" 2>/dev/null || true
+  for _ in $(seq 50); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.2; done
+  kill -9 "$SERVER_PID" 2>/dev/null || true
+  wait "$SERVER_PID" 2>/dev/null || true
+  SERVER_PID=""
+}
+trap stop_server EXIT
+
+loadgen() { # workload server run extra-flags...
+  local w=$1 s=$2 r=$3; shift 3
+  local log="$OUT/logs/$s-$w.log"
+  echo "   $w: $*" > "$log"
+  if java $CLIENT_FLAGS -jar "$JAR" "$w" "$@" >> "$log" 2>&1; then
+    grep -v '^RESULT' "$log" | grep -E "^$w|^idle|^handshake|^echo|^latency|error" | sed 's/^/   /' || true
+    grep '^RESULT' "$log" | sed "s/^RESULT/RESULT server=$s run=$r/" >> "$RAW"
+  else
+    echo "   $w FAILED (see $log):"; tail -3 "$log" | sed 's/^/     /'
+    echo "FAILED server=$s run=$r mode=$w" >> "$RAW"
+  fi
+}
+
+START=$(date +%s)
+echo "== client and server share this box's $(nproc) cores; the load generator is a separate JVM (Netty client, $(java -version 2>&1 | head -1))"
+echo "== server JVM flags: $JVM_FLAGS"
+for run in $(seq "$RUNS"); do
+  port=18080
+  for s in $SERVERS; do
+    if [[ $s == loomsocket* ]] && [ ! -f "$DEMO_JAR" ]; then
+      msg=${LOOM_NOTE:-"loomsocket skipped: $DEMO_JAR was not built"}
+      echo "== $s: $msg"; echo "SKIPPED server=$s run=$run why=${msg// /_}" >> "$RAW"; continue
+    fi
+    while ! port_free $port; do port=$((port + 1)); done
+    IFS='|' read -r cmd flags <<< "$(server_line "$s")"
+    cmd=${cmd//PORT/$port}
+    echo "== [$run/$RUNS] $s on port $port: $cmd"
+    $cmd > "$OUT/logs/$s-server.log" 2>&1 &
+    SERVER_PID=$!
+    ready=0
+    for _ in $(seq 150); do
+      if ! kill -0 "$SERVER_PID" 2>/dev/null; then break; fi
+      if ! port_free $port; then ready=1; break; fi
+      sleep 0.2
+    done
+    if [ $ready = 0 ]; then
+      echo "   $s did not start; see $OUT/logs/$s-server.log"; tail -3 "$OUT/logs/$s-server.log" | sed 's/^/     /'
+      echo "FAILED server=$s run=$run mode=start" >> "$RAW"; stop_server; port=$((port + 1)); continue
+    fi
+    url="ws://127.0.0.1:$port/echo"
+    common=(--url "$url" --server-pid "$SERVER_PID" $flags)
+    # idle first, on the fresh process: what N new connections cost a server that just started
+    loadgen idle "$s" "$run" "${common[@]}" --n "$IDLE_N" --settle "$SETTLE"
+    loadgen echo "$s" "$run" "${common[@]}" --connections 64 --inflight 16 --size 64 --warmup "$WARMUP" --duration "$DURATION"
+    loadgen echo "$s" "$run" "${common[@]}" --connections 64 --inflight 16 --size 16384 --binary --warmup "$WARMUP" --duration "$DURATION"
+    loadgen latency "$s" "$run" "${common[@]}" --connections 32 --size 64 --warmup "$WARMUP" --duration "$DURATION"
+    loadgen handshake "$s" "$run" "${common[@]}" --concurrency 16 --warmup "$HS_WARMUP" --duration "$HS_DURATION"
+    stop_server
+    port=$((port + 1))
+  done
+done
+ELAPSED=$(( $(date +%s) - START ))
+
+{
+  echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') with \`bench/run.sh $( [ "$MODE" = normal ] || echo "--$MODE") $( [ "$RUNS" = 1 ] || echo "--runs $RUNS")\` in ${ELAPSED} s."
+  echo "Client and server share this box's $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)); one server at a time."
+  echo "Server JVM flags: \`$JVM_FLAGS\`; $(java -version 2>&1 | head -1); Node $(node --version 2>/dev/null || echo missing)."
+  echo "Workloads: echo 64 B text and 16 KiB binary (64 connections x 16 in flight), latency (32 x 1 in flight, 64 B),"
+  echo "$IDLE_N idle connections on the freshly started server, handshakes (16 concurrent connect+upgrade+echo+close);"
+  echo "${WARMUP} s warm-up + ${DURATION} s measured each (handshakes ${HS_WARMUP} s + ${HS_DURATION} s)."
+  [ -n "$LOOM_NOTE" ] && echo "$LOOM_NOTE."
+  echo
+  java -cp "$JAR" io.loomsocket.bench.report.Report "$RAW"
+} > "$OUT/latest.md"
+echo
+cat "$OUT/latest.md"
