@@ -1,5 +1,6 @@
 // Interop driver: Node's ws (client) against a loomsocket echo server.
 // Usage: node node_client.js ECHO_URL CLOSE_URL deflate|none MAX_SIZE   (NODE_PATH must hold ws)
+// CLOSE_URL closes the connection with CODE and REASON when it receives the text "close CODE REASON".
 // Prints "PASS name" / "FAIL name: detail" per check, then "RESULT ok=N fail=M"; exit 0 only if all passed.
 'use strict';
 const WebSocket = require('ws');
@@ -96,7 +97,7 @@ async function main() {
   check('client close 4001 echoed', c.code === 4001 && c.reason === 'client bye ✓', `${c.code} ${c.reason}`);
 
   const ws2 = await open(closeUrl);
-  ws2.send('4002 server bye ✓');
+  ws2.send('close 4002 server bye ✓');
   const c2 = await withTimeout(ws2.closed, 'server close');
   check('server close 4002', c2.code === 4002 && c2.reason === 'server bye ✓', `${c2.code} ${c2.reason}`);
 }

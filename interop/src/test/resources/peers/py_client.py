@@ -2,6 +2,7 @@
 """Interop driver: Python websockets (client) against a loomsocket echo server.
 
 Usage: py_client.py ECHO_URL CLOSE_URL deflate|none MAX_SIZE
+CLOSE_URL closes the connection with CODE and REASON when it receives the text "close CODE REASON".
 Prints one line per check, "PASS name" or "FAIL name: detail", then "RESULT ok=N fail=M".
 Exit status 0 only if every check passed. Each step has its own timeout (never hangs).
 """
@@ -75,7 +76,7 @@ async def main():
               "got %s %r" % (ws.close_code, ws.close_reason))
     async with websockets.connect(close_url, compression=comp, open_timeout=STEP_TIMEOUT,
                                   close_timeout=STEP_TIMEOUT, ping_interval=None) as ws:
-        await ws.send("4002 server bye ✓")
+        await ws.send("close 4002 server bye ✓")
         try:
             extra = await asyncio.wait_for(ws.recv(), STEP_TIMEOUT)
             check("server close 4002", False, "unexpected message %r" % extra)

@@ -1,0 +1,81 @@
+package io.loomsocket.interop.browser;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.stream.Stream;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+
+/**
+ * Debian's headless Chromium driven by Debian's chromedriver through Selenium, with explicit paths
+ * so that Selenium Manager never tries to download a browser or driver. Each instance has a fresh
+ * profile folder, deleted on close.
+ */
+public final class Chromium implements AutoCloseable {
+
+    public static final Path BROWSER = Path.of("/usr/bin/chromium");
+    public static final Path DRIVER = Path.of("/usr/bin/chromedriver");
+
+    private final Path profile;
+    private final ChromeDriverService service;
+    private final ChromeDriver driver;
+
+    public Chromium() throws IOException {
+        require();
+        profile = Files.createTempDirectory("loomsocket-chromium-");
+        service = new ChromeDriverService.Builder()
+            .usingDriverExecutable(DRIVER.toFile())
+            .usingAnyFreePort()
+            .withTimeout(Duration.ofSeconds(30))
+            .withLogFile(new File(System.getProperty("java.io.tmpdir"), "loomsocket-chromedriver.log"))
+            .build();
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(BROWSER.toFile());
+        options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            "--disable-dev-shm-usage", "--user-data-dir=" + profile);
+        ChromeDriver d;
+        try {
+            d = new ChromeDriver(service, options);
+        } catch (RuntimeException e) {
+            service.stop();
+            deleteProfile();
+            throw e;
+        }
+        driver = d;
+        driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30)).scriptTimeout(Duration.ofSeconds(90));
+    }
+
+    /** Fails with how to install when Chromium or chromedriver is missing. */
+    public static void require() {
+        for (Path p : new Path[] {BROWSER, DRIVER}) {
+            if (!Files.isExecutable(p)) {
+                throw new IllegalStateException(p + " is missing: run scripts/install-peers.sh (apt-get install -y chromium chromium-driver)");
+            }
+        }
+    }
+
+    public ChromeDriver driver() { return driver; }
+
+    @Override public void close() {
+        try {
+            driver.quit();
+        } finally {
+            service.stop();
+            deleteProfile();
+        }
+    }
+
+    private void deleteProfile() {
+        try (Stream<Path> files = Files.walk(profile)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // a leftover temp folder is harmless
+        }
+    }
+}
