@@ -72,10 +72,6 @@ fi
 [ -f "$JAR" ] || { echo "run.sh: $JAR is missing (run without --skip-build)" >&2; exit 1; }
 if [ ! -f build/node_modules/ws/package.json ]; then scripts/install-peers.sh || true; fi
 
-# loomsocket's permessage-deflate is switched on by a settings file (see notes/server-api.md).
-LOOM_DEFLATE_SETTINGS="$OUT/logs/loomsocket-deflate.properties"
-printf 'websocket.permessage_deflate=true\n' > "$LOOM_DEFLATE_SETTINGS"
-
 # name | command (PORT is replaced) | load generator flags
 server_line() {
   case "$1" in
@@ -86,7 +82,8 @@ server_line() {
     ws)                 echo "node bench/peers/ws-echo.js --port PORT|" ;;
     raw)                echo "java $JVM_FLAGS -cp $JAR io.loomsocket.bench.peers.RawEchoServer --port PORT|--raw" ;;
     loomsocket)         echo "java $JVM_FLAGS -jar $DEMO_JAR --port PORT|" ;;
-    loomsocket-deflate) echo "java $JVM_FLAGS -jar $DEMO_JAR --port PORT --settings $LOOM_DEFLATE_SETTINGS|--deflate" ;;
+    # websocket.compression is on by default (notes/core-api.md): the client's offer decides
+    loomsocket-deflate) echo "java $JVM_FLAGS -jar $DEMO_JAR --port PORT|--deflate" ;;
   esac
 }
 ALL="netty netty-deflate jetty java-websocket ws raw loomsocket loomsocket-deflate"
