@@ -25,7 +25,7 @@ import static io.loomsocket.web.Views.requireWebSocket;
 /**
  * The chat of Django Channels' tutorial on a channel layer: {@code /chat/} picks a room,
  * {@code /chat/<room>/} is the room's page, and the WebSocket view at {@code /chat/<room>} relays
- * every text message it receives, unchanged, to every WebSocket in the room (group
+ * every message it receives, unchanged, to every WebSocket in the room (group
  * {@code chat_<room>}), the sender included. With {@code CHANNEL_LAYER=redis://...} the servers
  * sharing that Redis form one chat. {@code /chat/_stats} shows the layer's counters as JSON.
  */
@@ -66,19 +66,17 @@ public final class ChatViews {
         return render(request, "chat/room.html", Map.of("room", request.pathParam("room")));
     }
 
-    /** The relay: every text message goes to the whole room; a binary one closes with 1003 (RFC 6455 §7.4.1). */
+    /**
+     * The relay: every message (text as text, binary as binary, unchanged) goes to the whole room,
+     * sender included, in the order this connection received them. Binary is relayed too so that
+     * load generators (bench/ LoadGen fanout) can stamp their messages.
+     */
     public Response socket(Request request) {
         WebSocket ws = request.websocket();
         String group = "chat_" + request.pathParam("room");
         try (Channel ch = layer.attach(ws)) {
             ch.groupAdd(group);
-            for (Message m : ws) {
-                if (!m.isText()) {
-                    ws.close(1003, "this chat takes text messages only");
-                    break;
-                }
-                layer.groupSend(group, m);
-            }
+            for (Message m : ws) layer.groupSend(group, m);
         }
         return null;
     }
