@@ -1,6 +1,7 @@
 package io.loomsocket.web;
 
 import io.loomsocket.WebSocket;
+import io.loomsocket.WebSocketConfig;
 import io.loomsocket.server.HttpExchange;
 import io.loomsocket.server.HttpException;
 import io.loomsocket.server.HttpHandler;
@@ -35,6 +36,7 @@ public final class WebApp implements HttpHandler {
     private final List<UrlPattern> urls;
     private final List<Middleware> middleware;
     private final Templates templates;
+    private final WebSocketConfig webSocketConfig;
 
     private WebApp(Builder b) {
         this.settings = b.settings != null ? b.settings : Settings.builder().build();
@@ -51,11 +53,12 @@ public final class WebApp implements HttpHandler {
         all.addAll(b.urls);
         this.urls = Collections.unmodifiableList(all);
         this.middleware = List.copyOf(b.middleware != null ? b.middleware : defaultMiddleware());
+        this.webSocketConfig = settings.webSocketConfig();
         this.templates = Templates.create(settings.string("templates.dir"), settings.bool("templates.cache"), loader);
     }
 
     private static List<Middleware> defaultMiddleware() {
-        return List.of();
+        return List.of(new WebSocketMiddleware());
     }
 
     public static Builder builder() {
@@ -68,6 +71,11 @@ public final class WebApp implements HttpHandler {
 
     public Templates templates() {
         return templates;
+    }
+
+    /** The {@code websocket.*} settings as core's config. */
+    public WebSocketConfig webSocketConfig() {
+        return webSocketConfig;
     }
 
     /** The URL patterns in the order they are tried (static files first, when configured). */

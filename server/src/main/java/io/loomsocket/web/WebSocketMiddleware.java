@@ -1,0 +1,75 @@
+package io.loomsocket.web;
+
+import io.loomsocket.WebSocket;
+import io.loomsocket.WebSocketConfig;
+import io.loomsocket.connection.Transport;
+import io.loomsocket.connection.WebSocketConnection;
+import io.loomsocket.engine.Role;
+import io.loomsocket.engine.ServerHandshake;
+import io.loomsocket.server.HttpException;
+import io.loomsocket.server.HttpHeaders;
+import io.loomsocket.server.UpgradedConnection;
+import java.io.IOException;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * dwebsocket's {@code WebSocketMiddleware}: recognises WebSocket handshake requests, validates
+ * them with the engine's {@link ServerHandshake} (RFC 6455 §4.2.1; a bad one gets 400, a wrong
+ * version 426), and marks them so that {@link Request#isWebSocket()} is true. The upgrade itself
+ * (the 101 response) happens only when the view is about to run, after every middleware saw the
+ * request and the view agreed to take WebSockets: middleware placed anywhere in the chain can
+ * still refuse the request with a plain HTTP response.
+ *
+ * <p>The view runs on the connection's virtual thread; when it returns, the WebSocket is closed
+ * with 1000 (1011 if it threw). On graceful shutdown every open WebSocket is closed with 1001.
+ */
+public final class WebSocketMiddleware implements Middleware {
+
+    @Override
+    public Optional<Response> processRequest(Request request) {
+        io.loomsocket.engine.HttpHeaders headers = toEngine(request.headers());
+        if (!ServerHandshake.isUpgradeRequest(headers)) return Optional.empty();
+        String method = request.method();
+        String version = request.exchange().request().version();
+        WebSocketConfig config = request.app().webSocketConfig();
+        // Validate now with no subprotocols; the view's subprotocols are negotiated at the upgrade.
+        ServerHandshake.Result result = new ServerHandshake(List.of(), WebSocketConnection.deflateConfig(config))
+                .handshake(method, version, headers);
+        if (result instanceof ServerHandshake.Reject reject) {
+            Response r = Response.error(reject.status(), reject.reason());
+            reject.responseHeaders().forEach(r::header);
+            return Optional.of(r);
+        }
+        request.pendingUpgrade(supported -> upgrade(request, headers, supported, config));
+        return Optional.empty();
+    }
+
+    private static WebSocket upgrade(Request request, io.loomsocket.engine.HttpHeaders headers, List<String> supported,
+                                     WebSocketConfig config) throws IOException {
+        ServerHandshake.Result result = new ServerHandshake(supported, WebSocketConnection.deflateConfig(config))
+                .handshake(request.method(), request.exchange().request().version(), headers);
+        if (!(result instanceof ServerHandshake.Accept accept)) {
+            ServerHandshake.Reject reject = (ServerHandshake.Reject) result;
+            throw new HttpException(reject.status(), reject.reason());
+        }
+        HttpHeaders response = new HttpHeaders();
+        accept.responseHeaders().forEach(response::add);
+        UpgradedConnection upgraded = request.exchange().upgrade(response);
+        WebSocketConnection ws = WebSocketConnection.open(Transport.of(upgraded.socket()), upgraded.leftover(),
+                Role.SERVER, accept.subprotocol(), accept.deflate(), config);
+        upgraded.onShutdown(() -> ws.close(1001, "server shutting down")); // RFC 6455 §7.4.1: going away
+        return ws;
+    }
+
+    private static io.loomsocket.engine.HttpHeaders toEngine(HttpHeaders headers) {
+        io.loomsocket.engine.HttpHeaders h = new io.loomsocket.engine.HttpHeaders();
+        headers.forEach(h::add);
+        return h;
+    }
+
+    @Override
+    public String toString() {
+        return "WebSocketMiddleware";
+    }
+}

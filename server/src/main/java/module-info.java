@@ -1,0 +1,13 @@
+/**
+ * loomsocket's server: an embedded HTTP/1.1 server on virtual threads ({@code io.loomsocket.server})
+ * and the Django-shaped web layer on top of it ({@code io.loomsocket.web}): URL patterns, views,
+ * the WebSocket decorators, middleware, settings, templates and static files. A views class used
+ * with {@code Views.scan} must have its package opened to this module.
+ */
+module io.loomsocket.server {
+    requires transitive io.loomsocket.core;
+    requires io.pebbletemplates;
+
+    exports io.loomsocket.server;
+    exports io.loomsocket.web;
+}
