@@ -1,0 +1,107 @@
+package io.loomsocket.demo;
+
+import static io.loomsocket.web.Views.path;
+
+import io.loomsocket.channels.ChannelLayer;
+import io.loomsocket.demo.chat.ChatViews;
+import io.loomsocket.server.HttpServer;
+import io.loomsocket.web.Response;
+import io.loomsocket.web.Settings;
+import io.loomsocket.web.SettingsException;
+import io.loomsocket.web.UrlPattern;
+import io.loomsocket.web.Views;
+import io.loomsocket.web.WebApp;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Runs the demo in the foreground (Django's {@code runserver}):
+ * {@code java -jar loomsocket-demo.jar [--port N] [--host H] [--settings FILE]}.
+ * Settings come from the file, then the environment ({@code PORT=9000}, {@code WEBSOCKET_ACCEPT_ALL=true}),
+ * then the command line. Stops gracefully on SIGTERM or Ctrl-C.
+ */
+public final class DemoApp {
+    private DemoApp() {}
+
+    /**
+     * The demo's URL patterns, tried in order (Django's {@code urlpatterns}). Add a line here to
+     * add a page.
+     */
+    public static List<UrlPattern> urlpatterns(ChannelLayer layer) {
+        Views.ScannedViews v = Views.scan(new DemoViews());
+        List<UrlPattern> urls = new ArrayList<>(List.of(
+                path("^$", request -> Response.redirect("/index/")),
+                path("^index/$", v.get("index")),
+                path("^index2/$", v.get("index2")),
+                path("^echo_once$", v.get("echoOnce")),
+                path("^echo$", v.get("echo"))));
+        urls.addAll(new ChatViews(layer).urls()); // /chat/ and /chat/<room>/ on the channel layer
+        return urls;
+    }
+
+    /** Builds the application from settings; the caller closes {@code layer} after stopping. */
+    public static WebApp app(Settings settings, ChannelLayer layer) {
+        return WebApp.builder().settings(settings).urls(urlpatterns(layer)).classLoader(DemoApp.class.getClassLoader()).build();
+    }
+
+    public static void main(String[] args) {
+        Settings settings;
+        try {
+            settings = settings(args);
+        } catch (IllegalArgumentException | SettingsException e) {
+            System.err.println("error: " + e.getMessage());
+            System.err.println("usage: java -jar loomsocket-demo.jar [--port N] [--host H] [--settings FILE]");
+            System.exit(2);
+            return;
+        }
+        ChannelLayer layer;
+        HttpServer server;
+        try {
+            layer = ChatViews.layerFrom(settings);
+        } catch (RuntimeException e) {
+            System.err.println("error: channel layer: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
+        try {
+            server = app(settings, layer).start();
+        } catch (IOException | SettingsException e) {
+            layer.close();
+            System.err.println("error: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.out.println("Stopping (closing WebSockets with 1001)...");
+            server.stop();
+            layer.close();
+        }, "demo-shutdown"));
+        String host = settings.host().equals("0.0.0.0") || settings.host().equals("::") ? "127.0.0.1" : settings.host();
+        String base = (server.isSecure() ? "https" : "http") + "://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + server.port();
+        System.out.println("loomsocket demo running. Open " + base + "/index/ in your browser");
+        System.out.println("  also: " + base + "/index2/   " + base + "/chat/   (Ctrl-C to stop)");
+        System.out.flush();
+        server.awaitStopped();
+    }
+
+    static Settings settings(String[] args) {
+        Settings.Builder b = Settings.builder();
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--port" -> b.set("port", value(args, ++i, "--port"));
+                case "--host" -> b.set("host", value(args, ++i, "--host"));
+                case "--settings" -> b.propertiesFile(Path.of(value(args, ++i, "--settings")));
+                case "-h", "--help" -> throw new IllegalArgumentException("help requested");
+                default -> throw new IllegalArgumentException("unknown argument '" + args[i] + "'");
+            }
+        }
+        return b.build();
+    }
+
+    private static String value(String[] args, int i, String flag) {
+        if (i >= args.length) throw new IllegalArgumentException(flag + " needs a value");
+        return args[i];
+    }
+}

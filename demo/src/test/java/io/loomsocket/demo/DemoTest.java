@@ -1,0 +1,147 @@
+package io.loomsocket.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.loomsocket.Message;
+import io.loomsocket.WebSocket;
+import io.loomsocket.WebSocketConfig;
+import io.loomsocket.channels.ChannelLayer;
+import io.loomsocket.channels.ChannelLayers;
+import io.loomsocket.connection.Transport;
+import io.loomsocket.connection.WebSocketConnection;
+import io.loomsocket.engine.ClientHandshake;
+import io.loomsocket.engine.DeflateConfig;
+import io.loomsocket.engine.HttpHeaders;
+import io.loomsocket.engine.Role;
+import io.loomsocket.server.HttpServer;
+import io.loomsocket.web.Settings;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The seed's pages and views, served for real on a free port. */
+class DemoTest {
+    private static final Duration WAIT = Duration.ofSeconds(5);
+    private ChannelLayer layer;
+    private HttpServer server;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(WAIT).build();
+
+    @BeforeEach
+    void start() throws IOException {
+        layer = ChannelLayers.fromSetting("memory");
+        server = DemoApp.app(Settings.builder().environment(Map.of()).port(0).build(), layer).start();
+    }
+
+    @AfterEach
+    void stop() {
+        server.stop(Duration.ofSeconds(2));
+        layer.close();
+    }
+
+    private HttpResponse<String> get(String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void pagesHaveTheSeedsControlsAndLoadNothingFromTheNetwork() throws Exception {
+        var index = get("/index/");
+        assertThat(index.statusCode()).isEqualTo(200);
+        assertThat(index.body()).contains("id=\"message\"", "id=\"send_message\"", "id=\"messages\"", "/echo_once");
+        var index2 = get("/index2/");
+        assertThat(index2.body()).contains("id=\"connect\"", "id=\"send\"", "id=\"close\"", "id=\"status\"", "'/echo'");
+        for (String page : List.of(index.body(), index2.body())) {
+            // every src/href is local: no CDN, no jQuery download
+            var m = Pattern.compile("(?:src|href)=\"([^\"]+)\"").matcher(page);
+            while (m.find()) assertThat(m.group(1)).startsWith("/");
+        }
+        assertThat(get("/static/demo.js").statusCode()).isEqualTo(200);
+        assertThat(get("/static/demo.css").statusCode()).isEqualTo(200);
+        assertThat(get("/").headers().firstValue("location")).hasValue("/index/");
+    }
+
+    @Test
+    void echoOverPlainHttp() throws Exception {
+        assertThat(get("/echo?message=hello%20world").body()).isEqualTo("hello world");
+        var page = get("/echo");
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.body()).contains("send_message");
+        assertThat(get("/echo_once").statusCode()).isEqualTo(400);
+        assertThat(get("/nowhere").statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void echoOverWebSocketKeepsTextAndBinaryApart() throws Exception {
+        WebSocket ws = connect("/echo");
+        ws.send("gr\u00fc\u00df dich \uD83D\uDC4B");
+        ws.send(new byte[] {0, 1, 2, (byte) 0xfe});
+        ws.send("third");
+        assertThat(ws.receive(WAIT)).contains(Message.text("gr\u00fc\u00df dich \uD83D\uDC4B"));
+        assertThat(ws.receive(WAIT)).contains(Message.binary(new byte[] {0, 1, 2, (byte) 0xfe}));
+        assertThat(ws.receive(WAIT)).contains(Message.text("third"));
+        ws.close();
+        assertThat(ws.closeCode().getAsInt()).isEqualTo(1000);
+    }
+
+    @Test
+    void echoOnceAnswersOnceThenCloses() throws Exception {
+        WebSocket ws = connect("/echo_once");
+        ws.send("just this");
+        assertThat(ws.receive(WAIT)).contains(Message.text("just this"));
+        assertThat(ws.receive(WAIT)).isEmpty();
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!ws.isClosed() && System.nanoTime() < deadline) Thread.sleep(10);
+        assertThat(ws.closeCode().getAsInt()).isEqualTo(1000);
+    }
+
+    @Test
+    void commandLineArgumentsOverrideTheEnvironment() {
+        Settings s = DemoApp.settings(new String[] {"--port", "9123", "--host", "0.0.0.0"});
+        assertThat(s.port()).isEqualTo(9123);
+        assertThat(s.host()).isEqualTo("0.0.0.0");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> DemoApp.settings(new String[] {"--prt", "1"}))
+                .hasMessageContaining("--prt");
+    }
+
+    /** A client made from the engine's handshake and core's connection (the client module is built by another helper). */
+    private WebSocket connect(String path) throws IOException {
+        Socket socket = new Socket("127.0.0.1", server.port());
+        socket.setSoTimeout((int) WAIT.toMillis());
+        ClientHandshake hs = new ClientHandshake("127.0.0.1:" + server.port(), path, List.of(), DeflateConfig.DEFAULT, new HttpHeaders());
+        socket.getOutputStream().write(hs.requestBytes());
+        InputStream in = socket.getInputStream();
+        String status = line(in);
+        assertThat(status).startsWith("HTTP/1.1 101 ");
+        HttpHeaders headers = new HttpHeaders();
+        for (String l = line(in); !l.isEmpty(); l = line(in)) {
+            int c = l.indexOf(':');
+            headers.add(l.substring(0, c).trim(), l.substring(c + 1).trim());
+        }
+        ClientHandshake.Accepted accepted = hs.validate(101, headers);
+        socket.setSoTimeout(0);
+        return WebSocketConnection.open(Transport.of(socket), new byte[0], Role.CLIENT, accepted.subprotocol(),
+                accepted.deflate(), WebSocketConfig.defaults());
+    }
+
+    private static String line(InputStream in) throws IOException {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        for (int c = in.read(); c != '\n'; c = in.read()) {
+            if (c < 0) throw new IOException("closed");
+            if (c != '\r') b.write(c);
+        }
+        return b.toString(StandardCharsets.ISO_8859_1);
+    }
+}
