@@ -119,6 +119,9 @@ public interface WebSocket extends Iterable<Message>, AutoCloseable {
      * timeout for the peer's, then closes the TCP connection. Idempotent; safe from any thread.
      * Messages already queued stay readable.
      *
+     * <p>{@code code} is 1000-1003, 1007-1014 or 3000-4999 (RFC 6455 §7.4), or 1005 to send a
+     * close frame without a status code (then {@code reason} must be empty).
+     *
      * @throws IllegalArgumentException if {@code code} may not be sent (RFC 6455 §7.4) or the
      *     reason is longer than 123 UTF-8 bytes
      */

@@ -24,11 +24,17 @@ final class RawPeer {
     private final ArrayDeque<Event> events = new ArrayDeque<>();
 
     RawPeer(Socket socket, Role role) throws IOException {
+        this(socket, role, role);
+    }
+
+    /** A peer whose encoder plays {@code sendRole} (masking) and whose parser plays {@code receiveRole}. */
+    RawPeer(Socket socket, Role sendRole, Role receiveRole) throws IOException {
         this.socket = socket;
+        socket.setSoTimeout(20_000); // a broken test fails instead of hanging
         this.in = socket.getInputStream();
         this.out = socket.getOutputStream();
-        this.encoder = new MessageEncoder(role, null, role == Role.CLIENT ? MaskSource.fixed(0x12345678) : null);
-        this.assembler = new MessageAssembler(role, EngineConfig.defaults().withMaxMessageSize(64 << 20)
+        this.encoder = new MessageEncoder(sendRole, null, sendRole == Role.CLIENT ? MaskSource.fixed(0x12345678) : null);
+        this.assembler = new MessageAssembler(receiveRole, EngineConfig.defaults().withMaxMessageSize(64 << 20)
                 .withMaxFrameSize(64 << 20), null);
     }
 

@@ -1,0 +1,162 @@
+package io.loomsocket.connection;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.loomsocket.Message;
+import io.loomsocket.WebSocket;
+import io.loomsocket.WebSocketClosedException;
+import io.loomsocket.WebSocketConfig;
+import io.loomsocket.engine.Event;
+import io.loomsocket.engine.Role;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The closing handshake (RFC 6455 §7), its timeout, abort, and failing on protocol errors. */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class ClosingTest {
+    private static final WebSocketConfig CONFIG = WebSocketConfig.builder().compression(false)
+            .closeTimeout(Duration.ofMillis(500)).build();
+
+    private static void awaitClosed(WebSocket ws) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!ws.isClosed() && System.nanoTime() < deadline) Thread.sleep(2);
+        assertThat(ws.isClosed()).as("closed").isTrue();
+    }
+
+    @Test
+    void rfc6455_7_1_2_clientStartsTheClosingHandshakeWithCodeAndReason() throws Exception {
+        try (var ws = Pair.webSockets(CONFIG)) {
+            ws.client().close(4001, "bye ✓");
+            assertThat(ws.client().isClosed()).isTrue();
+            assertThat(ws.client().state()).isEqualTo(WebSocket.State.CLOSED);
+            assertThat(ws.client().closeCode()).hasValue(4001); // the server echoed the code
+            awaitClosed(ws.server());
+            assertThat(ws.server().closeCode()).hasValue(4001);
+            assertThat(ws.server().closeReason()).isEqualTo("bye ✓");
+            assertThatThrownBy(() -> ws.client().send("late")).isInstanceOf(WebSocketClosedException.class);
+            assertThatThrownBy(() -> ws.server().send("late")).isInstanceOf(WebSocketClosedException.class);
+            ws.client().close(); // idempotent
+        }
+    }
+
+    @Test
+    void rfc6455_7_1_2_serverStartsTheClosingHandshake() throws Exception {
+        try (var ws = Pair.webSockets(CONFIG)) {
+            long t0 = System.nanoTime();
+            ws.server().close(1001, "going away");
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofMillis(400));
+            assertThat(ws.server().closeCode()).hasValue(1001);
+            assertThat(ws.client().receive()).isEmpty();
+            awaitClosed(ws.client());
+            assertThat(ws.client().closeCode()).hasValue(1001);
+            assertThat(ws.client().closeReason()).isEqualTo("going away");
+        }
+    }
+
+    @Test
+    void messagesReceivedBeforeThePeersCloseStayReadable() throws Exception {
+        try (var ws = Pair.webSockets(CONFIG)) {
+            ws.client().send("one");
+            ws.client().send("two");
+            ws.client().close(1000, "");
+            awaitClosed(ws.server()); // noticed by the reader although the view is not receiving
+            assertThat(ws.server().countMessages()).isEqualTo(2);
+            assertThat(ws.server().receive()).contains(Message.text("one"));
+            assertThat(ws.server().read()).contains(Message.text("two"));
+            assertThat(ws.server().receive()).isEmpty();
+        }
+    }
+
+    @Test
+    void peerCloseIsNoticedWhileTheViewIsBusy() throws Exception {
+        try (var ws = Pair.webSockets(CONFIG)) {
+            Thread client = Thread.ofVirtual().start(() -> ws.client().close(1000, "leaving"));
+            // the server "view" is busy and never calls receive(); the close completes anyway
+            awaitClosed(ws.server());
+            client.join(5000);
+            assertThat(ws.client().isClosed()).isTrue();
+            assertThat(ws.client().closeCode()).hasValue(1000);
+        }
+    }
+
+    @Test
+    void closeTimesOutWhenThePeerNeverAnswers() throws Exception {
+        try (Pair p = Pair.open()) {
+            var ws = WebSocketConnection.open(Transport.of(p.serverSide), null, Role.SERVER, null, null, CONFIG);
+            RawPeer peer = new RawPeer(p.clientSide, Role.CLIENT); // reads nothing, answers nothing
+            long t0 = System.nanoTime();
+            ws.close(1000, "");
+            long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            assertThat(ms).isBetween(400L, 3000L);
+            assertThat(ws.isClosed()).isTrue();
+            assertThat(ws.closeCode()).hasValue(1006);
+            assertThat(peer.next()).isEqualTo(new Event.Close(1000, ""));
+            assertThat(peer.readsEof()).isTrue();
+        }
+    }
+
+    @Test
+    void abortSkipsTheHandshake() throws Exception {
+        try (var ws = Pair.webSockets(CONFIG)) {
+            ws.client().abort();
+            assertThat(ws.client().isClosed()).isTrue();
+            assertThat(ws.client().closeCode()).hasValue(1006);
+            assertThat(ws.server().receive()).isEmpty();
+            awaitClosed(ws.server());
+            assertThat(ws.server().closeCode()).hasValue(1006);
+        }
+    }
+
+    @Test
+    void rfc6455_5_1_unmaskedFrameAtTheServerFailsWith1002() throws Exception {
+        try (Pair p = Pair.open()) {
+            var ws = WebSocketConnection.open(Transport.of(p.serverSide), null, Role.SERVER, null, null, CONFIG);
+            RawPeer peer = new RawPeer(p.clientSide, Role.SERVER, Role.CLIENT); // a server-role encoder does not mask
+            peer.sendText("unmasked");
+            assertThat(ws.receive()).isEmpty();
+            assertThat(ws.closeCode()).hasValue(1002);
+            Event e = peer.next();
+            assertThat(e).isInstanceOf(Event.Close.class);
+            assertThat(((Event.Close) e).code()).isEqualTo(1002);
+            awaitClosed(ws);
+        }
+    }
+
+    @Test
+    void rfc6455_8_1_invalidUtf8FailsWith1007() throws Exception {
+        try (Pair p = Pair.open()) {
+            var ws = WebSocketConnection.open(Transport.of(p.serverSide), null, Role.SERVER, null, null, CONFIG);
+            // a masked text frame (mask 0) with the bytes CE BA E1 BD B9 CE BC ED A0 80 (a surrogate)
+            p.clientSide.getOutputStream().write(new byte[] {(byte) 0x81, (byte) 0x8A, 0, 0, 0, 0,
+                    (byte) 0xCE, (byte) 0xBA, (byte) 0xE1, (byte) 0xBD, (byte) 0xB9, (byte) 0xCE, (byte) 0xBC,
+                    (byte) 0xED, (byte) 0xA0, (byte) 0x80});
+            assertThat(ws.receive()).isEmpty();
+            assertThat(ws.closeCode()).hasValue(1007);
+        }
+    }
+
+    @Test
+    void leftoverBytesFromTheHandshakeAreTheFirstFrames() throws Exception {
+        try (Pair p = Pair.open()) {
+            // a masked "hi" (mask 0) that arrived together with the HTTP request
+            byte[] leftover = {(byte) 0x81, (byte) 0x82, 0, 0, 0, 0, 'h', 'i'};
+            var ws = WebSocketConnection.open(Transport.of(p.serverSide), leftover, Role.SERVER, null, null, CONFIG);
+            assertThat(ws.receive()).contains(Message.text("hi"));
+            ws.abort();
+        }
+    }
+
+    @Test
+    void invalidCloseCodesAreRefused() throws Exception {
+        try (var ws = Pair.webSockets(CONFIG)) {
+            assertThatThrownBy(() -> ws.client().close(1006, "")).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> ws.client().close(1005, "reason without code")).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> ws.client().close(999, "")).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> ws.client().close(1000, "x".repeat(124))).isInstanceOf(IllegalArgumentException.class);
+            assertThat(ws.client().isClosed()).isFalse();
+        }
+    }
+}

@@ -1,0 +1,172 @@
+package io.loomsocket.connection;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.loomsocket.Message;
+import io.loomsocket.WebSocketClosedException;
+import io.loomsocket.WebSocketConfig;
+import io.loomsocket.engine.Event;
+import io.loomsocket.engine.Role;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Backpressure both ways, write timeout, write coalescing latency and keepalive. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class FlowControlTest {
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Test
+    void aFullQueueStopsReadingAndASlowReaderMakesSendBlock() throws Exception {
+        WebSocketConfig server = WebSocketConfig.builder().compression(false).maxQueue(2).build();
+        WebSocketConfig client = WebSocketConfig.builder().compression(false).build();
+        try (var ws = Pair.webSockets(server, client, null)) {
+            int count = 300;
+            byte[] payload = new byte[64 << 10];
+            AtomicLong sent = new AtomicLong();
+            Thread sender = Thread.ofVirtual().start(() -> {
+                for (int i = 0; i < count; i++) {
+                    payload[0] = (byte) i;
+                    ws.client().send(payload.clone());
+                    sent.incrementAndGet();
+                }
+            });
+            Thread.sleep(500);
+            // the queue holds max_queue messages; the reader stopped; TCP buffers filled; the sender waits
+            assertThat(ws.server().countMessages()).isEqualTo(2);
+            assertThat(ws.server().queue().producerBlocked()).isTrue();
+            assertThat(sent.get()).isLessThan(count);
+            long stalledAt = sent.get();
+            Thread.sleep(200);
+            assertThat(sent.get()).as("sender is blocked").isEqualTo(stalledAt);
+            for (int i = 0; i < count; i++) {
+                Message m = ws.server().receive().orElseThrow();
+                assertThat(m.bytes()[0]).isEqualTo((byte) i);
+            }
+            sender.join(10_000);
+            assertThat(sent.get()).isEqualTo(count);
+        }
+    }
+
+    @Test
+    void aSendBlockedLongerThanTheWriteTimeoutClosesWith1008() throws Exception {
+        WebSocketConfig server = WebSocketConfig.builder().compression(false).maxQueue(1).build();
+        WebSocketConfig client = WebSocketConfig.builder().compression(false).writeTimeout(Duration.ofMillis(300)).build();
+        try (var ws = Pair.webSockets(server, client, null)) {
+            byte[] payload = new byte[64 << 10];
+            AtomicReference<RuntimeException> failure = new AtomicReference<>();
+            long t0 = System.nanoTime();
+            Thread sender = Thread.ofVirtual().start(() -> {
+                try {
+                    for (int i = 0; i < 100_000; i++) ws.client().send(payload);
+                } catch (RuntimeException e) {
+                    failure.set(e);
+                }
+            });
+            sender.join(20_000);
+            assertThat(failure.get()).isInstanceOf(WebSocketClosedException.class);
+            assertThat(((WebSocketClosedException) failure.get()).closeCode()).isEqualTo(1008);
+            assertThat(ws.client().closeCode()).hasValue(1008);
+            assertThat(ws.client().isClosed()).isTrue();
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(15));
+        }
+    }
+
+    /**
+     * A view that sends and then computes must have its message on the wire at once, even when
+     * coalescing deferred the flush (it had more received messages to handle) and every carrier
+     * thread is busy computing.
+     */
+    @Test
+    void aSentMessageIsOnTheWireAtOnceWhileTheViewComputes() throws Exception {
+        WebSocketConfig config = WebSocketConfig.builder().compression(false).build();
+        int rounds = 20;
+        long[] latencies = new long[rounds];
+        for (int round = 0; round < rounds; round++) {
+            try (Pair p = Pair.open()) {
+                var ws = WebSocketConnection.open(Transport.of(p.serverSide), null, Role.SERVER, null, null, config);
+                RawPeer peer = new RawPeer(p.clientSide, Role.CLIENT);
+                for (int i = 0; i < 3; i++) peer.sendText("request " + i);
+                AtomicLong sentAt = new AtomicLong();
+                CountDownLatch stop = new CountDownLatch(1);
+                int carriers = Runtime.getRuntime().availableProcessors();
+                Runnable spin = () -> {
+                    while (stop.getCount() > 0) Thread.onSpinWait();
+                };
+                Thread view = Thread.ofVirtual().start(() -> {
+                    ws.receive();
+                    while (ws.countMessages() < 2) sleep(1); // (sleeping frees the carrier for the reader)
+                    // keep every other carrier busy too, so no virtual thread could do the flush
+                    for (int i = 1; i < carriers; i++) Thread.ofVirtual().start(spin);
+                    sleep(5);
+                    sentAt.set(System.nanoTime());
+                    ws.send("reply"); // more messages are queued: the flush is deferred
+                    spin.run();       // "compute for a minute"
+                });
+                Event e = peer.next();
+                long arrived = System.nanoTime();
+                stop.countDown();
+                view.join();
+                assertThat(e).isEqualTo(new Event.Text("reply"));
+                latencies[round] = arrived - sentAt.get();
+                ws.abort();
+            }
+        }
+        java.util.Arrays.sort(latencies);
+        long median = latencies[rounds / 2];
+        long max = latencies[rounds - 1];
+        System.out.printf("send-then-compute latency: median %.1f µs, max %.1f µs over %d rounds%n",
+                median / 1e3, max / 1e3, rounds);
+        assertThat(Duration.ofNanos(median)).isLessThan(Duration.ofMillis(5));
+        assertThat(Duration.ofNanos(max)).isLessThan(Duration.ofMillis(100)); // a shared, noisy 2-core box
+    }
+
+    @Test
+    void keepaliveDropsAPeerThatDoesNotAnswerPings() throws Exception {
+        WebSocketConfig config = WebSocketConfig.builder().compression(false)
+                .pingInterval(Duration.ofMillis(100)).pingTimeout(Duration.ofMillis(200)).build();
+        try (Pair p = Pair.open()) {
+            var ws = WebSocketConnection.open(Transport.of(p.serverSide), null, Role.SERVER, null, null, config);
+            long t0 = System.nanoTime();
+            assertThat(ws.receive()).isEmpty(); // the peer never reads, so it never pongs
+            assertThat(ws.closeCode()).hasValue(1011);
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isBetween(Duration.ofMillis(250), Duration.ofSeconds(5));
+        }
+    }
+
+    @Test
+    void keepaliveKeepsAHealthyConnectionOpen() throws Exception {
+        WebSocketConfig config = WebSocketConfig.builder().compression(false)
+                .pingInterval(Duration.ofMillis(50)).pingTimeout(Duration.ofMillis(500)).build();
+        try (var ws = Pair.webSockets(config)) {
+            Thread.sleep(600);
+            assertThat(ws.server().isClosed()).isFalse();
+            assertThat(ws.client().isClosed()).isFalse();
+            ws.client().send("alive");
+            assertThat(ws.server().receive()).contains(Message.text("alive"));
+        }
+    }
+
+    @Test
+    void sendAfterCloseFails() throws Exception {
+        WebSocketConfig config = WebSocketConfig.builder().compression(false).closeTimeout(Duration.ofMillis(300)).build();
+        try (var ws = Pair.webSockets(config)) {
+            ws.server().close();
+            assertThatThrownBy(() -> ws.server().send("x")).isInstanceOf(WebSocketClosedException.class);
+            assertThatThrownBy(() -> ws.server().ping()).isInstanceOf(WebSocketClosedException.class);
+            assertThatThrownBy(() -> ws.server().sendStream(true)).isInstanceOf(WebSocketClosedException.class);
+        }
+    }
+}
