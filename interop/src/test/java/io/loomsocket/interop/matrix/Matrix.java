@@ -21,6 +21,34 @@ public final class Matrix {
         boolean passed() { return result.startsWith("PASS"); }
     }
 
+    /**
+     * Summarises a pair's checks into a row: how many text/binary messages came back right, whether
+     * fragmented messages and ping/pong were exchanged, and the close codes in both directions.
+     */
+    public static Row row(String pair, String compression, Checks checks) {
+        java.util.List<String> lines = checks.lines();
+        long msgs = lines.stream().filter(l -> l.matches("(PASS|FAIL) (text|binary) .*") && !l.contains("fragmented")).count();
+        long msgsOk = lines.stream().filter(l -> l.matches("PASS (text|binary) .*") && !l.contains("fragmented")).count();
+        StringBuilder m = new StringBuilder(msgsOk + "/" + msgs + " text+binary, 0 B to 1 MiB, non-ASCII");
+        long frag = lines.stream().filter(l -> l.contains("fragmented")).count();
+        long fragOk = lines.stream().filter(l -> l.startsWith("PASS") && l.contains("fragmented")).count();
+        m.append(frag == 0 ? "; fragments: n/a" : "; fragments " + fragOk + "/" + frag);
+        String ping = status(lines, "ping -> pong");
+        m.append("; ping/pong ").append(ping == null ? "n/a" : ping);
+        String c1 = status(lines, "client close 4001");
+        String c2 = status(lines, "server close 4002");
+        String close = "client 4001 " + (c1 == null ? "-" : c1) + ", server 4002 " + (c2 == null ? "-" : c2);
+        String negotiated = lines.stream().filter(l -> l.contains("negotiated extensions")).findFirst()
+            .map(l -> l.replaceFirst("^(PASS|FAIL) negotiated extensions=?", "").replace("\"", "").trim()).orElse("");
+        String comp = compression + (negotiated.isEmpty() || negotiated.startsWith("(") ? "" : " (" + negotiated + ")");
+        return new Row(pair, m.toString(), comp, close, checks.summary());
+    }
+
+    private static String status(java.util.List<String> lines, String prefix) {
+        return lines.stream().filter(l -> l.substring(5).startsWith(prefix)).findFirst()
+            .map(l -> l.startsWith("PASS") ? "ok" : "FAIL").orElse(null);
+    }
+
     public static final Path FILE = Path.of("target", "interop-matrix.md");
 
     private static final ReentrantLock LOCK = new ReentrantLock();
