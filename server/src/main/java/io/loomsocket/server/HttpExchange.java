@@ -20,6 +20,7 @@ public final class HttpExchange {
     private boolean responded;
     private boolean upgraded;
     private boolean keepAlive;
+    private boolean upgrading;
 
     HttpExchange(Connection connection, HttpRequestHead request, byte[] body) {
         this.connection = connection;
@@ -146,6 +147,7 @@ public final class HttpExchange {
      */
     public UpgradedConnection upgrade(HttpHeaders headers) throws IOException {
         if (connection.server().isStopping()) throw new HttpException(503, "server is shutting down");
+        upgrading = true;
         OutputStream out = begin(101, headers);
         HttpHeaders h = new HttpHeaders(headers);
         h.remove("Content-Length").remove("Transfer-Encoding");
@@ -158,7 +160,9 @@ public final class HttpExchange {
 
     private OutputStream begin(int status, HttpHeaders headers) throws IOException {
         if (responded || upgraded) throw new IllegalStateException("this exchange already responded");
-        if (status < 100 || status > 599) throw new IllegalArgumentException("invalid status " + status);
+        if (status == 101 ? !upgrading : status < 200 || status > 599) {
+            throw new IllegalArgumentException("invalid response status " + status + " (use upgrade() for 101)");
+        }
         responded = status != 101;
         keepAlive = request.wantsKeepAlive() && !connection.server().isStopping()
                 && !headers.containsToken("Connection", "close");

@@ -231,6 +231,16 @@ class HttpServerTest {
     }
 
     @Test
+    void stalledBodyGets408() throws IOException {
+        int port = start(ServerOptions.builder().bodyReadTimeout(Duration.ofMillis(200)), ECHO);
+        try (RawHttp c = new RawHttp(port)) {
+            var r = c.send("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n\r\nabc").read();
+            assertThat(r.status()).isEqualTo(408);
+            assertThat(c.closedByServer()).isTrue();
+        }
+    }
+
+    @Test
     void idleKeepAliveConnectionIsClosed() throws IOException {
         int port = start(ServerOptions.builder().keepAliveTimeout(Duration.ofMillis(200)), ECHO);
         try (RawHttp c = new RawHttp(port)) {
