@@ -78,7 +78,7 @@ public final class Utf8Validator {
     }
 
     private int state = ACCEPT;
-    /** Bytes of the current incomplete code point seen so far (0 when between code points). */
+    /** Bytes of the current incomplete code point seen so far (0 when between code points), updated per call. */
     private int tail;
 
     public Utf8Validator() {}
@@ -90,7 +90,6 @@ public final class Utf8Validator {
      */
     public int update(byte[] b, int off, int len) {
         int s = state;
-        int t = tail;
         int i = off;
         int end = off + len;
         if (s == REJECT) {
@@ -98,27 +97,40 @@ public final class Utf8Validator {
         }
         while (i < end) {
             if (s == ACCEPT) {
-                // fast path: skip ASCII eight bytes at a time
+                // fast path between code points: skip ASCII eight bytes at a time, then one at a time
                 while (i + 8 <= end && ((long) LONGS.get(b, i) & HIGH_BITS) == 0) {
                     i += 8;
+                }
+                while (i < end && b[i] >= 0) {
+                    i++;
                 }
                 if (i == end) {
                     break;
                 }
             }
-            int x = b[i] & 0xFF;
-            s = NEXT[s * 12 + CLASS[x]];
+            s = NEXT[s * 12 + CLASS[b[i] & 0xFF]];
             if (s == REJECT) {
                 state = REJECT;
                 tail = 0;
                 return i;
             }
-            t = s == ACCEPT ? 0 : t + 1;
             i++;
         }
         state = s;
-        tail = t;
+        tail = s == ACCEPT ? 0 : tailAfter(b, off, end);
         return -1;
+    }
+
+    /** Bytes of the unfinished code point at the end of valid input that ends mid-sequence. */
+    private int tailAfter(byte[] b, int off, int end) {
+        int k = end;
+        while (k > off && (b[k - 1] & 0xC0) == 0x80) {
+            k--;
+        }
+        if (k > off) {
+            return end - k + 1; // b[k-1] is the lead byte of the unfinished sequence
+        }
+        return tail + (end - off); // the whole input continued the sequence started earlier
     }
 
     /** True when the bytes fed so far end on a code point boundary (a text message may end here). */
