@@ -75,6 +75,8 @@ public final class Settings {
         def("static.dir", SettingType.STRING, "classpath:static", "static files: classpath:<prefix>, a folder, or empty for none");
         def("websocket.accept_all", SettingType.BOOLEAN, false,
                 "let every view take WebSocket requests (dwebsocket's WEBSOCKET_ACCEPT_ALL); off: a WebSocket request to a plain view gets 400");
+        def("websocket.allowed_origins", SettingType.STRING, "",
+                "browser origins allowed besides the request's own host: https://a.example, https://*.example.com, or * for any; others get 403 (clients sending no Origin are always allowed)");
         def("channel_layer", SettingType.STRING, "memory",
                 "channel layer: memory, or redis://host:port/db to join servers through Redis (see loomsocket-channels)");
         WebSocketConfig ws = WebSocketConfig.defaults();
@@ -321,6 +323,7 @@ public final class Settings {
             Settings s = new Settings(values);
             s.serverOptions(); // fail now, not at start, on values the server or core would reject
             s.webSocketConfig();
+            OriginPolicy.parse(s.string("websocket.allowed_origins"));
             return s;
         }
 

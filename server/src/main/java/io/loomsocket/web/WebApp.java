@@ -37,6 +37,7 @@ public final class WebApp implements HttpHandler {
     private final List<Middleware> middleware;
     private final Templates templates;
     private final WebSocketConfig webSocketConfig;
+    private final OriginPolicy originPolicy;
 
     private WebApp(Builder b) {
         this.settings = b.settings != null ? b.settings : Settings.builder().build();
@@ -54,6 +55,7 @@ public final class WebApp implements HttpHandler {
         this.urls = Collections.unmodifiableList(all);
         this.middleware = List.copyOf(b.middleware != null ? b.middleware : defaultMiddleware());
         this.webSocketConfig = settings.webSocketConfig();
+        this.originPolicy = OriginPolicy.parse(settings.string("websocket.allowed_origins"));
         this.templates = Templates.create(settings.string("templates.dir"), settings.bool("templates.cache"), loader);
     }
 
@@ -76,6 +78,10 @@ public final class WebApp implements HttpHandler {
     /** The {@code websocket.*} settings as core's config. */
     public WebSocketConfig webSocketConfig() {
         return webSocketConfig;
+    }
+
+    OriginPolicy originPolicy() {
+        return originPolicy;
     }
 
     /** The URL patterns in the order they are tried (static files first, when configured). */

@@ -16,7 +16,8 @@ import java.util.Optional;
 /**
  * dwebsocket's {@code WebSocketMiddleware}: recognises WebSocket handshake requests, validates
  * them with the engine's {@link ServerHandshake} (RFC 6455 §4.2.1; a bad one gets 400, a wrong
- * version 426), and marks them so that {@link Request#isWebSocket()} is true. The upgrade itself
+ * version 426), refuses browsers from other origins with 403 ({@code websocket.allowed_origins}),
+ * and marks them so that {@link Request#isWebSocket()} is true. The upgrade itself
  * (the 101 response) happens only when the view is about to run, after every middleware saw the
  * request and the view agreed to take WebSockets: middleware placed anywhere in the chain can
  * still refuse the request with a plain HTTP response.
@@ -40,6 +41,10 @@ public final class WebSocketMiddleware implements Middleware {
             Response r = Response.error(reject.status(), reject.reason());
             reject.responseHeaders().forEach(r::header);
             return Optional.of(r);
+        }
+        // RFC 6455 §10.2: refuse browsers on other sites (cross-site WebSocket hijacking)
+        if (!request.app().originPolicy().allows(request.header("Origin").orElse(null), request.header("Host").orElse(null))) {
+            return Optional.of(Response.error(403, "Origin not allowed (see websocket.allowed_origins)"));
         }
         request.pendingUpgrade(supported -> upgrade(request, headers, supported, config));
         return Optional.empty();

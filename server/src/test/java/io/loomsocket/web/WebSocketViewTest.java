@@ -165,6 +165,24 @@ class WebSocketViewTest {
         assertThat(auth.seen).containsExactly("/echo websocket=true", "/echo websocket=true");
     }
 
+    /** Cross-site WebSocket hijacking: a browser on another site is refused (RFC 6455 §10.2). */
+    @Test
+    void browsersFromOtherOriginsGet403() throws Exception {
+        int port = start(Settings.builder().set("websocket.allowed_origins", "https://*.example.com"), null,
+                path("^echo$", acceptWebSocket(WebSocketViewTest::echo)));
+        var evil = WsTestClient.connect(port, "/echo", List.of(), Map.of("Origin", "https://evil.test"), false);
+        assertThat(evil.status()).isEqualTo(403);
+        var same = WsTestClient.connect(port, "/echo", List.of(), Map.of("Origin", "http://127.0.0.1:" + port), false);
+        assertThat(same.status()).isEqualTo(101);
+        same.ws().close();
+        var listed = WsTestClient.connect(port, "/echo", List.of(), Map.of("Origin", "https://app.example.com"), false);
+        assertThat(listed.status()).isEqualTo(101);
+        listed.ws().close();
+        var nonBrowser = WsTestClient.connect(port, "/echo", List.of(), Map.of(), false);
+        assertThat(nonBrowser.status()).isEqualTo(101);
+        nonBrowser.ws().close();
+    }
+
     @Test
     void withoutTheMiddlewareAWebSocketRequestIsPlainHttp() throws Exception {
         int port = start(Settings.builder(), List.of(), path("^ws$", requireWebSocket(WebSocketViewTest::echoOnce)));

@@ -1,0 +1,97 @@
+package io.loomsocket.web;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Which browser origins may open WebSockets (against cross-site WebSocket hijacking; RFC 6455
+ * §10.2). A handshake without {@code Origin} (a non-browser client) is allowed. Otherwise the
+ * origin must be the request's own host (same host and port as {@code Host}), or be listed in
+ * {@code websocket.allowed_origins}: exact origins ({@code https://app.example.com}), patterns
+ * with a leading wildcard label ({@code https://*.example.com}), or {@code *} for any.
+ */
+final class OriginPolicy {
+    private record Allowed(String scheme, String host, int port, boolean wildcard) {}
+
+    private final boolean any;
+    private final List<Allowed> allowed;
+
+    private OriginPolicy(boolean any, List<Allowed> allowed) {
+        this.any = any;
+        this.allowed = allowed;
+    }
+
+    /** Parses the setting's value; a malformed entry is a SettingsException. */
+    static OriginPolicy parse(String setting) {
+        List<Allowed> list = new ArrayList<>();
+        boolean any = false;
+        for (String raw : setting.split(",")) {
+            String entry = raw.strip();
+            if (entry.isEmpty()) continue;
+            if (entry.equals("*")) {
+                any = true;
+                continue;
+            }
+            boolean wildcard = entry.contains("://*.");
+            Origin o = Origin.parse(wildcard ? entry.replace("://*.", "://") : entry);
+            if (o == null) {
+                throw new SettingsException("websocket.allowed_origins: '" + entry
+                        + "' is not an origin like https://example.com, https://*.example.com:8443 or *");
+            }
+            list.add(new Allowed(o.scheme(), o.host(), o.port(), wildcard));
+        }
+        return new OriginPolicy(any, List.copyOf(list));
+    }
+
+    /**
+     * True if a handshake with this {@code Origin} header (null if absent) to this {@code Host}
+     * may proceed.
+     */
+    boolean allows(String originHeader, String hostHeader) {
+        if (originHeader == null || any) return true;
+        Origin o = Origin.parse(originHeader.strip());
+        if (o == null) return false; // "null" (sandboxed or file: pages) and garbage
+        if (hostHeader != null && o.sameHostAs(hostHeader)) return true;
+        for (Allowed a : allowed) {
+            if (!a.scheme().equals(o.scheme()) || a.port() != o.port()) continue;
+            if (a.wildcard() ? o.host().endsWith("." + a.host()) : o.host().equals(a.host())) return true;
+        }
+        return false;
+    }
+
+    /** A serialized origin (RFC 6454 §6.2): scheme, host and port (defaulted). */
+    record Origin(String scheme, String host, int port) {
+        static Origin parse(String s) {
+            try {
+                URI u = new URI(s);
+                String scheme = u.getScheme();
+                String host = u.getHost();
+                if (scheme == null || host == null || u.getRawUserInfo() != null) return null;
+                if (u.getRawPath() != null && !u.getRawPath().isEmpty() && !u.getRawPath().equals("/")) return null;
+                scheme = scheme.toLowerCase(Locale.ROOT);
+                int port = u.getPort() >= 0 ? u.getPort() : defaultPort(scheme);
+                if (port < 0) return null;
+                return new Origin(scheme, host.toLowerCase(Locale.ROOT), port);
+            } catch (URISyntaxException e) {
+                return null;
+            }
+        }
+
+        /** Same host and port as a {@code Host} header ({@code host[:port]}, port defaulted by this origin's scheme). */
+        boolean sameHostAs(String hostHeader) {
+            Origin h = parse(scheme + "://" + hostHeader.strip());
+            return h != null && h.host().equals(host) && h.port() == port;
+        }
+
+        private static int defaultPort(String scheme) {
+            return switch (scheme) {
+                case "http", "ws" -> 80;
+                case "https", "wss" -> 443;
+                default -> -1;
+            };
+        }
+    }
+}
