@@ -29,6 +29,8 @@ final class TestServer implements AutoCloseable {
     final ConcurrentLinkedQueue<HttpHeaders> requests = new ConcurrentLinkedQueue<>();
     final ConcurrentLinkedQueue<WebSocket> sockets = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<Socket> raw = new ConcurrentLinkedQueue<>();
+    /** Server names (SNI) that TLS clients asked for. */
+    final ConcurrentLinkedQueue<String> sniNames = new ConcurrentLinkedQueue<>();
     private final Thread acceptor;
 
     /**
@@ -63,6 +65,10 @@ final class TestServer implements AutoCloseable {
         });
     }
 
+    static TestServer on(ServerSocket ss, Consumer<WebSocket> handler) {
+        return new TestServer(ss, List.of(), WebSocketConfig.defaults(), handler, null);
+    }
+
     static TestServer raw(Function<HttpHeaders, String> responder) throws IOException {
         return new TestServer(bind(), List.of(), WebSocketConfig.defaults(), ws -> { }, responder);
     }
@@ -86,6 +92,13 @@ final class TestServer implements AutoCloseable {
         try {
             raw.add(s);
             s.setTcpNoDelay(true);
+            if (s instanceof javax.net.ssl.SSLSocket tls) {
+                tls.startHandshake();
+                if (tls.getSession() instanceof javax.net.ssl.ExtendedSSLSession ext) {
+                    ext.getRequestedServerNames().forEach(n -> sniNames.add(
+                            new String(n.getEncoded(), StandardCharsets.US_ASCII)));
+                }
+            }
             HttpHead head = HttpHead.read(s.getInputStream());
             requests.add(head.headers());
             OutputStream out = s.getOutputStream();
