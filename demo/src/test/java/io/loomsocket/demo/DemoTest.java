@@ -4,26 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.loomsocket.Message;
 import io.loomsocket.WebSocket;
-import io.loomsocket.WebSocketConfig;
 import io.loomsocket.channels.ChannelLayer;
 import io.loomsocket.channels.ChannelLayers;
-import io.loomsocket.connection.Transport;
-import io.loomsocket.connection.WebSocketConnection;
-import io.loomsocket.engine.ClientHandshake;
-import io.loomsocket.engine.DeflateConfig;
-import io.loomsocket.engine.HttpHeaders;
-import io.loomsocket.engine.Role;
+import io.loomsocket.client.WebSocketClient;
 import io.loomsocket.server.HttpServer;
 import io.loomsocket.web.Settings;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -116,32 +106,7 @@ class DemoTest {
                 .hasMessageContaining("--prt");
     }
 
-    /** A client made from the engine's handshake and core's connection (the client module is built by another helper). */
-    private WebSocket connect(String path) throws IOException {
-        Socket socket = new Socket("127.0.0.1", server.port());
-        socket.setSoTimeout((int) WAIT.toMillis());
-        ClientHandshake hs = new ClientHandshake("127.0.0.1:" + server.port(), path, List.of(), DeflateConfig.DEFAULT, new HttpHeaders());
-        socket.getOutputStream().write(hs.requestBytes());
-        InputStream in = socket.getInputStream();
-        String status = line(in);
-        assertThat(status).startsWith("HTTP/1.1 101 ");
-        HttpHeaders headers = new HttpHeaders();
-        for (String l = line(in); !l.isEmpty(); l = line(in)) {
-            int c = l.indexOf(':');
-            headers.add(l.substring(0, c).trim(), l.substring(c + 1).trim());
-        }
-        ClientHandshake.Accepted accepted = hs.validate(101, headers);
-        socket.setSoTimeout(0);
-        return WebSocketConnection.open(Transport.of(socket), new byte[0], Role.CLIENT, accepted.subprotocol(),
-                accepted.deflate(), WebSocketConfig.defaults());
-    }
-
-    private static String line(InputStream in) throws IOException {
-        ByteArrayOutputStream b = new ByteArrayOutputStream();
-        for (int c = in.read(); c != '\n'; c = in.read()) {
-            if (c < 0) throw new IOException("closed");
-            if (c != '\r') b.write(c);
-        }
-        return b.toString(StandardCharsets.ISO_8859_1);
+    private WebSocket connect(String path) {
+        return WebSocketClient.connect("ws://127.0.0.1:" + server.port() + path);
     }
 }
