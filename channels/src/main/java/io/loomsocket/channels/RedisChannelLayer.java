@@ -235,28 +235,41 @@ public final class RedisChannelLayer extends ChannelLayer {
 
     // ---- membership ----
 
+    // These run inside the local group map's compute() or on Lettuce's event loop: they only
+    // dispatch commands. What fails while Redis is away is redone by refresh(true) once it is back.
+
     @Override
     void firstLocalMember(String group) {
-        sub.async().subscribe(bytes(groupChannelPrefix + group)); // on failure: resubscribed when Redis is back
+        dispatch(() -> sub.async().subscribe(bytes(groupChannelPrefix + group)));
     }
 
     @Override
     void lastLocalMemberGone(String group) {
         String ch = groupChannelPrefix + group;
-        sub.async().unsubscribe(bytes(ch));
+        dispatch(() -> sub.async().unsubscribe(bytes(ch)));
         receivedSeq.keySet().removeIf(k -> k.startsWith(ch + "|"));
     }
 
     @Override
     void memberAdded(String group, String channelName) {
         byte[] key = bytes(groupKeyPrefix + group);
-        redis.zadd(key, (double) System.currentTimeMillis(), bytes(channelName));
-        redis.expire(key, settings.groupExpiry().toSeconds());
+        dispatch(() -> {
+            redis.zadd(key, (double) System.currentTimeMillis(), bytes(channelName));
+            redis.expire(key, settings.groupExpiry().toSeconds());
+        });
     }
 
     @Override
     void memberRemoved(String group, String channelName) {
-        redis.zrem(bytes(groupKeyPrefix + group), bytes(channelName));
+        dispatch(() -> redis.zrem(bytes(groupKeyPrefix + group), bytes(channelName)));
+    }
+
+    private static void dispatch(Runnable commands) {
+        try {
+            commands.run();
+        } catch (RuntimeException e) { // e.g. the request queue is full; the futures of rejected commands just fail
+            log(Level.DEBUG, "channel layer: Redis command not sent (redone when Redis is back)", e);
+        }
     }
 
     /** Re-records every local membership with a fresh score (and the groups' subscriptions if asked). */
@@ -323,6 +336,13 @@ public final class RedisChannelLayer extends ChannelLayer {
     void closeRemote() {
         closing = true;
         if (supervisor != null) supervisor.interrupt();
+        try { // commands run in order: once PING answers, the ZREMs of the detached channels are done
+            redis.ping().get(settings.redisCommandTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            log(Level.DEBUG, "channel layer: Redis did not answer the closing PING (memberships expire instead)", e);
+        }
         try {
             sub.close();
             conn.close();

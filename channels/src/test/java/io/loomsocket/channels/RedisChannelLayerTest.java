@@ -206,6 +206,12 @@ class RedisChannelLayerTest {
         Outage ongoing = a.stats().outages().getLast();
         assertThat(ongoing.end()).isEmpty();
         assertThat(ongoing.undelivered()).isEqualTo(10);
+        var joinedDuringOutage = new FakeWebSocket();
+        Channel late = b.attach(joinedDuringOutage);
+        late.groupAdd("g2"); // works locally; its Redis subscription and membership follow on reconnection
+        late.groupAdd("g");
+        b.groupSend("g2", Message.text("local while down"));
+        assertThat(joinedDuringOutage.awaitSent(1, WAIT)).containsExactly(Message.text("local while down"));
 
         redis.restart();
         await(() -> a.stats().redisConnected() && b.stats().redisConnected(), "reconnected");
@@ -218,6 +224,10 @@ class RedisChannelLayerTest {
         await(() -> withoutProbes(onB).contains("after"), "delivery across servers resumed");
         assertThat(withoutProbes(onB)).noneMatch(t -> t.startsWith("during"));
         assertThat(b.stats().remoteMissed()).as("refused during a known outage: counted once, at the sender").isZero();
-        assertThat(a.groupMembers("g")).hasSize(2); // memberships re-recorded in the new (empty) Redis
+        a.groupSend("g2", Message.text("to the group made during the outage"));
+        assertThat(joinedDuringOutage.awaitSent(3, WAIT).stream().map(Message::text).toList())
+                .containsExactly("local while down", "after", "to the group made during the outage");
+        assertThat(a.groupMembers("g")).hasSize(3); // memberships re-recorded in the new (empty) Redis
+        assertThat(a.groupMembers("g2")).containsExactly(late.name());
     }
 }

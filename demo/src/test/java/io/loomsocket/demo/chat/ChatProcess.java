@@ -40,14 +40,20 @@ final class ChatProcess implements AutoCloseable {
     }
 
     static ChatProcess start(String channelLayer, String... jvmFlags) throws IOException, InterruptedException {
+        return start(channelLayer, java.util.Map.of(), jvmFlags);
+    }
+
+    /** With extra environment variables (settings such as {@code HTTP_MAX_CONNECTIONS}). */
+    static ChatProcess start(String channelLayer, java.util.Map<String, String> env, String... jvmFlags) throws IOException, InterruptedException {
         String java = ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java");
-        var cmd = new java.util.ArrayList<>(List.of(java, "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+        var cmd = new java.util.ArrayList<>(List.of(java, "-Xmx384m", "-XX:+UseSerialGC"));
         cmd.addAll(List.of(jvmFlags));
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), ChatServer.class.getName(), "--port", "0"));
         var pb = new ProcessBuilder(cmd);
         pb.environment().put("CHANNEL_LAYER", channelLayer);
         pb.environment().remove("PORT");
         pb.environment().remove("HOST");
+        pb.environment().putAll(env);
         var cp = new ChatProcess(pb.start());
         try {
             cp.port.get(30, TimeUnit.SECONDS);
