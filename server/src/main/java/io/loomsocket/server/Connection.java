@@ -35,6 +35,7 @@ final class Connection implements Runnable {
     private State state = State.IDLE;
     private HttpInput input;
     private OutputStream output;
+    private volatile WatchedOutputStream watched;
     private UpgradedConnection upgraded;
 
     Connection(HttpServer server, Socket socket, HttpHandler handler, ServerOptions options) {
@@ -84,7 +85,8 @@ final class Connection implements Runnable {
     private void serve() throws IOException {
         socket.setTcpNoDelay(true);
         input = new HttpInput(socket, socket.getInputStream(), options.maxHeaderSize());
-        output = new BufferedOutputStream(socket.getOutputStream(), OUTPUT_BUFFER);
+        watched = new WatchedOutputStream(socket.getOutputStream());
+        output = new BufferedOutputStream(watched, OUTPUT_BUFFER);
         long headerTimeout = options.headerReadTimeout().toNanos();
         boolean first = true;
         while (true) {
@@ -201,6 +203,7 @@ final class Connection implements Runnable {
         }
         input = null;
         output = null;
+        watched = null; // the WebSocket enforces its own write timeout
         return u;
     }
 
@@ -235,6 +238,12 @@ final class Connection implements Runnable {
                 }
             });
         }
+    }
+
+    /** True if a response write has been blocked longer than the write timeout (the client does not read). */
+    boolean writeStalled(long now, long timeoutNanos) {
+        WatchedOutputStream w = watched;
+        return w != null && w.stalled(now, timeoutNanos);
     }
 
     /** Closes the socket at once (shutdown grace over, or a streamed response failed). */

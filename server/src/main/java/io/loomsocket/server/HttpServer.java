@@ -44,6 +44,8 @@ public final class HttpServer implements AutoCloseable {
     private final AtomicLong accepted = new AtomicLong();
     private final AtomicLong refused = new AtomicLong();
     private final Thread acceptor;
+    private final Thread watchdog;
+    private final AtomicLong writeTimeouts = new AtomicLong();
 
     private HttpServer(ServerOptions options, HttpHandler handler) throws IOException {
         this.options = options;
@@ -59,6 +61,7 @@ public final class HttpServer implements AutoCloseable {
             throw new IOException("cannot listen on " + options.host() + ":" + options.port() + ": " + e.getMessage(), e);
         }
         this.serverSocket = ss;
+        this.watchdog = Thread.ofVirtual().name("loomsocket-write-watchdog").unstarted(this::watchWrites);
         this.acceptor = Thread.ofPlatform().name("loomsocket-acceptor-" + ss.getLocalPort()).daemon(false).unstarted(this::acceptLoop);
     }
 
@@ -66,6 +69,7 @@ public final class HttpServer implements AutoCloseable {
     public static HttpServer start(ServerOptions options, HttpHandler handler) throws IOException {
         HttpServer server = new HttpServer(options, handler);
         server.acceptor.start();
+        server.watchdog.start();
         return server;
     }
 
@@ -103,6 +107,37 @@ public final class HttpServer implements AutoCloseable {
     /** Connections refused with 503 because {@code maxConnections} were open. */
     public long refusedConnections() {
         return refused.get();
+    }
+
+    /** Connections closed because a client did not read a response within the write timeout. */
+    public long writeTimeouts() {
+        return writeTimeouts.get();
+    }
+
+    /**
+     * Closes connections whose response writes have been blocked past the write timeout, so a
+     * client that never reads cannot hold a thread and a connection slot forever. Checks a few
+     * times per timeout period.
+     */
+    private void watchWrites() {
+        long timeout = options.writeTimeout().toNanos();
+        long period = Math.max(TimeUnit.MILLISECONDS.toNanos(10), Math.min(timeout / 4, TimeUnit.SECONDS.toNanos(1)));
+        while (stopped.getCount() > 0) {
+            try {
+                TimeUnit.NANOSECONDS.sleep(period);
+            } catch (InterruptedException e) {
+                return;
+            }
+            long now = System.nanoTime();
+            for (Connection c : connections) {
+                if (c.writeStalled(now, timeout)) {
+                    writeTimeouts.incrementAndGet();
+                    LOG.log(System.Logger.Level.DEBUG, () -> "closing " + c.socket().getRemoteSocketAddress()
+                            + ": it read nothing for " + options.writeTimeout().toMillis() + " ms");
+                    c.abort();
+                }
+            }
+        }
     }
 
     private void acceptLoop() {
@@ -192,6 +227,7 @@ public final class HttpServer implements AutoCloseable {
             }
         } finally {
             stopped.countDown();
+            watchdog.interrupt();
         }
     }
 

@@ -18,6 +18,8 @@ import javax.net.ssl.SSLContext;
  *     its header section; a slower client is dropped (408 if it sent anything)
  * @param keepAliveTimeout how long an idle keep-alive connection waits for its next request
  * @param bodyReadTimeout longest wait for the next bytes of a request body
+ * @param writeTimeout longest a write of response bytes may block on a client that does not
+ *     read; then the connection is closed
  * @param maxConnections open connections (HTTP and WebSocket); beyond it new ones get 503 and
  *     are closed at once
  * @param shutdownGrace how long {@link HttpServer#stop()} waits for connections to finish
@@ -25,7 +27,7 @@ import javax.net.ssl.SSLContext;
  */
 public record ServerOptions(String host, int port, int maxHeaderSize, int maxHeaderCount, long maxBodySize,
                             Duration headerReadTimeout, Duration keepAliveTimeout, Duration bodyReadTimeout,
-                            int maxConnections, Duration shutdownGrace, SSLContext sslContext) {
+                            Duration writeTimeout, int maxConnections, Duration shutdownGrace, SSLContext sslContext) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8000;
@@ -35,6 +37,7 @@ public record ServerOptions(String host, int port, int maxHeaderSize, int maxHea
     public static final Duration DEFAULT_HEADER_READ_TIMEOUT = Duration.ofSeconds(10);
     public static final Duration DEFAULT_KEEP_ALIVE_TIMEOUT = Duration.ofSeconds(20);
     public static final Duration DEFAULT_BODY_READ_TIMEOUT = Duration.ofSeconds(30);
+    public static final Duration DEFAULT_WRITE_TIMEOUT = Duration.ofSeconds(30);
     public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
     public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(10);
 
@@ -48,6 +51,7 @@ public record ServerOptions(String host, int port, int maxHeaderSize, int maxHea
         positive("headerReadTimeout", headerReadTimeout);
         positive("keepAliveTimeout", keepAliveTimeout);
         positive("bodyReadTimeout", bodyReadTimeout);
+        positive("writeTimeout", writeTimeout);
         positive("maxConnections", maxConnections);
         Objects.requireNonNull(shutdownGrace, "shutdownGrace");
         if (shutdownGrace.isNegative()) throw new IllegalArgumentException("shutdownGrace must be >= 0");
@@ -65,7 +69,7 @@ public record ServerOptions(String host, int port, int maxHeaderSize, int maxHea
         Builder b = new Builder();
         b.host = host; b.port = port; b.maxHeaderSize = maxHeaderSize; b.maxHeaderCount = maxHeaderCount;
         b.maxBodySize = maxBodySize; b.headerReadTimeout = headerReadTimeout; b.keepAliveTimeout = keepAliveTimeout;
-        b.bodyReadTimeout = bodyReadTimeout; b.maxConnections = maxConnections; b.shutdownGrace = shutdownGrace;
+        b.bodyReadTimeout = bodyReadTimeout; b.writeTimeout = writeTimeout; b.maxConnections = maxConnections; b.shutdownGrace = shutdownGrace;
         b.sslContext = sslContext;
         return b;
     }
@@ -89,6 +93,7 @@ public record ServerOptions(String host, int port, int maxHeaderSize, int maxHea
         private Duration headerReadTimeout = DEFAULT_HEADER_READ_TIMEOUT;
         private Duration keepAliveTimeout = DEFAULT_KEEP_ALIVE_TIMEOUT;
         private Duration bodyReadTimeout = DEFAULT_BODY_READ_TIMEOUT;
+        private Duration writeTimeout = DEFAULT_WRITE_TIMEOUT;
         private int maxConnections = DEFAULT_MAX_CONNECTIONS;
         private Duration shutdownGrace = DEFAULT_SHUTDOWN_GRACE;
         private SSLContext sslContext;
@@ -103,13 +108,14 @@ public record ServerOptions(String host, int port, int maxHeaderSize, int maxHea
         public Builder headerReadTimeout(Duration v) { headerReadTimeout = v; return this; }
         public Builder keepAliveTimeout(Duration v) { keepAliveTimeout = v; return this; }
         public Builder bodyReadTimeout(Duration v) { bodyReadTimeout = v; return this; }
+        public Builder writeTimeout(Duration v) { writeTimeout = v; return this; }
         public Builder maxConnections(int v) { maxConnections = v; return this; }
         public Builder shutdownGrace(Duration v) { shutdownGrace = v; return this; }
         public Builder sslContext(SSLContext v) { sslContext = v; return this; }
 
         public ServerOptions build() {
             return new ServerOptions(host, port, maxHeaderSize, maxHeaderCount, maxBodySize, headerReadTimeout,
-                    keepAliveTimeout, bodyReadTimeout, maxConnections, shutdownGrace, sslContext);
+                    keepAliveTimeout, bodyReadTimeout, writeTimeout, maxConnections, shutdownGrace, sslContext);
         }
     }
 }

@@ -62,6 +62,8 @@ public final class Settings {
                 "time to receive a whole request head; a slower client gets 408 (or is dropped if it sent nothing)");
         def("http.keep_alive_timeout", SettingType.DURATION, ServerOptions.DEFAULT_KEEP_ALIVE_TIMEOUT, "an idle keep-alive connection is closed after this");
         def("http.body_read_timeout", SettingType.DURATION, ServerOptions.DEFAULT_BODY_READ_TIMEOUT, "longest wait for the next bytes of a request body; then 408");
+        def("http.write_timeout", SettingType.DURATION, ServerOptions.DEFAULT_WRITE_TIMEOUT,
+                "a response write blocked this long by a client that does not read closes the connection");
         def("http.max_connections", SettingType.INT, ServerOptions.DEFAULT_MAX_CONNECTIONS,
                 "open connections, WebSockets included; beyond it new connections get 503 and are closed");
         def("shutdown.grace_period", SettingType.DURATION, ServerOptions.DEFAULT_SHUTDOWN_GRACE,
@@ -155,6 +157,7 @@ public final class Settings {
                     .headerReadTimeout(duration("http.header_read_timeout"))
                     .keepAliveTimeout(duration("http.keep_alive_timeout"))
                     .bodyReadTimeout(duration("http.body_read_timeout"))
+                    .writeTimeout(duration("http.write_timeout"))
                     .maxConnections(integer("http.max_connections"))
                     .shutdownGrace(duration("shutdown.grace_period"))
                     .sslContext(sslContext())

@@ -241,6 +241,31 @@ class HttpServerTest {
     }
 
     @Test
+    void clientThatNeverReadsIsDroppedAfterTheWriteTimeout() throws Exception {
+        CountDownLatch failed = new CountDownLatch(1);
+        int port = start(ServerOptions.builder().writeTimeout(Duration.ofMillis(300)), ex -> {
+            try {
+                ex.respond(200, new HttpHeaders(), (OutputStream out) -> {
+                    byte[] chunk = new byte[64 * 1024];
+                    for (int i = 0; i < 2_000; i++) out.write(chunk); // 128 MB: far more than socket buffers hold
+                });
+            } catch (IOException e) {
+                failed.countDown();
+                throw e;
+            }
+        });
+        try (RawHttp c = new RawHttp(port)) {
+            c.socket.setReceiveBufferSize(4096);
+            c.send("GET / HTTP/1.1\r\nHost: h\r\n\r\n"); // and never read
+            assertThat(failed.await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(server.writeTimeouts()).isEqualTo(1);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (server.openConnections() > 0 && System.nanoTime() < deadline) sleep(10);
+            assertThat(server.openConnections()).isZero();
+        }
+    }
+
+    @Test
     void idleKeepAliveConnectionIsClosed() throws IOException {
         int port = start(ServerOptions.builder().keepAliveTimeout(Duration.ofMillis(200)), ECHO);
         try (RawHttp c = new RawHttp(port)) {
