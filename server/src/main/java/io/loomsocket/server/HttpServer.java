@@ -33,6 +33,9 @@ public final class HttpServer implements AutoCloseable {
     private static final byte[] BUSY_RESPONSE = ("HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n"
             + "Content-Type: text/plain\r\nContent-Length: 20\r\n\r\nToo many connections").getBytes(StandardCharsets.ISO_8859_1);
 
+    /** Pause after a failed accept (file descriptors exhausted, ...) before trying again. */
+    private static final long ACCEPT_BACKOFF_MILLIS = 50;
+
     private final ServerOptions options;
     private final HttpHandler handler;
     private final ServerSocket serverSocket;
@@ -146,8 +149,15 @@ public final class HttpServer implements AutoCloseable {
             try {
                 socket = serverSocket.accept();
             } catch (IOException e) {
-                if (!stopping.get()) LOG.log(System.Logger.Level.ERROR, "accept failed; server stops accepting", e);
-                return;
+                if (stopping.get() || serverSocket.isClosed()) return;
+                // e.g. EMFILE (too many open files): transient; back off briefly instead of spinning or giving up
+                LOG.log(System.Logger.Level.WARNING, "accept failed: " + e.getMessage() + "; retrying");
+                try {
+                    Thread.sleep(ACCEPT_BACKOFF_MILLIS);
+                } catch (InterruptedException ie) {
+                    return;
+                }
+                continue;
             }
             if (connections.size() >= options.maxConnections()) {
                 refuse(socket);
