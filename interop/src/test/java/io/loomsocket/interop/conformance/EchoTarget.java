@@ -1,12 +1,13 @@
 package io.loomsocket.interop.conformance;
 
 import io.loomsocket.interop.peers.PeerProcess;
+import io.loomsocket.interop.servers.OurServer;
 import java.io.IOException;
 import java.time.Duration;
 
 /**
- * The server the conformance suite talks to over raw sockets. By default it is our demo server
- * (started in-process on a free port, its {@code /echo} and {@code /echo_once} views); with
+ * The server the conformance suite talks to over raw sockets. By default it is our server
+ * (started in-process on a free port, with the seed's {@code /echo} and {@code /echo_once} views); with
  * {@code -Dinterop.target=python} it is Python's websockets echo server instead, which checks the
  * suite's own expectations against an independent implementation (a developer tool: the cases
  * whose RFC leaves a choice are marked {@code loomsocketOnly}).
@@ -30,11 +31,20 @@ public interface EchoTarget extends AutoCloseable {
     @Override void close();
 
     static EchoTarget start() throws IOException {
-        // until the demo server lands, the suite is calibrated against Python's websockets only
-        return switch (System.getProperty("interop.target", "python")) {
+        return switch (System.getProperty("interop.target", "loomsocket")) {
             case "python" -> PythonTarget.start();
-            default -> throw new IllegalArgumentException("interop.target must be python (loomsocket: not yet)");
+            case "loomsocket" -> new LoomsocketTarget(OurServer.start());
+            default -> throw new IllegalArgumentException("interop.target must be loomsocket or python");
         };
+    }
+
+    /** Our server, in-process. */
+    record LoomsocketTarget(OurServer server) implements EchoTarget {
+        @Override public int port() { return server.port(); }
+
+        @Override public boolean isLoomsocket() { return true; }
+
+        @Override public void close() { server.close(); }
     }
 
     /** Python websockets' echo server (peers/py_echo_server.py), any path. */

@@ -25,7 +25,8 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
-import io.netty.handler.codec.http.websocketx.extensions.compression.WebSocketServerCompressionHandler;
+import io.netty.handler.codec.http.websocketx.extensions.WebSocketServerExtensionHandler;
+import io.netty.handler.codec.http.websocketx.extensions.compression.PerMessageDeflateServerExtensionHandshaker;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 
@@ -47,7 +48,12 @@ public final class NettyEchoServer implements AutoCloseable {
             .childHandler(new ChannelInitializer<SocketChannel>() {
                 @Override protected void initChannel(SocketChannel ch) {
                     ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(65536));
-                    if (deflate) ch.pipeline().addLast(new WebSocketServerCompressionHandler(0));
+                    // Netty's default handshaker declines offers that ask for server_no_context_takeover,
+                    // which our client always does (and RFC 7692 §7.1.1.1 lets a server accept): allow it
+                    if (deflate) {
+                        ch.pipeline().addLast(new WebSocketServerExtensionHandler(
+                            new PerMessageDeflateServerExtensionHandshaker(6, false, 15, true, false, 0)));
+                    }
                     ch.pipeline().addLast(new WebSocketServerProtocolHandler(WebSocketServerProtocolConfig.newBuilder()
                         .websocketPath("/")
                         .checkStartsWith(true)

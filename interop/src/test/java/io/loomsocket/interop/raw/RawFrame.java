@@ -148,6 +148,11 @@ public record RawFrame(boolean fin, int rsv, int opcode, boolean masked, byte[] 
      * when the stream ends before a frame starts or inside one.
      */
     public static RawFrame read(InputStream in) throws IOException {
+        return read(in, null);
+    }
+
+    /** Like {@link #read(InputStream)}, and copies the masking key into {@code keyOut} (4 bytes) if there is one. */
+    public static RawFrame read(InputStream in, byte[] keyOut) throws IOException {
         int b0 = readByte(in), b1 = readByte(in);
         boolean masked = (b1 & 0x80) != 0;
         long len = b1 & 0x7f;
@@ -160,6 +165,7 @@ public record RawFrame(boolean fin, int rsv, int opcode, boolean masked, byte[] 
         if (len < 0 || len > MAX_READ_PAYLOAD) throw new IOException("peer sent a frame of length " + len);
         byte[] key = masked ? in.readNBytes(4) : null;
         if (key != null && key.length < 4) throw new EOFException("inside a masking key");
+        if (key != null && keyOut != null) System.arraycopy(key, 0, keyOut, 0, 4);
         byte[] payload = in.readNBytes((int) len);
         if (payload.length < len) throw new EOFException("inside a payload: " + payload.length + " of " + len);
         if (key != null) payload = mask(payload, key);

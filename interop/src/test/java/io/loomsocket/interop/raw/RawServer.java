@@ -129,6 +129,15 @@ public final class RawServer implements AutoCloseable {
             }
         }
 
+        /** The next client frame, its masking key copied into {@code keyOut}. */
+        public RawFrame next(byte[] keyOut) throws IOException {
+            try {
+                return RawFrame.read(in, keyOut);
+            } catch (SocketTimeoutException e) {
+                throw new AssertionError("no frame from the client within " + READ_TIMEOUT, e);
+            }
+        }
+
         /** Reads frames until a close frame (skipping data and pongs) and returns it. */
         public RawFrame nextClose() throws IOException {
             for (int i = 0; i < 1000; i++) {
