@@ -32,7 +32,7 @@ while [ $# -gt 0 ]; do
   shift
 done
 
-WARMUP=10 DURATION=10 HS_WARMUP=3 HS_DURATION=10 IDLE_N=10000 SETTLE=3
+WARMUP=10 DURATION=10 HS_WARMUP=3 HS_DURATION=8 IDLE_N=10000 SETTLE=2
 case $MODE in
   quick) WARMUP=1 DURATION=2 HS_WARMUP=1 HS_DURATION=2 IDLE_N=1000 SETTLE=1 ;;
   long) IDLE_N=100000 ;;
@@ -57,15 +57,20 @@ mkdir -p "$OUT/logs"
 RAW="$OUT/latest.txt"
 : > "$RAW"
 JAR=bench/target/loomsocket-bench.jar
-DEMO_JAR=demo/target/loomsocket-demo.jar
+LOOM_JAR=bench/target/loomsocket-demo.jar
 LOOM_NOTE=""
 
 if [ $SKIP_BUILD = 0 ]; then
+  # -Dmaven.test.skip also skips compiling the other modules' tests: the bench needs their jars only
   echo "== building: mvn -Pbench -pl bench -am package -DskipTests"
-  if ! mvn -B -q -ntp -Pbench -pl bench -am package -DskipTests > "$OUT/logs/build.log" 2>&1; then
+  if mvn -B -q -ntp -Pbench -pl bench -am package -DskipTests -Dmaven.test.skip=true > "$OUT/logs/build.log" 2>&1; then
+    # run loomsocket from a copy: another helper's build may rewrite demo/target while we measure
+    cp demo/target/loomsocket-demo.jar "$LOOM_JAR"
+  else
+    rm -f "$LOOM_JAR"
     LOOM_NOTE="loomsocket skipped: its modules did not build (bench/results/logs/build.log)"
     echo "== $LOOM_NOTE; building the peers alone"
-    mvn -B -q -ntp -Pbench -Dbench.noLoomsocket -pl bench package -DskipTests > "$OUT/logs/build-peers.log" 2>&1 \
+    mvn -B -q -ntp -Pbench -Dbench.noLoomsocket -pl bench package -DskipTests -Dmaven.test.skip=true > "$OUT/logs/build-peers.log" 2>&1 \
       || { echo "run.sh: the bench module itself did not build; see $OUT/logs/build-peers.log" >&2; exit 1; }
   fi
 fi
@@ -81,9 +86,9 @@ server_line() {
     java-websocket)     echo "java $JVM_FLAGS -cp $JAR io.loomsocket.bench.peers.JavaWebSocketEchoServer --port PORT|" ;;
     ws)                 echo "node bench/peers/ws-echo.js --port PORT|" ;;
     raw)                echo "java $JVM_FLAGS -cp $JAR io.loomsocket.bench.peers.RawEchoServer --port PORT|--raw" ;;
-    loomsocket)         echo "java $JVM_FLAGS -jar $DEMO_JAR --port PORT|" ;;
+    loomsocket)         echo "java $JVM_FLAGS -jar $LOOM_JAR --host 127.0.0.1 --port PORT|" ;;
     # websocket.compression is on by default (notes/core-api.md): the client's offer decides
-    loomsocket-deflate) echo "java $JVM_FLAGS -jar $DEMO_JAR --port PORT|--deflate" ;;
+    loomsocket-deflate) echo "java $JVM_FLAGS -jar $LOOM_JAR --host 127.0.0.1 --port PORT|--deflate" ;;
   esac
 }
 ALL="netty netty-deflate jetty java-websocket ws raw loomsocket loomsocket-deflate"
@@ -93,6 +98,14 @@ SERVERS=${SERVERS:-$ALL}
 for s in $SERVERS; do [ -n "$(server_line "$s")" ] || { echo "run.sh: unknown server $s" >&2; exit 2; }; done
 
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+open_fds() { ls "/proc/$1/fd" 2>/dev/null | wc -l; }
+wait_closed() { # pid fds-before: until the server has let go of the idle sockets (at most 60 s)
+  for _ in $(seq 300); do
+    [ "$(open_fds "$1")" -le $(($2 + 64)) ] && return 0
+    sleep 0.2
+  done
+  echo "   (the server still holds $(open_fds "$1") files 60 s after the idle clients left)"
+}
 SERVER_PID=""
 stop_server() {
   [ -n "$SERVER_PID" ] || return 0
@@ -123,8 +136,8 @@ echo "== server JVM flags: $JVM_FLAGS"
 for run in $(seq "$RUNS"); do
   port=18080
   for s in $SERVERS; do
-    if [[ $s == loomsocket* ]] && [ ! -f "$DEMO_JAR" ]; then
-      msg=${LOOM_NOTE:-"loomsocket skipped: $DEMO_JAR was not built"}
+    if [[ $s == loomsocket* ]] && [ ! -f "$LOOM_JAR" ]; then
+      msg=${LOOM_NOTE:-"loomsocket skipped: $LOOM_JAR was not built"}
       echo "== $s: $msg"; echo "SKIPPED server=$s run=$run why=${msg// /_}" >> "$RAW"; continue
     fi
     while ! port_free $port; do port=$((port + 1)); done
@@ -146,7 +159,9 @@ for run in $(seq "$RUNS"); do
     url="ws://127.0.0.1:$port/echo"
     common=(--url "$url" --server-pid "$SERVER_PID" $flags)
     # idle first, on the fresh process: what N new connections cost a server that just started
+    fds0=$(open_fds "$SERVER_PID")
     loadgen idle "$s" "$run" "${common[@]}" --n "$IDLE_N" --settle "$SETTLE"
+    wait_closed "$SERVER_PID" "$fds0"
     loadgen echo "$s" "$run" "${common[@]}" --connections 64 --inflight 16 --size 64 --warmup "$WARMUP" --duration "$DURATION"
     loadgen echo "$s" "$run" "${common[@]}" --connections 64 --inflight 16 --size 16384 --binary --warmup "$WARMUP" --duration "$DURATION"
     loadgen latency "$s" "$run" "${common[@]}" --connections 32 --size 64 --warmup "$WARMUP" --duration "$DURATION"

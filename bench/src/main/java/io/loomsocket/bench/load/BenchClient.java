@@ -21,7 +21,9 @@ import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketVersion;
-import io.netty.handler.codec.http.websocketx.extensions.compression.WebSocketClientCompressionHandler;
+import io.netty.handler.codec.compression.ZlibCodecFactory;
+import io.netty.handler.codec.http.websocketx.extensions.WebSocketClientExtensionHandler;
+import io.netty.handler.codec.http.websocketx.extensions.compression.PerMessageDeflateClientExtensionHandshaker;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.concurrent.TimeUnit;
@@ -44,6 +46,8 @@ public final class BenchClient implements AutoCloseable {
     static final int MAX_MESSAGE_BYTES = 256 * 1024;
     static final int CONNECT_TIMEOUT_MILLIS = 10_000;
     static final long HANDSHAKE_TIMEOUT_MILLIS = 10_000;
+    /** The largest LZ77 window RFC 7692 §7.1.2 allows (2^15 bytes). */
+    private static final int MAX_WINDOW_BITS = 15;
 
     private final EventLoopGroup group;
     private final Class<? extends SocketChannel> channelClass;
@@ -101,13 +105,24 @@ public final class BenchClient implements AutoCloseable {
                         ChannelPipeline p = ch.pipeline();
                         p.addLast(new HttpClientCodec());
                         p.addLast(new HttpObjectAggregator(MAX_HANDSHAKE_RESPONSE_BYTES));
-                        if (deflate) p.addLast(WebSocketClientCompressionHandler.INSTANCE);
+                        if (deflate) p.addLast(new WebSocketClientExtensionHandler(deflateHandshaker()));
                         p.addLast(new WebSocketClientProtocolHandler(config));
                         p.addLast(new WebSocketFrameAggregator(MAX_MESSAGE_BYTES));
                         p.addLast(handler.get());
                     }
                 });
         return local == null ? b.connect(remote) : b.connect(remote, local);
+    }
+
+    /**
+     * permessage-deflate (RFC 7692) at level 6 offering client_max_window_bits, like Netty's
+     * default client, except that it accepts a server's client_no_context_takeover: RFC 7692
+     * §7.1.1.2 lets a server add it to its response, and loomsocket does by default, which
+     * Netty's default client rejects ("invalid WebSocket Extension handshake").
+     */
+    private static PerMessageDeflateClientExtensionHandshaker deflateHandshaker() {
+        return new PerMessageDeflateClientExtensionHandshaker(6, ZlibCodecFactory.isSupportingWindowSizeAndMemLevel(),
+                MAX_WINDOW_BITS, true, false, 0);
     }
 
     @Override
