@@ -77,6 +77,32 @@ class ClientConformanceTest {
     }
 
     @Test
+    @DisplayName("§4.1, §1.9: offered subprotocols are sent in order; the server's pick is reported")
+    void subprotocols() throws Exception {
+        try (RawServer s = RawServer.start(c -> {
+            HttpHead req = c.accept("Sec-WebSocket-Protocol: chat.v1");
+            assertThat(req.header("Sec-WebSocket-Protocol")).isEqualTo("chat.v2, chat.v1");
+            c.write(server(true, CLOSE, closePayload(1000, "")));
+            c.nextClose();
+        })) {
+            WebSocket ws = io.loomsocket.client.WebSocketClient.builder().subprotocols("chat.v2", "chat.v1")
+                .connectTimeout(OurClient.TIMEOUT).handshakeTimeout(OurClient.TIMEOUT).build().connect(java.net.URI.create(s.url("/")));
+            assertThat(ws.subprotocol()).contains("chat.v1");
+            assertThat(awaitClosed(ws)).isEqualTo(1000);
+        }
+    }
+
+    @Test
+    @DisplayName("§4.1: a subprotocol the client did not offer fails the handshake")
+    void unofferedSubprotocol() throws Exception {
+        try (RawServer s = RawServer.start(c -> c.accept("Sec-WebSocket-Protocol: chat.v3"))) {
+            assertThatThrownBy(() -> io.loomsocket.client.WebSocketClient.builder().subprotocols("chat.v2", "chat.v1")
+                .connectTimeout(OurClient.TIMEOUT).handshakeTimeout(OurClient.TIMEOUT).build().connect(java.net.URI.create(s.url("/"))))
+                .isInstanceOf(Exception.class);
+        }
+    }
+
+    @Test
     @DisplayName("RFC 7692 §5: the client offers permessage-deflate when compression is on")
     void offersDeflate() throws Exception {
         try (RawServer s = RawServer.start(c -> {

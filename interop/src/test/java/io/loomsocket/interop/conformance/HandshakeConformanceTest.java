@@ -172,6 +172,29 @@ class HandshakeConformanceTest extends ConformanceBase {
         }
     }
 
+    @ParameterizedTest(name = "§4.2.2 /subprotocol/: offer \"{0}\" to a view speaking chat.v1, chat.v2 selects \"{1}\"")
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+        "chat.v2, chat.v1|chat.v2", "chat.v1, chat.v2|chat.v1", "x-other, chat.v2|chat.v2", "x-other|", "CHAT.V1|"})
+    void subprotocolSelection(String offer, String selected) throws IOException {
+        assumeTrue(target.isLoomsocket(), "a view with subprotocols is ours");
+        try (RawClient c = RawClient.open(target.port(), "/proto", "Sec-WebSocket-Protocol: " + offer)) {
+            // the client's order decides; no overlap means no header and no subprotocol (§4.2.2 item 5.4)
+            assertThat(c.response().header("Sec-WebSocket-Protocol")).isEqualTo(selected);
+            c.echoText("speaking " + selected);
+            c.closeNormally();
+        }
+    }
+
+    @Test
+    @DisplayName("§4.1 item 10: Sec-WebSocket-Protocol split over two header lines")
+    void subprotocolOverTwoLines() throws IOException {
+        assumeTrue(target.isLoomsocket(), "a view with subprotocols is ours");
+        try (RawClient c = RawClient.open(target.port(), "/proto", "Sec-WebSocket-Protocol: x-other", "Sec-WebSocket-Protocol: chat.v2")) {
+            assertThat(c.response().header("Sec-WebSocket-Protocol")).isEqualTo("chat.v2");
+            c.closeNormally();
+        }
+    }
+
     @Test
     @DisplayName("§9.1: unknown extensions are declined (no Sec-WebSocket-Extensions)")
     void unknownExtension() throws IOException {

@@ -25,7 +25,8 @@ import java.util.Map;
  * patterns ({@code /index/}, {@code /index2/}, {@code /echo_once}, {@code /echo}, the chat) with
  * an in-memory channel layer, plus one view for the matrix: {@code /close} closes with CODE and
  * REASON when it receives "close CODE REASON" (the server side of "the close handshake in both
- * directions"); other messages are echoed.
+ * directions"); other messages are echoed. {@code /proto} is the same view speaking the
+ * subprotocols chat.v1 and chat.v2 (RFC 6455 §1.9).
  */
 public final class OurServer implements AutoCloseable {
 
@@ -40,6 +41,7 @@ public final class OurServer implements AutoCloseable {
             .build();
         List<UrlPattern> urls = new ArrayList<>(DemoApp.urlpatterns(layer));
         urls.add(path("^close$", requireWebSocket(OurServer::closeOnRequest)));
+        urls.add(path("^proto$", requireWebSocket(OurServer::closeOnRequest).subprotocols("chat.v1", "chat.v2")));
         try {
             server = WebApp.builder().settings(settings).urls(urls).classLoader(DemoApp.class.getClassLoader()).build().start();
         } catch (IOException | RuntimeException e) {
