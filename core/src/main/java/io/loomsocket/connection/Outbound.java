@@ -60,6 +60,12 @@ final class Outbound implements Flusher.Flushable {
     /** A write taking longer than this marks the peer as congested (flushed off the flusher thread). */
     private static final long CONGESTED_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
 
+    /**
+     * Diagnostic switch for measuring what coalescing buys: {@code -Dloomsocket.coalesce=false}
+     * flushes after every message (the buffer-full and about-to-block rules stay).
+     */
+    static final boolean COALESCE = !"false".equals(System.getProperty("loomsocket.coalesce"));
+
     final ReentrantLock messageLock = new ReentrantLock();
     final ReentrantLock writeLock = new ReentrantLock();
 
@@ -133,7 +139,7 @@ final class Outbound implements Flusher.Flushable {
             boolean othersWaiting = fin && messageLock.hasQueuedThreads();
             if (urgent || buf.position() >= bufferSize - MessageEncoder.MAX_CONTROL_FRAME_SIZE) {
                 flushLocked();
-            } else if (othersWaiting || moreComing) {
+            } else if (COALESCE && (othersWaiting || moreComing)) {
                 scheduleFlush();
             } else {
                 flushLocked();

@@ -94,6 +94,8 @@ public final class WebSocketConnection implements WebSocket {
 
     private volatile Map<String, Object> attributes;
     private volatile IncomingStream currentStream;
+    /** The thread that last received (the view's): its sends may be coalesced with the next ones. */
+    private volatile Thread receiver;
 
     private WebSocketConnection(Transport transport, Role role, String subprotocol, DeflateParams deflateParams,
                                 WebSocketConfig config, MaskSource masks) {
@@ -170,6 +172,7 @@ public final class WebSocketConnection implements WebSocket {
 
     @Override
     public Optional<Message> read() {
+        receiver = Thread.currentThread();
         Object item = queue.poll();
         return item == null ? Optional.empty() : toMessage(item);
     }
@@ -195,6 +198,7 @@ public final class WebSocketConnection implements WebSocket {
 
     /** Takes the next queue item; flushes our buffered frames first if we are about to block. */
     private Object next(long nanos, boolean wantStream) {
+        receiver = Thread.currentThread();
         Object item = queue.poll();
         if (item != null) return item;
         out.flushIfIdle();
@@ -288,8 +292,9 @@ public final class WebSocketConnection implements WebSocket {
         checkNoOpenStream();
         out.messageLock.lock();
         try {
-            // the application has more received messages to handle: it will be back at once
-            boolean moreComing = queue.size() > 0;
+            // the thread that receives has more received messages to handle: it will be back at once
+            // (a send from any other thread cannot know what its thread does next: flush now)
+            boolean moreComing = Thread.currentThread() == receiver && queue.size() > 0;
             out.data(kind, text, b, off, len, true, moreComing);
         } finally {
             out.messageLock.unlock();

@@ -129,8 +129,11 @@ class FlowControlTest {
         long max = latencies[rounds - 1];
         System.out.printf("send-then-compute latency: median %.1f µs, max %.1f µs over %d rounds%n",
                 median / 1e3, max / 1e3, rounds);
-        assertThat(Duration.ofNanos(median)).isLessThan(Duration.ofMillis(5));
-        assertThat(Duration.ofNanos(max)).isLessThan(Duration.ofMillis(100)); // a shared, noisy 2-core box
+        // without the flusher the reply would wait for the computation, which waits for the reply:
+        // the test would time out. The bounds are loose because the machine is shared and noisy;
+        // the printed figures are the measurement.
+        assertThat(Duration.ofNanos(median)).isLessThan(Duration.ofMillis(20));
+        assertThat(Duration.ofNanos(max)).isLessThan(Duration.ofMillis(500));
     }
 
     @Test
