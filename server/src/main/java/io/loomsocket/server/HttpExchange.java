@@ -188,11 +188,26 @@ public final class HttpExchange {
 
     private static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.RFC_1123_DATE_TIME;
 
+    private record CachedDate(long second, String text) {}
+
+    private static volatile CachedDate cachedDate = new CachedDate(-1, "");
+
+    /** The current time as an HTTP date, formatted at most once a second. */
+    private static String httpDate() {
+        long second = System.currentTimeMillis() / 1000;
+        CachedDate c = cachedDate;
+        if (c.second() != second) {
+            c = new CachedDate(second, HTTP_DATE.format(ZonedDateTime.ofInstant(java.time.Instant.ofEpochSecond(second), ZoneOffset.UTC)));
+            cachedDate = c;
+        }
+        return c.text();
+    }
+
     static void writeHead(OutputStream out, int status, HttpHeaders headers) throws IOException {
         StringBuilder sb = new StringBuilder(256);
         sb.append("HTTP/1.1 ").append(status).append(' ').append(HttpStatus.reason(status)).append("\r\n");
         if (!headers.contains("Date") && status >= 200) { // RFC 9110 §6.6.1
-            sb.append("Date: ").append(HTTP_DATE.format(ZonedDateTime.now(ZoneOffset.UTC))).append("\r\n");
+            sb.append("Date: ").append(httpDate()).append("\r\n");
         }
         headers.forEach((n, v) -> sb.append(n).append(": ").append(v).append("\r\n"));
         sb.append("\r\n");

@@ -29,8 +29,9 @@ public final class WebSocketMiddleware implements Middleware {
 
     @Override
     public Optional<Response> processRequest(Request request) {
+        // RFC 6455 §4.2.1: an upgrade request names websocket in Upgrade; same test as ServerHandshake.isUpgradeRequest
+        if (!request.headers().containsToken("Upgrade", "websocket")) return Optional.empty();
         io.loomsocket.engine.HttpHeaders headers = toEngine(request.headers());
-        if (!ServerHandshake.isUpgradeRequest(headers)) return Optional.empty();
         String method = request.method();
         String version = request.exchange().request().version();
         WebSocketConfig config = request.app().webSocketConfig();
