@@ -35,10 +35,11 @@ public final class OurServer implements AutoCloseable {
     private final ChannelLayer layer = ChannelLayers.fromSetting("memory");
     private final HttpServer server;
 
-    private OurServer() throws IOException {
-        Settings settings = Settings.builder().environment(Map.of()).host("127.0.0.1").port(0)
-            .set("websocket.max_message_size", MAX_MESSAGE_SIZE)
-            .build();
+    private OurServer(Map<String, Object> overrides) throws IOException {
+        Settings.Builder b = Settings.builder().environment(Map.of()).host("127.0.0.1").port(0)
+            .set("websocket.max_message_size", MAX_MESSAGE_SIZE);
+        overrides.forEach(b::set);
+        Settings settings = b.build();
         List<UrlPattern> urls = new ArrayList<>(DemoApp.urlpatterns(layer));
         urls.add(path("^close$", requireWebSocket(OurServer::closeOnRequest)));
         urls.add(path("^proto$", requireWebSocket(OurServer::closeOnRequest).subprotocols("chat.v1", "chat.v2")));
@@ -51,7 +52,12 @@ public final class OurServer implements AutoCloseable {
     }
 
     public static OurServer start() throws IOException {
-        return new OurServer();
+        return new OurServer(Map.of());
+    }
+
+    /** With some settings changed, e.g. {@code websocket.ping_interval} (see the server's Settings). */
+    public static OurServer start(Map<String, Object> settings) throws IOException {
+        return new OurServer(settings);
     }
 
     static Response closeOnRequest(Request r) {
