@@ -18,7 +18,8 @@ import java.nio.ByteBuffer;
  * <li>frames longer than the configured maximum, judged from the header before any payload is
  *     buffered (§10.4) → 1009.</li>
  * </ul>
- * Each check runs as soon as the bytes it needs have arrived. The payload is buffered in an array
+ * Each check runs as soon as the bytes it needs have arrived. A length written in a longer form than
+ * needed is accepted: the minimal-encoding rule of §5.2 binds senders, and rejecting it buys nothing. The payload is buffered in an array
  * of exactly the frame's length and unmasked eight bytes at a time as it arrives.
  *
  * <p>Not thread-safe: one reader thread per connection.

@@ -13,13 +13,13 @@ import org.junit.jupiter.api.Test;
  * {@link ProtocolException} from the frame parser and assembler, a {@link ServerHandshake.Reject}
  * (no exception at all) from the server handshake, {@link HandshakeException} from the client's
  * response check. Short in normal runs; {@code -Dloomsocket.long=true} runs 100 times longer.
- * A failure prints its seed; rerun with {@code -Dloomsocket.fuzz.seed=N}.
+ * A failure prints its seed; rerun with {@code -Dloomsocket.fuzz.seed=N} ({@code -Dloomsocket.fuzz.rounds=N} sets the count).
  */
 class FuzzTest {
 
     static final boolean LONG = Boolean.getBoolean("loomsocket.long");
     static final long SEED = Long.getLong("loomsocket.fuzz.seed", System.nanoTime());
-    static final int ROUNDS = LONG ? 2_000_000 : 20_000;
+    static final int ROUNDS = Integer.getInteger("loomsocket.fuzz.rounds", LONG ? 2_000_000 : 20_000);
 
     /** Valid traffic to mutate: data, fragments, control frames, compressed messages. */
     static byte[] validStream(Random r, Role sender, boolean deflate) {
