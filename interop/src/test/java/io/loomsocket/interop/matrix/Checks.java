@@ -21,7 +21,12 @@ public final class Checks {
     }
 
     public void fail(String name, Throwable t) {
-        check(name, false, t.getClass().getSimpleName() + ": " + t.getMessage());
+        String m = String.valueOf(t.getMessage());
+        // Selenium's messages carry the whole script and capabilities: keep the first line
+        int nl = m.indexOf('\n');
+        if (nl > 0) m = m.substring(0, nl);
+        if (m.length() > 300) m = m.substring(0, 300) + "...";
+        check(name, false, t.getClass().getSimpleName() + ": " + m);
     }
 
     public List<String> lines() {

@@ -56,6 +56,11 @@ public final class ChromiumClientDriver {
             ws.send(b); got = await ws.next();
             check('binary ' + n + ' bytes', got instanceof ArrayBuffer && sameBytes(got, b), typeof got);
           }
+          // the server runs with 200 ms keepalive pings: Chromium must answer them by itself
+          await new Promise((r) => setTimeout(r, 1500));
+          ws.send('after 1.5 s of server pings');
+          const after = await ws.next();
+          check('ping -> pong (server keepalive pings, answered by the browser)', after === 'after 1.5 s of server pings', String(after));
           ws.close(4001, 'client bye ✓');
           const c = await ws.closed;
           check('client close 4001 echoed', c.code === 4001 && c.wasClean, c.code + ' ' + c.reason + ' clean=' + c.wasClean);

@@ -98,8 +98,12 @@ class ServerInteropTest {
 
     @Test
     @DisplayName("our server <- headless Chromium's WebSocket")
-    void chromium() {
-        Checks c = ChromiumClientDriver.run(server.httpUrl("/index2/"), server.url("/echo"), server.url("/close"), MAX);
+    void chromium() throws IOException {
+        Checks c;
+        try (OurServer pinging = OurServer.start(java.util.Map.of("websocket.ping_interval", Duration.ofMillis(200),
+                "websocket.ping_timeout", Duration.ofSeconds(1)))) {
+            c = ChromiumClientDriver.run(pinging.httpUrl("/index2/"), pinging.url("/echo"), pinging.url("/close"), MAX);
+        }
         record("our server <- headless Chromium", "permessage-deflate (Chromium's offer)", c, String.join("\n", c.lines()));
     }
 }
