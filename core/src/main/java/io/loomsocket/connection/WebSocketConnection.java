@@ -410,9 +410,10 @@ public final class WebSocketConnection implements WebSocket {
         } finally {
             stateLock.unlock();
         }
-        queue.end(); // no data after close (§5.5.1): receivers drain and then see the end
-        // echo the code (§5.5.1); no code → an empty close frame
+        // echo the code (§5.5.1); no code → an empty close frame. Claim the close frame before the
+        // queue ends: a view that returns at once must not get its own close(1000) out first.
         out.close(code, "");
+        queue.end(); // no data after close (§5.5.1): receivers drain and then see the end
         bothClosedMaybe();
     }
 
@@ -425,7 +426,7 @@ public final class WebSocketConnection implements WebSocket {
             if (state == State.OPEN) state = State.CLOSING_SENT;
             both = closeReceived;
             if (!both && closeTimer == null && state != State.CLOSED) {
-                closeTimer = SharedTimers.schedule(() -> terminate(CloseCode.ABNORMAL, "closing handshake timed out"),
+                closeTimer = SharedTimers.schedule(() -> terminateLater(CloseCode.ABNORMAL, "closing handshake timed out"),
                         config.closeTimeout().toNanos());
             }
         } finally {
@@ -442,7 +443,7 @@ public final class WebSocketConnection implements WebSocket {
             if (role == Role.CLIENT) {
                 // RFC 6455 §7.1.1: the server closes first; wait for its FIN (the reader sees EOF)
                 if (closeTimer == null) {
-                    closeTimer = SharedTimers.schedule(() -> terminate(-1, ""), config.closeTimeout().toNanos());
+                    closeTimer = SharedTimers.schedule(() -> terminateLater(-1, ""), config.closeTimeout().toNanos());
                 }
                 return;
             }
@@ -465,6 +466,9 @@ public final class WebSocketConnection implements WebSocket {
             stateLock.unlock();
         }
         LOG.log(System.Logger.Level.DEBUG, "{0}: failing the connection: {1} {2}", id(), code, reason);
+        // claim the close frame (first one wins) before the queue ends: otherwise the view sees the
+        // end, returns, and the server's close(1000) can reach the wire instead of our code
+        out.close(code, reason);
         queue.end();
         try {
             out.closeAndWait(code, reason, config.closeTimeout().toNanos());
@@ -498,6 +502,15 @@ public final class WebSocketConnection implements WebSocket {
         if (s != null) s.fail("connection closed before the message ended");
         pings.closeAll(closedException());
         closedLatch.countDown();
+    }
+
+    /**
+     * {@link #terminate} from a timer: on a virtual thread, because closing a TLS socket may block
+     * (close_notify) and the shared timer thread must never block.
+     */
+    private void terminateLater(int code, String reason) {
+        if (state == State.CLOSED) return;
+        SharedTimers.runVirtual("loomsocket-terminate-" + id, () -> terminate(code, reason));
     }
 
     /** The reader reached the end of the stream or failed. */
@@ -536,7 +549,7 @@ public final class WebSocketConnection implements WebSocket {
         }
 
         @Override public void onWriteTimeout() {
-            terminate(CloseCode.POLICY_VIOLATION, "write timeout: the peer did not read for " + config.writeTimeout());
+            terminateLater(CloseCode.POLICY_VIOLATION, "write timeout: the peer did not read for " + config.writeTimeout());
         }
 
         @Override public void onCloseWritten() {

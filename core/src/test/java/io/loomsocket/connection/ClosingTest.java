@@ -159,4 +159,37 @@ class ClosingTest {
             assertThat(ws.client().isClosed()).isFalse();
         }
     }
+
+    @Test
+    void closeFromAnotherThreadEndsABlockedReceive() throws Exception {
+        try (var ws = Pair.webSockets(CONFIG)) {
+            Thread closer = Thread.ofVirtual().start(() -> {
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                ws.server().close(1001, "shutting down");
+            });
+            assertThat(ws.server().receive()).isEmpty(); // blocked until the handshake ended it
+            closer.join();
+            assertThat(ws.server().closeCode()).hasValue(1001);
+            assertThat(ws.client().receive()).isEmpty();
+            assertThat(ws.client().closeReason()).isEqualTo("shutting down");
+        }
+    }
+
+    @Test
+    void aStreamWithInvalidUtf8IsRefusedBeforeItReachesTheWire() throws Exception {
+        try (var ws = Pair.webSockets(CONFIG)) {
+            var os = ws.client().sendStream(true);
+            os.write(new byte[] {'o', 'k'});
+            os.flush();
+            os.write(new byte[] {(byte) 0xC0, (byte) 0x80}); // an overlong NUL: never valid UTF-8
+            assertThatThrownBy(os::flush).isInstanceOf(java.io.IOException.class).hasMessageContaining("UTF-8");
+            os.close(); // ends the message with what was valid
+            assertThat(ws.server().receive()).contains(Message.text("ok"));
+            assertThat(ws.server().isClosed()).isFalse();
+        }
+    }
 }
