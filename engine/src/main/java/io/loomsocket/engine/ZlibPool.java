@@ -1,5 +1,7 @@
 package io.loomsocket.engine;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.Deflater;
@@ -12,18 +14,18 @@ import java.util.zip.Inflater;
  * objects are kept per pool; beyond that, returned objects are {@code end()}ed. Lock-free.
  */
 final class ZlibPool {
-    private static final Pool<Deflater>[] DEFLATERS = newDeflaterPools();
+    /** Index = compression level 0..9. */
+    private static final List<Pool<Deflater>> DEFLATERS = newDeflaterPools();
     private static final Pool<Inflater> INFLATERS = new Pool<>();
 
     private ZlibPool() {}
 
-    @SuppressWarnings("unchecked")
-    private static Pool<Deflater>[] newDeflaterPools() {
-        Pool<Deflater>[] p = new Pool[10];
-        for (int i = 0; i < p.length; i++) {
-            p[i] = new Pool<>();
+    private static List<Pool<Deflater>> newDeflaterPools() {
+        List<Pool<Deflater>> p = new ArrayList<>(10);
+        for (int i = 0; i < 10; i++) {
+            p.add(new Pool<>());
         }
-        return p;
+        return List.copyOf(p);
     }
 
     private static final class Pool<T> {
@@ -49,14 +51,14 @@ final class ZlibPool {
     }
 
     static Deflater borrowDeflater(int level) {
-        Deflater d = DEFLATERS[level].poll();
+        Deflater d = DEFLATERS.get(level).poll();
         return d != null ? d : new Deflater(level, true);
     }
 
     /** Resets {@code d} and keeps it if the pool has room, else ends it. */
     static void returnDeflater(Deflater d, int level, int capacity) {
         d.reset();
-        if (!DEFLATERS[level].offer(d, capacity)) {
+        if (!DEFLATERS.get(level).offer(d, capacity)) {
             d.end();
         }
     }
