@@ -236,6 +236,29 @@ class PerMessageDeflateTest {
     }
 
     @Test
+    void rfc6455_10_4_decompressedSizeLimitIsExact() {
+        for (boolean streaming : new boolean[] {false, true}) {
+            for (int size : new int[] {1000, 1001}) {
+                byte[] wire = compressedFrame(new byte[size], false);
+                PerMessageDeflate pmd = PerMessageDeflate.of(Role.SERVER, NO_TAKEOVER, DeflateConfig.DEFAULT);
+                EngineConfig cfg = EngineConfig.defaults().withMaxMessageSize(1000).withMaxStreamedMessageSize(1000).withStreamChunkSize(64);
+                MessageAssembler a = new MessageAssembler(Role.SERVER, cfg, pmd);
+                a.setStreaming(streaming);
+                if (size == 1000) {
+                    List<Event> ev = Hex.feed(wire, Hex.Split.WHOLE, a::next);
+                    int total = ev.stream().mapToInt(e -> e instanceof Event.Binary b ? b.data().length
+                            : e instanceof Event.StreamData d ? d.data().length : 0).sum();
+                    assertThat(total).isEqualTo(1000);
+                } else {
+                    assertThatThrownBy(() -> Hex.feed(wire, Hex.Split.WHOLE, a::next)).isInstanceOf(ProtocolException.class)
+                            .satisfies(e -> assertThat(((ProtocolException) e).closeCode()).isEqualTo(1009));
+                }
+                pmd.close();
+            }
+        }
+    }
+
+    @Test
     void pooledZlibStateIsReused() {
         PerMessageDeflate a = PerMessageDeflate.of(Role.SERVER, NO_TAKEOVER, ALWAYS);
         a.compress(new byte[100], 0, 100, true);
