@@ -99,12 +99,7 @@ final class Outbound implements Flusher.Flushable {
 
     /** True once our close frame is written or the transport failed: no more frames go out. */
     boolean isShut() {
-        writeLock.lock();
-        try {
-            return closeWritten || failed;
-        } finally {
-            writeLock.unlock();
-        }
+        return closeWritten || failed;
     }
 
     // ---------------------------------------------------------------- data frames
