@@ -140,8 +140,14 @@ public final class WebSocketConnection implements WebSocket {
 
     /** The engine settings matching {@code config}: limits and permessage-deflate (for handshakes too). */
     public static EngineConfig engineConfig(WebSocketConfig config) {
+        // a compressed frame may be a little longer than the data it carries (deflate stores
+        // incompressible data with 5 bytes per block; 1/64 + 1 KiB is ample): allow that overhead
+        // so an incompressible message of maxFrameSize bytes still fits. The inflated size stays
+        // bound by maxMessageSize, so memory stays bounded.
+        long frame = config.maxFrameSize();
+        if (config.compression()) frame = Math.min(Integer.MAX_VALUE, frame + frame / 64 + 1024);
         return EngineConfig.defaults()
-                .withMaxFrameSize(config.maxFrameSize())
+                .withMaxFrameSize((int) frame)
                 .withMaxMessageSize(config.maxMessageSize())
                 .withDeflate(deflateConfig(config));
     }

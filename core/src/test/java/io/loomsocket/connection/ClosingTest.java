@@ -192,4 +192,30 @@ class ClosingTest {
             assertThat(ws.server().isClosed()).isFalse();
         }
     }
+
+    /** bugs.md B1: a view that returns as soon as it sees the end must not replace the close code. */
+    @Test
+    void theErrorOrEchoedCodeWinsOverTheViewsClose1000() throws Exception {
+        for (int i = 0; i < 30; i++) {
+            try (Pair p = Pair.open()) {
+                var ws = WebSocketConnection.open(Transport.of(p.serverSide), null, Role.SERVER, null, null, CONFIG);
+                Thread view = Thread.ofVirtual().start(() -> {
+                    for (var m : ws) { /* echo view: ends at the close */ }
+                    ws.close(1000, "");
+                });
+                RawPeer peer = new RawPeer(p.clientSide, Role.CLIENT);
+                if (i % 2 == 0) {
+                    peer.sendClose(4001, "bye");
+                    assertThat(peer.next()).isEqualTo(new Event.Close(4001, ""));
+                } else {
+                    peer.sendText("plain");
+                    peer.writeRaw(new byte[] {(byte) 0xA1, (byte) 0x81, 0x37, (byte) 0xFA, 0x21, 0x3D, 0x4F}); // RSV2 set
+                    Event e = peer.next();
+                    assertThat(e).isInstanceOf(Event.Close.class);
+                    assertThat(((Event.Close) e).code()).isEqualTo(1002);
+                }
+                view.join(5000);
+            }
+        }
+    }
 }

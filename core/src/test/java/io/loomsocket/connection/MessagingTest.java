@@ -233,4 +233,19 @@ class MessagingTest {
             assertThat(ws.client().closeCode()).hasValue(1009);
         }
     }
+
+    @Test
+    void rfc7692_anIncompressibleMessageOfExactlyMaxMessageSizeIsAccepted() throws Exception {
+        WebSocketConfig config = WebSocketConfig.builder().compressionThreshold(0).build(); // 1 MiB limits
+        DeflateParams pmd = new DeflateParams(true, true, 0, 0);
+        try (var ws = Pair.webSockets(config, config, pmd)) {
+            byte[] random = new byte[config.maxMessageSize()];
+            new Random(7).nextBytes(random); // deflate makes it a little longer on the wire
+            ws.client().send(random);
+            assertThat(ws.server().receive().orElseThrow().bytes()).isEqualTo(random);
+            ws.client().send(new byte[config.maxMessageSize() + 1]); // compresses well, but inflates past the limit
+            assertThat(ws.server().receive()).isEmpty();
+            assertThat(ws.server().closeCode()).hasValue(1009);
+        }
+    }
 }
