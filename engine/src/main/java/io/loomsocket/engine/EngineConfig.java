@@ -6,12 +6,14 @@ package io.loomsocket.engine;
  * state.
  *
  * @param maxFrameSize           largest frame payload accepted, checked from the frame header before any
- *                               payload is buffered (RFC 6455 §10.4); bigger → 1009. Default 1 MiB.
+ *                               payload is buffered (RFC 6455 §10.4); bigger → 1009. Default 1 MiB. In streaming
+ *                               mode data frames longer than {@code streamChunkSize} are not buffered but read in
+ *                               pieces, so this limit does not apply to them.
  * @param maxMessageSize         largest assembled message, counted after decompression and checked as each
  *                               frame header arrives; bigger → 1009. Default 1 MiB (1048576).
  * @param maxStreamedMessageSize largest message delivered in streaming mode, where nothing is held in memory;
- *                               default {@link Long#MAX_VALUE} (no limit). Frames are still bounded by
- *                               {@code maxFrameSize}.
+ *                               default {@link Long#MAX_VALUE} (no limit). Checked from each frame header
+ *                               (uncompressed) or as data is inflated.
  * @param streamChunkSize        largest {@link Event.StreamData} chunk, and the step in which inflated data is
  *                               produced in streaming mode. Default 16 KiB.
  * @param deflate                permessage-deflate settings (RFC 7692)

@@ -28,14 +28,21 @@ public final class FrameParser {
 
     /** Hooks for {@link MessageAssembler}: message-level checks on the header, progress on the payload. */
     interface Listener {
-        /** The header is complete; may throw {@link ProtocolException} (sequence and size checks). */
-        void onHeader(int opcode, boolean fin, boolean rsv1, long length);
+        /**
+         * The header is complete; may throw {@link ProtocolException} (sequence and size checks).
+         * Returns true to receive this (data, non-empty) frame's payload in pieces through
+         * {@link #readPiece} instead of buffered: then the frame size limit does not apply.
+         */
+        boolean onHeader(int opcode, boolean fin, boolean rsv1, long length);
 
         /** Payload bytes {@code buf[from..to)} of the current frame are now unmasked. */
         void onPayload(byte[] buf, int from, int to);
     }
 
     private static final byte[] EMPTY = new byte[0];
+
+    /** Returned by {@link #parse} when a streamed frame's header is complete; read it with {@link #readPiece}. */
+    static final Frame STREAMED = new Frame(false, false, false, false, OpCode.CONTINUATION, EMPTY);
 
     private final Role role;
     private final int maxFrameSize;
@@ -55,6 +62,9 @@ public final class FrameParser {
     private int maskKey;
     private byte[] payload;
     private int payloadFilled;
+    private boolean streamed;
+    private long streamLength;
+    private long streamFilled;
 
     /**
      * @param role         which end this parser reads for (decides the masking rule)
@@ -101,6 +111,9 @@ public final class FrameParser {
                 }
             }
         }
+        if (streamed) {
+            return STREAMED;
+        }
         int n = Math.min(in.remaining(), payload.length - payloadFilled);
         if (n > 0) {
             int from = payloadFilled;
@@ -114,6 +127,41 @@ public final class FrameParser {
             }
         }
         return payloadFilled == payload.length ? finishFrame() : null;
+    }
+
+    /** True while a streamed frame's payload is being read with {@link #readPiece}. */
+    boolean isStreamingPayload() {
+        return streamed;
+    }
+
+    /** FIN bit of the frame in progress. */
+    boolean currentFin() {
+        return fin;
+    }
+
+    /**
+     * The next unmasked piece of a streamed frame's payload, at most {@code max} bytes, or null when
+     * {@code in} is empty. After the last piece {@link #isStreamingPayload()} turns false.
+     */
+    byte[] readPiece(ByteBuffer in, int max) {
+        int n = (int) Math.min(Math.min(in.remaining(), max), streamLength - streamFilled);
+        if (n <= 0) {
+            return null;
+        }
+        byte[] piece = new byte[n];
+        in.get(piece);
+        if (masked) {
+            Masking.mask(piece, 0, n, maskKey, streamFilled);
+        }
+        streamFilled += n;
+        if (streamFilled == streamLength) {
+            streamed = false;
+            inPayload = false;
+            headerFilled = 0;
+            headerNeeded = 2;
+        }
+        listener.onPayload(piece, 0, n);
+        return piece;
     }
 
     /** True while a frame is partly received (a peer that closes now truncated a frame). */
@@ -180,16 +228,21 @@ public final class FrameParser {
         } else {
             length = len7;
         }
-        if (length > maxFrameSize) {
-            throw new ProtocolException(CloseCode.MESSAGE_TOO_BIG,
-                    "frame of " + length + " bytes exceeds the limit of " + maxFrameSize + " (RFC 6455 §10.4)");
-        }
         if (masked) {
             maskKey = ((header[p] & 0xFF) << 24) | ((header[p + 1] & 0xFF) << 16)
                     | ((header[p + 2] & 0xFF) << 8) | (header[p + 3] & 0xFF);
         }
-        if (listener != null) {
-            listener.onHeader(opcode, fin, rsv1, length);
+        boolean stream = listener != null && listener.onHeader(opcode, fin, rsv1, length) && length > 0;
+        if (stream) {
+            streamed = true;
+            streamLength = length;
+            streamFilled = 0;
+            inPayload = true;
+            return false;
+        }
+        if (length > maxFrameSize) {
+            throw new ProtocolException(CloseCode.MESSAGE_TOO_BIG,
+                    "frame of " + length + " bytes exceeds the limit of " + maxFrameSize + " (RFC 6455 §10.4)");
         }
         payload = length == 0 ? EMPTY : new byte[(int) length];
         payloadFilled = 0;

@@ -36,7 +36,11 @@ import java.util.zip.Inflater;
  * <p><b>Streaming mode</b> ({@link #setStreaming(boolean)}, effective from the next message):
  * data messages are delivered as {@link Event.StreamStart}, {@link Event.StreamData} chunks of at
  * most {@link EngineConfig#streamChunkSize()} bytes, and {@link Event.StreamEnd}, without being
- * assembled; memory is bounded by one frame ({@link EngineConfig#maxFrameSize()}) plus one chunk.
+ * assembled. Data frames longer than {@link EngineConfig#streamChunkSize()} are not buffered either:
+ * their payload is delivered piece by piece as it arrives (validated, inflated), so
+ * {@link EngineConfig#maxFrameSize()} does not limit them, only
+ * {@link EngineConfig#maxStreamedMessageSize()} does. A browser that sends a 1 GiB file as one
+ * frame can thus be read as a stream with memory bounded by one chunk.
  *
  * <p>After an {@link Event.Close} it reports nothing more and leaves later bytes unconsumed. After
  * a {@link ProtocolException} the assembler is unusable; fail the connection.
@@ -89,8 +93,8 @@ public final class MessageAssembler {
         this.deflate = deflate;
         this.parser = new FrameParser(role, config.maxFrameSize(), deflate != null);
         this.parser.setListener(new FrameParser.Listener() {
-            @Override public void onHeader(int opcode, boolean fin, boolean rsv1, long length) {
-                MessageAssembler.this.onHeader(opcode, rsv1, length);
+            @Override public boolean onHeader(int opcode, boolean fin, boolean rsv1, long length) {
+                return MessageAssembler.this.onHeader(opcode, rsv1, length);
             }
 
             @Override public void onPayload(byte[] b, int from, int to) {
@@ -149,9 +153,26 @@ public final class MessageAssembler {
                 if (closed) {
                     return null;
                 }
+                if (parser.isStreamingPayload()) {
+                    byte[] piece = parser.readPiece(in, config.streamChunkSize() - carryLen);
+                    if (piece == null) {
+                        return null;
+                    }
+                    e = onPiece(piece, !parser.isStreamingPayload() && parser.currentFin());
+                    if (e != null) {
+                        return e;
+                    }
+                    continue;
+                }
                 Frame f = parser.parse(in);
                 if (f == null) {
                     return null;
+                }
+                if (f == FrameParser.STREAMED) {
+                    if (msgFrames++ == 0) {
+                        return new Event.StreamStart(msgText);
+                    }
+                    continue;
                 }
                 e = onFrame(f);
                 if (e != null) {
@@ -173,10 +194,11 @@ public final class MessageAssembler {
                 "message exceeds the limit of " + msgLimit + " bytes (RFC 6455 §10.4)");
     }
 
-    private void onHeader(int opcode, boolean rsv1, long length) {
+    /** Returns true when the frame's payload should be streamed in pieces (see the class comment). */
+    private boolean onHeader(int opcode, boolean rsv1, long length) {
         if (OpCode.isControl(opcode)) {
             validateOnArrival = false;
-            return;
+            return false;
         }
         if (opcode == OpCode.CONTINUATION) {
             if (!inMessage) {
@@ -200,6 +222,24 @@ public final class MessageAssembler {
             throw tooBig();
         }
         validateOnArrival = msgText && !msgCompressed;
+        tailFed = false;
+        boolean stream = msgStreaming && length > Math.min(config.streamChunkSize(), config.maxFrameSize());
+        if (stream && !msgCompressed) {
+            msgSize += length; // counted now: the pieces are not seen by onDataFrame
+        }
+        return stream;
+    }
+
+    /** A piece of a streamed frame; {@code finalPiece} when it ends the message's last frame. */
+    private Event onPiece(byte[] piece, boolean finalPiece) {
+        if (msgCompressed) {
+            deflate.inflater().setInput(piece);
+            return startDrain(false, finalPiece, null);
+        }
+        if (finalPiece && msgText && !utf8.isComplete()) {
+            throw invalidUtf8();
+        }
+        return startDrain(false, finalPiece, piece);
     }
 
     private Event onFrame(Frame f) {
@@ -223,7 +263,6 @@ public final class MessageAssembler {
         if (msgCompressed) {
             Inflater inf = deflate.inflater();
             inf.setInput(p);
-            tailFed = false;
             if (msgStreaming) {
                 return startDrain(first, f.fin(), null);
             }

@@ -248,6 +248,64 @@ class MessageAssemblerTest {
                 .satisfies(e -> assertThat(((ProtocolException) e).closeCode()).isEqualTo(1009));
     }
 
+    static byte[] collectStream(List<Event> ev, boolean text) {
+        assertThat(ev.get(0)).isEqualTo(new Event.StreamStart(text));
+        assertThat(ev.get(ev.size() - 1)).isEqualTo(new Event.StreamEnd());
+        ByteArrayOutputStream got = new ByteArrayOutputStream();
+        for (Event e : ev.subList(1, ev.size() - 1)) {
+            got.writeBytes(((Event.StreamData) e).data());
+        }
+        return got.toByteArray();
+    }
+
+    @Test
+    void streamingReadsAFrameBiggerThanMaxFrameSizeInPieces() {
+        // a browser sends a big message as one frame: streamed, it is never buffered whole
+        EngineConfig cfg = CFG.withMaxFrameSize(1000).withMaxMessageSize(1000).withStreamChunkSize(256);
+        byte[] big = new byte[100_000];
+        new Random(11).nextBytes(big);
+        byte[] w = wire(Frame.binary(big), Frame.binary(new byte[] {7}));
+        for (Hex.Split split : Hex.Split.values()) {
+            List<Event> ev = events(cfg, true, w, split);
+            int end = ev.indexOf(new Event.StreamEnd());
+            for (Event e : ev.subList(1, end)) {
+                assertThat(((Event.StreamData) e).data().length).isBetween(1, 256);
+            }
+            assertThat(collectStream(ev.subList(0, end + 1), false)).as(split.name()).isEqualTo(big);
+            assertThat(ev.subList(end + 1, ev.size())).containsExactly(new Event.StreamStart(false),
+                    new Event.StreamData(new byte[] {7}), new Event.StreamEnd());
+        }
+        // not streaming, the same frame is refused from its header
+        assertThatThrownBy(() -> events(cfg, false, w, Hex.Split.WHOLE)).isInstanceOf(ProtocolException.class)
+                .satisfies(e -> assertThat(((ProtocolException) e).closeCode()).isEqualTo(1009));
+        // the streamed-message limit still applies, from the header
+        assertThatThrownBy(() -> events(cfg.withMaxStreamedMessageSize(99_999), true, java.util.Arrays.copyOf(w, 20), Hex.Split.WHOLE))
+                .isInstanceOf(ProtocolException.class)
+                .satisfies(e -> assertThat(((ProtocolException) e).closeCode()).isEqualTo(1009));
+    }
+
+    @Test
+    void streamedBigTextFrameIsValidatedPieceByPiece() {
+        EngineConfig cfg = CFG.withMaxFrameSize(200).withStreamChunkSize(64);
+        String text = "aé€😀".repeat(500);
+        byte[] w = wire(frag(OpCode.TEXT, false, text.substring(0, 10)), frag(OpCode.CONTINUATION, true, text.substring(10)));
+        for (Hex.Split split : Hex.Split.values()) {
+            List<Event> ev = events(cfg, true, w, split);
+            for (Event e : ev.subList(1, ev.size() - 1)) {
+                assertThat(Utf8Validator.isValid(((Event.StreamData) e).data())).isTrue();
+            }
+            assertThat(new String(collectStream(ev, true), StandardCharsets.UTF_8)).isEqualTo(text);
+        }
+        // an invalid byte early in a huge frame fails before the rest arrives
+        byte[] bad = Hex.concat("ok".getBytes(StandardCharsets.UTF_8), bytes("ff"), new byte[10_000]);
+        byte[] bw = wire(frag(OpCode.TEXT, true, bad));
+        MessageAssembler a = new MessageAssembler(Role.SERVER, cfg, null);
+        a.setStreaming(true);
+        ByteBuffer head = ByteBuffer.wrap(bw, 0, 200);
+        assertThatThrownBy(() -> { while (a.next(head) != null) { /* drain */ } }).isInstanceOf(ProtocolException.class)
+                .satisfies(e -> assertThat(((ProtocolException) e).closeCode()).isEqualTo(1007));
+    }
+
     @Test
     void failedAssemblerRefusesFurtherUse() {
         MessageAssembler a = new MessageAssembler(Role.SERVER, CFG, null);

@@ -178,10 +178,16 @@ class PerMessageDeflateTest {
     static byte[] compressedFrame(byte[] data, boolean text) {
         Deflater d = new Deflater(9, true);
         d.setInput(data);
-        byte[] out = new byte[data.length / 100 + 1024];
-        int n = d.deflate(out, 0, out.length, Deflater.SYNC_FLUSH);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        byte[] buf = new byte[8192];
+        int n;
+        do {
+            n = d.deflate(buf, 0, buf.length, Deflater.SYNC_FLUSH);
+            out.write(buf, 0, n);
+        } while (n == buf.length);
         d.end();
-        byte[] payload = java.util.Arrays.copyOf(out, n - 4); // strip 00 00 ff ff
+        byte[] all = out.toByteArray();
+        byte[] payload = java.util.Arrays.copyOf(all, all.length - 4); // strip 00 00 ff ff (RFC 7692 §7.2.1)
         return MessageAssemblerTest.wire(new Frame(true, true, false, false, text ? OpCode.TEXT : OpCode.BINARY, payload));
     }
 
@@ -256,6 +262,34 @@ class PerMessageDeflateTest {
                 pmd.close();
             }
         }
+    }
+
+    @Test
+    void streamingInflatesABigCompressedFrameInPiecesAndStillStopsABomb() {
+        byte[] data = new byte[300_000];
+        Random r = new Random(2);
+        for (int i = 0; i < data.length; i++) {
+            data[i] = (byte) (r.nextInt(4) == 0 ? r.nextInt() : 'a');
+        }
+        byte[] wire = compressedFrame(data, false);
+        EngineConfig cfg = EngineConfig.defaults().withMaxFrameSize(1000).withStreamChunkSize(512);
+        for (Hex.Split split : new Hex.Split[] {Hex.Split.WHOLE, Hex.Split.HALVES}) {
+            PerMessageDeflate pmd = PerMessageDeflate.of(Role.SERVER, NO_TAKEOVER, DeflateConfig.DEFAULT);
+            MessageAssembler a = new MessageAssembler(Role.SERVER, cfg, pmd);
+            a.setStreaming(true);
+            byte[] got = MessageAssemblerTest.collectStream(Hex.feed(wire, split, a::next), false);
+            assertThat(java.util.Arrays.equals(got, data)).as("%d bytes streamed, %d sent", got.length, data.length).isTrue();
+            assertThat(pmd.holdsZlibState()).isFalse();
+            pmd.close();
+        }
+        byte[] bomb = compressedFrame(new byte[50 << 20], false);
+        PerMessageDeflate pmd = PerMessageDeflate.of(Role.SERVER, NO_TAKEOVER, DeflateConfig.DEFAULT);
+        MessageAssembler a = new MessageAssembler(Role.SERVER, cfg.withMaxStreamedMessageSize(1 << 20), pmd);
+        a.setStreaming(true);
+        ByteBuffer in = ByteBuffer.wrap(bomb);
+        assertThatThrownBy(() -> { while (a.next(in) != null) { /* drain */ } }).isInstanceOf(ProtocolException.class)
+                .satisfies(e -> assertThat(((ProtocolException) e).closeCode()).isEqualTo(1009));
+        pmd.close();
     }
 
     @Test
