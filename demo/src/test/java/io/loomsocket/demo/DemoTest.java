@@ -104,6 +104,24 @@ class DemoTest {
         assertThat(s.host()).isEqualTo("0.0.0.0");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> DemoApp.settings(new String[] {"--prt", "1"}))
                 .hasMessageContaining("--prt");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> DemoApp.settings(new String[] {"--port", "high"}))
+                .hasMessageContaining("'port'");
+    }
+
+    @Test
+    void settingsFileWithATypoIsAStartUpError() throws IOException {
+        java.nio.file.Path file = java.nio.file.Files.createTempFile("demo", ".properties");
+        try {
+            java.nio.file.Files.writeString(file, "websocket.acept_all=true\n");
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> DemoApp.settings(new String[] {"--settings", file.toString()}))
+                    .hasMessageContaining("websocket.acept_all").hasMessageContaining("websocket.accept_all");
+            java.nio.file.Files.writeString(file, "websocket.accept_all=true\nport=0\n");
+            Settings s = DemoApp.settings(new String[] {"--settings", file.toString(), "--port", "9001"});
+            assertThat(s.webSocketAcceptAll()).isTrue();
+            assertThat(s.port()).isEqualTo(9001);
+        } finally {
+            java.nio.file.Files.delete(file);
+        }
     }
 
     private WebSocket connect(String path) {

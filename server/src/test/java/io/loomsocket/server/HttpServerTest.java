@@ -205,6 +205,13 @@ class HttpServerTest {
     }
 
     @Test
+    void portInUseIsAClearStartUpError() throws IOException {
+        int port = start();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> HttpServer.start(ServerOptions.builder().port(port).build(), ECHO))
+                .isInstanceOf(IOException.class).hasMessageContaining("cannot listen on 127.0.0.1:" + port);
+    }
+
+    @Test
     void handlerThatDoesNotRespondGives500() throws IOException {
         int port = start(ServerOptions.builder(), ex -> { });
         assertThat(RawHttp.exchange(port, "GET / HTTP/1.1\r\nHost: h\r\n\r\n").status()).isEqualTo(500);

@@ -263,5 +263,8 @@ class WebSocketViewTest {
         for (int i = 0; i < sockets.size(); i++) assertThat(next(sockets.get(i)).text()).isEqualTo("n" + i);
         assertThat(server.openConnections()).isEqualTo(200);
         for (WebSocket ws : sockets) ws.close();
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (server.openConnections() > 0 && System.nanoTime() < deadline) Thread.sleep(10);
+        assertThat(server.openConnections()).as("every connection ended with its view").isZero();
     }
 }

@@ -1,0 +1,89 @@
+package io.loomsocket.hardening;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.loomsocket.Message;
+import io.loomsocket.WebSocket;
+import io.loomsocket.WebSocketConfig;
+import io.loomsocket.client.WebSocketClient;
+import io.loomsocket.engine.Frame;
+import io.loomsocket.engine.OpCode;
+import io.loomsocket.server.HttpServer;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Idle WebSockets: the server pings every {@code websocket.ping_interval}; a peer that answers
+ * stays connected however long it is idle, one whose pongs stop (half-open TCP, a frozen
+ * client) is dropped after {@code websocket.ping_timeout} with close 1011 and its slot freed.
+ */
+class KeepaliveTest {
+    private HttpServer server;
+
+    @AfterEach
+    void stop() {
+        if (server != null) server.stop(Duration.ofSeconds(2));
+    }
+
+    private int start() throws Exception {
+        server = Apps.start(Map.of("websocket.ping_interval", "200ms", "websocket.ping_timeout", "400ms"), Apps.echoUrl());
+        return server.port();
+    }
+
+    @Test
+    void aPeerThatAnswersPingsStaysConnectedWhileIdle() throws Exception {
+        int port = start();
+        // our client answers pings by itself; its own keepalive is off, so only the server's pings flow
+        WebSocket ws = WebSocketClient.builder().config(WebSocketConfig.builder().pingInterval(Duration.ZERO).build()).build()
+                .connect(URI.create("ws://127.0.0.1:" + port + "/echo"));
+        Probe.sleep(1500); // more than 3 × (interval + timeout), idle
+        assertThat(ws.isClosed()).isFalse();
+        ws.send("after idling");
+        assertThat(ws.receive(Duration.ofSeconds(5))).contains(Message.text("after idling"));
+        ws.close();
+        assertThat(ws.closeCode().getAsInt()).isEqualTo(1000);
+    }
+
+    @Test
+    void pingsArriveAndAnsweringThemKeepsTheConnection() throws Exception {
+        int port = start();
+        try (RawWs raw = new RawWs(port)) {
+            assertThat(raw.handshake("/echo")).isEqualTo(101);
+            int pings = 0;
+            long t0 = System.nanoTime();
+            while (System.nanoTime() - t0 < 1_500_000_000L) {
+                Frame f = raw.readFrame();
+                assertThat(f).as("connection dropped though every ping was answered").isNotNull();
+                assertThat(f.opcode()).isEqualTo(OpCode.PING);
+                raw.sendFrame(OpCode.PONG, f.payload());
+                pings++;
+            }
+            assertThat(pings).isBetween(4, 10);
+            raw.sendText("alive");
+            Frame echo = raw.readFrame();
+            while (echo.opcode() == OpCode.PING) echo = raw.readFrame();
+            assertThat(new String(echo.payload())).isEqualTo("alive");
+        }
+    }
+
+    @Test
+    void aPeerWhosePongsStopIsDroppedWith1011() throws Exception {
+        int port = start();
+        try (RawWs raw = new RawWs(port)) {
+            assertThat(raw.handshake("/echo")).isEqualTo(101);
+            Frame first = raw.readFrame();
+            assertThat(first.opcode()).isEqualTo(OpCode.PING);
+            raw.sendFrame(OpCode.PONG, first.payload()); // answers once, then goes silent
+            long t0 = System.nanoTime();
+            int code = raw.readUntilClose();
+            long waited = (System.nanoTime() - t0) / 1_000_000;
+            assertThat(code).isEqualTo(1011);
+            assertThat(waited).as("ms until dropped: next ping after 200 ms + 400 ms timeout").isBetween(400L, 3000L);
+            assertThat(raw.closedByServer()).isTrue();
+        }
+        assertThat(Probe.await(Duration.ofSeconds(3), () -> server.openConnections() == 0)).isTrue();
+    }
+}
