@@ -94,7 +94,7 @@ public final class Matrix {
     private static void write() {
         try {
             Files.createDirectories(FILE.toAbsolutePath().getParent());
-            Files.writeString(FILE, "# loomsocket interop matrix\n\nWritten by `InteropMatrixTest` (module interop) on every run.\n\n" + table());
+            Files.writeString(FILE, "# loomsocket interop matrix\n\nWritten by `ServerInteropTest` and `ClientInteropTest` (module interop) on every run.\n\n" + table());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
