@@ -64,8 +64,8 @@ public final class Params {
             char c = s.charAt(i);
             if (c == '%') {
                 if (i + 2 >= s.length()) throw new HttpException(400, "truncated percent-escape");
-                int hi = Character.digit(s.charAt(i + 1), 16);
-                int lo = Character.digit(s.charAt(i + 2), 16);
+                int hi = hex(s.charAt(i + 1));
+                int lo = hex(s.charAt(i + 2));
                 if (hi < 0 || lo < 0) throw new HttpException(400, "malformed percent-escape");
                 out.write(hi << 4 | lo);
                 i += 2;
@@ -77,6 +77,14 @@ public final class Params {
             }
         }
         return out.toString(StandardCharsets.UTF_8);
+    }
+
+    /** The value of an ASCII hex digit (RFC 3986 §2.1 HEXDIG), or -1. */
+    private static int hex(char c) {
+        if (c >= '0' && c <= '9') return c - '0';
+        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+        return -1;
     }
 
     /** The first value of {@code name}. */
