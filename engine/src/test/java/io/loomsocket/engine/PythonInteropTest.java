@@ -22,6 +22,7 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Timeout;
 
@@ -81,9 +82,13 @@ class PythonInteropTest {
         final ByteBuffer wbuf = ByteBuffer.allocate(16384);
 
         Peer(InputStream in, OutputStream out, Role role, PerMessageDeflate pmd) {
+            this(in, out, role, pmd, EngineConfig.defaults().withMaxMessageSize(1 << 22).withMaxFrameSize(1 << 22));
+        }
+
+        Peer(InputStream in, OutputStream out, Role role, PerMessageDeflate pmd, EngineConfig cfg) {
             this.in = in;
             this.out = out;
-            this.assembler = new MessageAssembler(role, EngineConfig.defaults().withMaxMessageSize(1 << 22).withMaxFrameSize(1 << 22), pmd);
+            this.assembler = new MessageAssembler(role, cfg, pmd);
             this.encoder = new MessageEncoder(role, pmd, MaskSource.secureRandom());
         }
 
@@ -116,9 +121,9 @@ class PythonInteropTest {
         }
     }
 
-    @ParameterizedTest(name = "contextTakeover={0}")
-    @ValueSource(booleans = {false, true})
-    void pythonClientAgainstEngineServer(boolean takeover) throws Exception {
+    @ParameterizedTest(name = "contextTakeover={0} streaming={1}")
+    @CsvSource({"false,false", "true,false", "false,true", "true,true"})
+    void pythonClientAgainstEngineServer(boolean takeover, boolean streaming) throws Exception {
         DeflateConfig cfg = DeflateConfig.DEFAULT.withContextTakeover(takeover);
         assumeTrue(pythonWebsockets(), "python3-websockets not installed");
         try (ServerSocket ss = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
@@ -145,8 +150,28 @@ class PythonInteropTest {
                 assertThat(accept.deflate().serverNoContextTakeover()).isEqualTo(!takeover);
                 PerMessageDeflate pmd = PerMessageDeflate.of(Role.SERVER, accept.deflate(), cfg);
                 assertThat(pmd.outboundContextTakeover()).isEqualTo(takeover);
-                Peer peer = new Peer(in, s.getOutputStream(), Role.SERVER, pmd);
+                // streaming: frames over 1 KiB arrive in pieces; python's 200 KB frames exceed maxFrameSize
+                Peer peer = streaming
+                        ? new Peer(in, s.getOutputStream(), Role.SERVER, pmd, EngineConfig.defaults().withMaxFrameSize(4096).withStreamChunkSize(1024))
+                        : new Peer(in, s.getOutputStream(), Role.SERVER, pmd);
+                peer.assembler.setStreaming(streaming);
+                java.io.ByteArrayOutputStream streamed = new java.io.ByteArrayOutputStream();
+                boolean streamedText = false;
                 for (Event e; (e = peer.next()) != null; ) {
+                    if (e instanceof Event.StreamStart st) {
+                        streamed.reset();
+                        streamedText = st.text();
+                        continue;
+                    }
+                    if (e instanceof Event.StreamData d) {
+                        assertThat(d.data().length).isLessThanOrEqualTo(1024);
+                        streamed.writeBytes(d.data());
+                        continue;
+                    }
+                    if (e instanceof Event.StreamEnd) {
+                        byte[] m = streamed.toByteArray();
+                        e = streamedText ? new Event.Text(new String(m, StandardCharsets.UTF_8)) : new Event.Binary(m);
+                    }
                     seen.add(e);
                     switch (e) {
                         case Event.Text t -> peer.encoder.startText(t.text());
