@@ -36,7 +36,8 @@ import java.util.zip.Inflater;
  * <p><b>Streaming mode</b> ({@link #setStreaming(boolean)}, effective from the next message):
  * data messages are delivered as {@link Event.StreamStart}, {@link Event.StreamData} chunks of at
  * most {@link EngineConfig#streamChunkSize()} bytes, and {@link Event.StreamEnd}, without being
- * assembled. Data frames longer than {@link EngineConfig#streamChunkSize()} are not buffered either:
+ * assembled. Data frames longer than {@link EngineConfig#streamChunkSize()} (or than
+ * {@link EngineConfig#maxFrameSize()}, if that is smaller) are not buffered either:
  * their payload is delivered piece by piece as it arrives (validated, inflated), so
  * {@link EngineConfig#maxFrameSize()} does not limit them, only
  * {@link EngineConfig#maxStreamedMessageSize()} does. A browser that sends a 1 GiB file as one
