@@ -13,17 +13,14 @@ import java.util.Objects;
  * opened it (the lock belongs to that thread).
  */
 final class OutgoingStream extends OutputStream {
-    private final WebSocketConnection connection;
     private final Outbound out;
     private final boolean text;
     private final byte[] buffer;
     private int count;
-    private boolean started;
     private boolean closed;
 
     /** The caller holds {@code out.messageLock}; the stream releases it on close. */
-    OutgoingStream(WebSocketConnection connection, Outbound out, boolean text, int bufferSize) {
-        this.connection = connection;
+    OutgoingStream(Outbound out, boolean text, int bufferSize) {
         this.out = out;
         this.text = text;
         this.buffer = new byte[bufferSize];
@@ -65,7 +62,6 @@ final class OutgoingStream extends OutputStream {
         try {
             sendFrame(true);
         } finally {
-            connection.streamClosed();
             out.messageLock.unlock();
         }
     }
@@ -74,7 +70,6 @@ final class OutgoingStream extends OutputStream {
         try {
             out.data(text ? Outbound.Kind.FRAGMENT_TEXT : Outbound.Kind.FRAGMENT_BINARY, null,
                     buffer, 0, count, fin, false);
-            started = true;
         } catch (IllegalArgumentException e) {
             throw new IOException(e.getMessage(), e); // text that is not valid UTF-8
         } catch (RuntimeException e) {

@@ -5,9 +5,8 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketAddress;
-import javax.net.ssl.SSLSocket;
 
-/** {@link Transport} over a connected {@link Socket}; TLS sockets are closed without half-close. */
+/** {@link Transport} over a connected {@link Socket} (plain or TLS). */
 final class SocketTransport implements Transport {
     private final Socket socket;
 
@@ -19,17 +18,6 @@ final class SocketTransport implements Transport {
     @Override public InputStream input() throws IOException { return socket.getInputStream(); }
 
     @Override public OutputStream output() throws IOException { return socket.getOutputStream(); }
-
-    @Override
-    public void shutdownOutput() {
-        // SSLSocket does not support half-close before TLS 1.3 close_notify handling; just skip it.
-        if (socket instanceof SSLSocket || socket.isOutputShutdown() || socket.isClosed()) return;
-        try {
-            socket.shutdownOutput();
-        } catch (IOException ignored) {
-            // the peer is gone already; close() will follow
-        }
-    }
 
     @Override
     public void close() {

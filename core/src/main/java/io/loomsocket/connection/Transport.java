@@ -19,9 +19,6 @@ public interface Transport {
     /** Bytes to the peer, unbuffered: every write is a system call (the connection coalesces). */
     OutputStream output() throws IOException;
 
-    /** Half-closes the sending direction (TCP FIN) if the transport supports it; else does nothing. */
-    void shutdownOutput();
-
     /** Closes both directions; idempotent; unblocks a blocked read or write. */
     void close();
 
@@ -38,7 +35,6 @@ public interface Transport {
         return new Transport() {
             @Override public InputStream input() { return in; }
             @Override public OutputStream output() { return out; }
-            @Override public void shutdownOutput() { }
             @Override public void close() { closer.run(); }
             @Override public SocketAddress remoteAddress() { return null; }
         };

@@ -318,12 +318,7 @@ public final class WebSocketConnection implements WebSocket {
         checkNoOpenStream();
         if (out.isShut()) throw closedException();
         out.messageLock.lock();
-        return new OutgoingStream(this, out, text, config.writeBufferSize());
-    }
-
-    /** Called by an {@link OutgoingStream} when it is closed (before it releases the lock). */
-    void streamClosed() {
-        // nothing to track: the message lock is the stream's state
+        return new OutgoingStream(out, text, config.writeBufferSize());
     }
 
     @Override
