@@ -9,24 +9,27 @@
 #   --runs N   repeat the whole set N times; the table shows medians and the spread (min-max)
 #   --only L   comma-separated servers: netty netty-deflate jetty java-websocket ws raw
 #              loomsocket loomsocket-deflate
+#   --out NAME write bench/results/NAME.md and NAME.txt instead of latest.md / latest.txt
 #
 # Every JVM server runs as its own process with the same flags ($BENCH_JVM_FLAGS); the load
 # generator (Netty's client codec, bench/src/main/java/io/loomsocket/bench/load) is another
 # process on the same box. Results: bench/results/latest.md (table) and latest.txt (raw lines).
 set -euo pipefail
+ARGS="$*"
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 . scripts/find-jdk.sh
 
-MODE=normal RUNS=1 ONLY="" SKIP_BUILD=0
+MODE=normal RUNS=1 ONLY="" SKIP_BUILD=0 NAME=latest
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) MODE=quick ;;
     --long) MODE=long ;;
     --runs) RUNS=${2:?--runs needs a number}; shift ;;
     --only) ONLY=${2:?--only needs a list}; shift ;;
+    --out) NAME=${2:?--out needs a name}; shift ;;
     --skip-build) SKIP_BUILD=1 ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown argument $1 (try --help)" >&2; exit 2 ;;
   esac
   shift
@@ -54,7 +57,7 @@ fi
 
 OUT=bench/results
 mkdir -p "$OUT/logs"
-RAW="$OUT/latest.txt"
+RAW="$OUT/$NAME.txt"
 : > "$RAW"
 JAR=bench/target/loomsocket-bench.jar
 LOOM_JAR=bench/target/loomsocket-demo.jar
@@ -173,7 +176,7 @@ done
 ELAPSED=$(( $(date +%s) - START ))
 
 {
-  echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') with \`bench/run.sh $( [ "$MODE" = normal ] || echo "--$MODE") $( [ "$RUNS" = 1 ] || echo "--runs $RUNS")\` in ${ELAPSED} s."
+  echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') with \`bench/run.sh${ARGS:+ $ARGS}\` in ${ELAPSED} s."
   echo "Client and server share this box's $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)); one server at a time."
   echo "Server JVM flags: \`$JVM_FLAGS\`; $(java -version 2>&1 | head -1); Node $(node --version 2>/dev/null || echo missing)."
   echo "Workloads: echo 64 B text and 16 KiB binary (64 connections x 16 in flight), latency (32 x 1 in flight, 64 B),"
@@ -182,6 +185,6 @@ ELAPSED=$(( $(date +%s) - START ))
   [ -n "$LOOM_NOTE" ] && echo "$LOOM_NOTE."
   echo
   java -cp "$JAR" io.loomsocket.bench.report.Report "$RAW"
-} > "$OUT/latest.md"
+} > "$OUT/$NAME.md"
 echo
-cat "$OUT/latest.md"
+cat "$OUT/$NAME.md"

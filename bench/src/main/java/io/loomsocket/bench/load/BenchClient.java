@@ -22,7 +22,10 @@ import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketVersion;
 import io.netty.handler.codec.compression.ZlibCodecFactory;
+import io.netty.handler.codec.http.websocketx.extensions.WebSocketClientExtension;
 import io.netty.handler.codec.http.websocketx.extensions.WebSocketClientExtensionHandler;
+import io.netty.handler.codec.http.websocketx.extensions.WebSocketClientExtensionHandshaker;
+import io.netty.handler.codec.http.websocketx.extensions.WebSocketExtensionData;
 import io.netty.handler.codec.http.websocketx.extensions.compression.PerMessageDeflateClientExtensionHandshaker;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -115,14 +118,31 @@ public final class BenchClient implements AutoCloseable {
     }
 
     /**
-     * permessage-deflate (RFC 7692) at level 6 offering client_max_window_bits, like Netty's
-     * default client, except that it accepts a server's client_no_context_takeover: RFC 7692
-     * §7.1.1.2 lets a server add it to its response, and loomsocket does by default, which
-     * Netty's default client rejects ("invalid WebSocket Extension handshake").
+     * permessage-deflate (RFC 7692) at level 6. It offers exactly what Netty's default client
+     * offers ({@code permessage-deflate; client_max_window_bits}, context takeover both ways)
+     * but also accepts a server's {@code client_no_context_takeover}: RFC 7692 §7.1.1.2 lets a
+     * server add it to its response, and loomsocket does by default, which Netty's default
+     * client rejects ("invalid WebSocket Extension handshake"). Netty's own flag for that would
+     * also put {@code client_no_context_takeover} into the offer and so change what every
+     * server negotiates; hence the offer and the acceptance come from two handshakers.
      */
-    private static PerMessageDeflateClientExtensionHandshaker deflateHandshaker() {
-        return new PerMessageDeflateClientExtensionHandshaker(6, ZlibCodecFactory.isSupportingWindowSizeAndMemLevel(),
-                MAX_WINDOW_BITS, true, false, 0);
+    private static WebSocketClientExtensionHandshaker deflateHandshaker() {
+        boolean windowBits = ZlibCodecFactory.isSupportingWindowSizeAndMemLevel();
+        PerMessageDeflateClientExtensionHandshaker offer =
+                new PerMessageDeflateClientExtensionHandshaker(6, windowBits, MAX_WINDOW_BITS, false, false, 0);
+        PerMessageDeflateClientExtensionHandshaker accept =
+                new PerMessageDeflateClientExtensionHandshaker(6, windowBits, MAX_WINDOW_BITS, true, false, 0);
+        return new WebSocketClientExtensionHandshaker() {
+            @Override
+            public WebSocketExtensionData newRequestData() {
+                return offer.newRequestData();
+            }
+
+            @Override
+            public WebSocketClientExtension handshakeExtension(WebSocketExtensionData extensionData) {
+                return accept.handshakeExtension(extensionData);
+            }
+        };
     }
 
     @Override

@@ -136,12 +136,17 @@ public final class Report {
         }
         sb.append("\nHigher is better except latency and idle KiB; a ratio above 1 is better than Netty except for p99 and idle KiB, where below 1 is better.\n");
         sb.append("\nServer efficiency (the cores are shared, so these say more than raw rates):\n\n");
-        sb.append("| server | echo 64 B msgs per server CPU-s | echo 16 KiB MB per server CPU-s | p99.9 µs (latency) | p99 µs under echo 64 B load | server RSS with idle conns, MiB |\n");
-        sb.append("|---|---:|---:|---:|---:|---:|\n");
+        sb.append("| server | echo 64 B msgs per server CPU-s | echo 16 KiB MB per server CPU-s | ratio to Netty (64 B · 16 KiB) | p99.9 µs (latency) | p99 µs under echo 64 B load | server RSS with idle conns, MiB |\n");
+        sb.append("|---|---:|---:|---|---:|---:|---:|\n");
         for (Row r : rows.values()) {
+            Row base = rows.get(r.server.endsWith("-deflate") ? "netty-deflate" : "netty");
+            String ratio = base == null ? "–" : base == r ? "1 (reference)"
+                    : fmt(r.median("echo64_per_cpu") / base.median("echo64_per_cpu"), "%.2f") + " · "
+                    + fmt(r.median("echo16k_per_cpu") / base.median("echo16k_per_cpu"), "%.2f");
             sb.append("| ").append(r.server)
-                    .append(" | ").append(fmt(r.median("echo64_per_cpu"), "%,.0f"))
-                    .append(" | ").append(fmt(r.median("echo16k_per_cpu"), "%,.0f"))
+                    .append(" | ").append(fmt(r.median("echo64_per_cpu"), "%,.0f")).append(r.spread("echo64_per_cpu", "%,.0f"))
+                    .append(" | ").append(fmt(r.median("echo16k_per_cpu"), "%,.0f")).append(r.spread("echo16k_per_cpu", "%,.0f"))
+                    .append(" | ").append(ratio)
                     .append(" | ").append(fmt(r.median("p999"), "%,.0f"))
                     .append(" | ").append(fmt(r.median("echo64_p99"), "%,.0f"))
                     .append(" | ").append(fmt(r.median("idle_rss_mib"), "%,.0f")).append(" |\n");

@@ -33,6 +33,7 @@ class ReportTest {
     @Test
     void efficiencyIsMessagesPerServerCpuSecond() {
         String table = Report.render(LINES);
-        assertThat(table).contains("| netty | 200,000 | 328 | 3,000 | 900 | 100 |");
+        assertThat(table).contains("| netty | 200,000 (100,000–300,000) | 328 | 1 (reference) | 3,000 | 900 | 100 |");
+        assertThat(table).contains("| loomsocket | 300,000 | – | 1.50 · – | 900 | 900 | – |");
     }
 }
