@@ -90,24 +90,47 @@ class FiguresTest {
 
     @Test
     void memoryPerIdleConnection() throws Exception {
+        idleConnections(PLAIN, "compression off");
+    }
+
+    @Test
+    void memoryPerIdleConnectionWithCompression() throws Exception {
+        // permessage-deflate negotiated, each side sends one compressed message, then idles
+        idleConnections(WebSocketConfig.builder().compressionThreshold(0).build(), "compression on, after one message");
+    }
+
+    private static void idleConnections(WebSocketConfig config, String label) throws Exception {
         int n = LONG ? 5_000 : 1_000;
-        try (TestServer server = TestServer.start(List.of(), PLAIN, ws -> ws.receive())) {
-            WebSocketClient client = WebSocketClient.builder().config(PLAIN).build();
+        try (TestServer server = TestServer.start(List.of(), config, ws -> {
+                 ws.receive().ifPresent(ws::send);
+                 ws.receive();
+             })) {
+            WebSocketClient client = WebSocketClient.builder().config(config).build();
             List<WebSocket> clients = new ArrayList<>(n);
             // warm up classes and pools with a few connections first
-            for (int i = 0; i < 20; i++) clients.add(client.connect(URI.create(server.uri("/"))));
+            for (int i = 0; i < 20; i++) {
+                WebSocket ws = client.connect(URI.create(server.uri("/")));
+                ws.send("hello hello hello hello");
+                ws.receive();
+                clients.add(ws);
+            }
             settle();
             long heap0 = usedHeap();
             long rss0 = rss();
-            for (int i = 0; i < n; i++) clients.add(client.connect(URI.create(server.uri("/"))));
+            for (int i = 0; i < n; i++) {
+                WebSocket ws = client.connect(URI.create(server.uri("/")));
+                ws.send("hello hello hello hello");
+                assertThat(ws.receive()).isPresent();
+                clients.add(ws);
+            }
             while (server.sockets.size() < n + 20) Thread.sleep(10);
             settle();
             long heap1 = usedHeap();
             long rss1 = rss();
             // each connection here is two WebSockets (client and server side) in this JVM
-            System.out.printf("idle connections: %d pairs; heap %.1f KB and RSS %.1f KB per WebSocket (incl. its "
-                            + "socket, reader virtual thread and, on the server side, the handler thread)%n",
-                    n, (heap1 - heap0) / 2.0 / n / 1024, (rss1 - rss0) / 2.0 / n / 1024);
+            System.out.printf("idle connections (%s): %d pairs; heap %.1f KB and RSS %.1f KB per WebSocket (incl. "
+                            + "its socket, reader virtual thread and, on the server side, the handler thread)%n",
+                    label, n, (heap1 - heap0) / 2.0 / n / 1024, (rss1 - rss0) / 2.0 / n / 1024);
             assertThat((heap1 - heap0) / 2.0 / n).isLessThan(32 * 1024);
             for (WebSocket ws : clients) ws.abort();
         }
