@@ -21,6 +21,8 @@ import javax.net.ssl.SSLSocket;
 final class Connection implements Runnable {
     private static final System.Logger LOG = System.getLogger("io.loomsocket.server");
     private static final int OUTPUT_BUFFER = 8192;
+    /** On shutdown, how long a just-accepted connection may still send its first request. */
+    static final long NEW_CONNECTION_GRACE_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     /** IDLE: waiting for a request (closable by shutdown); BUSY: serving one; UPGRADED: handed over. */
     enum State { IDLE, BUSY, UPGRADED, CLOSED }
@@ -37,6 +39,10 @@ final class Connection implements Runnable {
     private OutputStream output;
     private volatile WatchedOutputStream watched;
     private UpgradedConnection upgraded;
+    /** No request started yet (guarded by lock). */
+    private boolean fresh = true;
+    /** The upgraded connection's shutdown action was started (guarded by lock). */
+    private boolean shutdownStarted;
 
     Connection(HttpServer server, Socket socket, HttpHandler handler, ServerOptions options) {
         this.server = server;
@@ -183,6 +189,7 @@ final class Connection implements Runnable {
         try {
             if (state == State.CLOSED) return false;
             if (next == State.IDLE && server.isStopping()) return false;
+            if (next == State.BUSY) fresh = false;
             state = next;
             return true;
         } finally {
@@ -208,22 +215,29 @@ final class Connection implements Runnable {
     }
 
     /**
-     * Graceful shutdown, step one: an idle connection is closed now, an upgraded one runs its
-     * shutdown action, a busy one finishes its response and then closes.
+     * Graceful shutdown, called repeatedly while the server stops: an idle connection is closed
+     * (one accepted less than {@link #NEW_CONNECTION_GRACE_NANOS} ago that has not sent its first
+     * request yet is given that long, so a request racing the shutdown is still served); an
+     * upgraded one runs its shutdown action once; a busy one finishes its response and then closes.
      */
-    void shutdown() {
+    void shutdown(long now) {
         Runnable action = null;
         lock.lock();
         try {
             switch (state) {
                 case IDLE -> {
+                    if (fresh && now - acceptedAt < NEW_CONNECTION_GRACE_NANOS) return;
                     state = State.CLOSED;
                     closeQuietly();
                 }
-                case UPGRADED -> action = upgraded.shutdownAction();
+                case UPGRADED -> {
+                    if (shutdownStarted) return;
+                    shutdownStarted = true;
+                    action = upgraded.shutdownAction();
+                    if (action == null) closeQuietly();
+                }
                 default -> { }
             }
-            if (state == State.UPGRADED && action == null) closeQuietly();
         } finally {
             lock.unlock();
         }

@@ -222,13 +222,12 @@ public final class HttpServer implements AutoCloseable {
             } catch (IOException e) {
                 LOG.log(System.Logger.Level.DEBUG, () -> "closing the listening socket failed: " + e);
             }
-            for (Connection c : connections) c.shutdown();
             long deadline = System.nanoTime() + grace.toNanos();
-            if (!awaitConnections(deadline)) {
+            if (!awaitConnections(deadline, true)) {
                 LOG.log(System.Logger.Level.WARNING, connections.size() + " connection(s) still open after the "
                         + grace.toMillis() + " ms grace period; closing them");
                 for (Connection c : connections) c.abort();
-                awaitConnections(System.nanoTime() + TimeUnit.SECONDS.toNanos(1));
+                awaitConnections(System.nanoTime() + TimeUnit.SECONDS.toNanos(1), false);
             }
             try {
                 acceptor.join(TimeUnit.SECONDS.toMillis(1));
@@ -241,21 +240,29 @@ public final class HttpServer implements AutoCloseable {
         }
     }
 
-    private boolean awaitConnections(long deadline) {
-        lock.lock();
-        try {
-            while (!connections.isEmpty()) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) return false;
-                connectionsChanged.awaitNanos(Math.min(left, TimeUnit.MILLISECONDS.toNanos(50)));
+    /**
+     * Waits until every connection ended or {@code deadline} passed; with {@code sweep}, asks
+     * each connection to shut down every few milliseconds (new idle ones, late upgrades).
+     */
+    private boolean awaitConnections(long deadline, boolean sweep) {
+        while (!connections.isEmpty()) {
+            long now = System.nanoTime();
+            if (now - deadline >= 0) return false;
+            if (sweep) {
+                for (Connection c : connections) c.shutdown(now);
             }
-            return true;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return connections.isEmpty();
-        } finally {
-            lock.unlock();
+            lock.lock();
+            try {
+                if (connections.isEmpty()) return true;
+                connectionsChanged.awaitNanos(Math.min(deadline - now, TimeUnit.MILLISECONDS.toNanos(50)));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return connections.isEmpty();
+            } finally {
+                lock.unlock();
+            }
         }
+        return true;
     }
 
     /** Blocks until {@link #stop()} has finished. */

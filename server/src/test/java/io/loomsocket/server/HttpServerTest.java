@@ -323,6 +323,23 @@ class HttpServerTest {
     }
 
     @Test
+    void requestRacingTheShutdownOnAJustAcceptedConnectionIsStillServed() throws Exception {
+        int port = start();
+        try (RawHttp racing = new RawHttp(port); RawHttp silent = new RawHttp(port)) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (server.openConnections() < 2 && System.nanoTime() < deadline) sleep(5);
+            Thread stopper = Thread.ofVirtual().start(() -> server.stop(Duration.ofSeconds(5)));
+            sleep(200); // the server is stopping; this connection was accepted before
+            var r = racing.send("GET /late HTTP/1.1\r\nHost: h\r\n\r\n").read();
+            assertThat(r.text()).startsWith("GET /late");
+            assertThat(r.header("connection")).isEqualTo("close");
+            assertThat(silent.closedByServer()).as("a new connection that sends nothing is closed after a short grace").isTrue();
+            stopper.join();
+            assertThat(server.openConnections()).isZero();
+        }
+    }
+
+    @Test
     void upgradeHandsOverTheSocketWithLeftoverBytesAndNoMoreHttp() throws Exception {
         int port = start(ServerOptions.builder(), ex -> {
             UpgradedConnection u = ex.upgrade(new HttpHeaders().set("Upgrade", "echo").set("Connection", "Upgrade"));
