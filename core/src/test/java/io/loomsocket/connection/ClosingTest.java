@@ -218,4 +218,38 @@ class ClosingTest {
             }
         }
     }
+
+    /** Many senders racing a close (or an abort): they end with WebSocketClosedException, nothing hangs. */
+    @Test
+    void closeAndAbortRacingManySendersNeitherHangNorCorrupt() throws Exception {
+        for (int round = 0; round < 6; round++) {
+            boolean abort = round % 2 == 1;
+            try (var ws = Pair.webSockets(CONFIG)) {
+                java.util.List<Thread> senders = new java.util.ArrayList<>();
+                java.util.concurrent.atomic.AtomicReference<Throwable> unexpected = new java.util.concurrent.atomic.AtomicReference<>();
+                for (int t = 0; t < 8; t++) {
+                    senders.add(Thread.ofVirtual().start(() -> {
+                        try {
+                            for (int i = 0; i < 100_000; i++) ws.client().send("message " + i);
+                        } catch (WebSocketClosedException expected) {
+                            // the close won the race
+                        } catch (Throwable e) {
+                            unexpected.set(e);
+                        }
+                    }));
+                }
+                Thread drain = Thread.ofVirtual().start(() -> {
+                    for (Message m : ws.server()) assertThat(m.text()).startsWith("message ");
+                });
+                Thread.sleep(30);
+                if (abort) ws.client().abort(); else ws.client().close(1000, "enough");
+                for (Thread t : senders) assertThat(t.join(Duration.ofSeconds(10))).isTrue();
+                assertThat(drain.join(Duration.ofSeconds(10))).isTrue();
+                assertThat(unexpected.get()).isNull();
+                assertThat(ws.client().isClosed()).isTrue();
+                awaitClosed(ws.server());
+                assertThat(ws.server().closeCode()).hasValue(abort ? 1006 : 1000);
+            }
+        }
+    }
 }
