@@ -1,43 +1,33 @@
 package io.loomsocket.demo.chat;
 
+import io.loomsocket.Message;
+import io.loomsocket.WebSocket;
+import io.loomsocket.WebSocketTimeoutException;
+import io.loomsocket.client.WebSocketClient;
+
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.WebSocket;
 import java.time.Duration;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 
-/** A test chat participant: connect, send text, receive text with a timeout. (Interim: on the JDK client until loomsocket-client lands.) */
+/** A test chat participant on loomsocket's own client: connect, send text, receive text with a timeout. */
 final class ChatClient implements AutoCloseable {
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final WebSocketClient CLIENT = WebSocketClient.builder().connectTimeout(Duration.ofSeconds(10)).build();
     private final WebSocket ws;
-    private final BlockingQueue<String> inbox = new LinkedBlockingQueue<>();
 
-    private ChatClient(URI uri) {
-        var text = new StringBuilder();
-        this.ws = HTTP.newWebSocketBuilder().buildAsync(uri, new WebSocket.Listener() {
-            @Override
-            public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
-                text.append(data);
-                if (last) {
-                    inbox.add(text.toString());
-                    text.setLength(0);
-                }
-                w.request(1);
-                return null;
-            }
-        }).join();
+    private ChatClient(WebSocket ws) { this.ws = ws; }
+
+    static ChatClient connect(URI uri) { return new ChatClient(CLIENT.connect(uri)); }
+
+    void send(String text) { ws.send(text); }
+
+    /** The next message's text, or null after {@code timeout} (or once the connection closed). */
+    String receive(Duration timeout) {
+        try {
+            return ws.receive(timeout).map(Message::text).orElse(null);
+        } catch (WebSocketTimeoutException e) {
+            return null;
+        }
     }
 
-    static ChatClient connect(URI uri) { return new ChatClient(uri); }
-
-    void send(String text) { ws.sendText(text, true).join(); }
-
-    /** The next text message, or null after {@code timeout}. */
-    String receive(Duration timeout) throws InterruptedException { return inbox.poll(timeout.toMillis(), TimeUnit.MILLISECONDS); }
-
     @Override
-    public void close() { ws.abort(); }
+    public void close() { ws.close(); }
 }

@@ -38,6 +38,18 @@ class ChatFanOutBenchTest {
     static final int WARMUP = 20;
     static final Map<String, String> ENV = Map.of("HTTP_MAX_CONNECTIONS", "20000", "WEBSOCKET_PING_INTERVAL", "0");
 
+    /**
+     * The same runs outside JUnit: {@code java -cp <test class path> io.loomsocket.demo.chat.ChatFanOutBenchTest
+     * [memory|redis]...} (servers are spawned on the same class path).
+     */
+    public static void main(String[] args) throws Exception {
+        var t = new ChatFanOutBenchTest();
+        for (String a : args.length == 0 ? new String[] {"memory", "redis"} : args) {
+            if (a.equals("memory")) t.oneProcessMemoryLayer();
+            else t.twoProcessesThroughRedis();
+        }
+    }
+
     @Test
     void oneProcessMemoryLayer() throws Exception {
         try (var a = ChatProcess.start("memory", ENV, "-Xmx1g")) {
@@ -133,10 +145,16 @@ class ChatFanOutBenchTest {
                     (double) RECEIVERS * MESSAGES / (window / 1e9), errors.sum());
             for (ChatProcess s : servers) System.out.println("FANOUT   server stats: " + s.stats());
             assertThat(errors.sum()).isZero();
+        } catch (AssertionError e) {
+            for (ChatProcess s : servers) System.out.println("FANOUT   server log tail: " + tail(s.log()) + "\nstats: " + s.stats());
+            System.out.println("FANOUT   receiver errors: " + errors.sum() + ", probes seen: " + probeSeen.get());
+            throw e;
         } finally {
             for (Socket s : sockets) try { s.close(); } catch (IOException ignored) { }
         }
     }
+
+    private static String tail(String log) { return log.length() <= 3000 ? log : log.substring(log.length() - 3000); }
 
     private static void handshake(Socket s, int port) throws IOException {
         s.connect(new InetSocketAddress("127.0.0.1", port), 30_000);
