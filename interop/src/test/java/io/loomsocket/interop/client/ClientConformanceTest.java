@@ -322,6 +322,47 @@ class ClientConformanceTest {
         }
     }
 
+    @ParameterizedTest(name = "§5.2 a {0}-byte binary frame from the server, split at every header byte, arrives whole")
+    @ValueSource(ints = {0, 1, 125, 126, 127, 65535, 65536})
+    void lengthBoundaries(int n) throws Exception {
+        byte[] payload = new byte[n];
+        new java.util.Random(n).nextBytes(payload);
+        byte[] frame = server(true, BINARY, payload);
+        int header = n <= 125 ? 2 : n <= 65535 ? 4 : 10;
+        try (RawServer s = RawServer.start(c -> {
+            c.accept();
+            for (int at = 1; at <= header; at++) {
+                c.write(java.util.Arrays.copyOfRange(frame, 0, at));
+                Thread.sleep(1);
+                c.write(java.util.Arrays.copyOfRange(frame, at, frame.length));
+            }
+            c.write(server(true, CLOSE, closePayload(1000, "")));
+            c.nextClose();
+        })) {
+            WebSocket ws = OurClient.connect(s.url("/"), false);
+            for (int at = 1; at <= header; at++) {
+                assertThat(ws.receive(WAIT)).as("split at %d", at).contains(Message.binary(payload));
+            }
+            assertThat(awaitClosed(ws)).isEqualTo(1000);
+        }
+    }
+
+    @ParameterizedTest(name = "§7.4 close code {0} from the server is echoed and reported")
+    @ValueSource(ints = {1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 1012, 1013, 1014, 3000, 4999})
+    void validCloseCodes(int code) throws Exception {
+        try (RawServer s = RawServer.start(c -> {
+            c.accept();
+            c.write(server(true, CLOSE, closePayload(code, "code " + code)));
+            RawFrame close = c.nextClose();
+            assertThat(close.masked()).isTrue();
+            assertThat(close.closeCode()).as("§5.5.1: the client echoes the code").isEqualTo(code);
+        })) {
+            WebSocket ws = OurClient.connect(s.url("/"), false);
+            assertThat(awaitClosed(ws)).isEqualTo(code);
+            assertThat(ws.closeReason()).isEqualTo("code " + code);
+        }
+    }
+
     @Test
     @DisplayName("§7.1.5 the server drops TCP without a close frame: 1006")
     void serverDrops() throws Exception {
