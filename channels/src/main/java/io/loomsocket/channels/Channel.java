@@ -51,8 +51,12 @@ public final class Channel implements AutoCloseable {
      * Queues a message for this connection only (never waits).
      *
      * @return false if the channel has ended or the overflow policy closed the connection
+     * @throws IllegalArgumentException for a message over {@code maxMessageBytes}
      */
-    public boolean send(Message message) { return layer.deliver(this, message); }
+    public boolean send(Message message) {
+        layer.checkMessage(message);
+        return layer.deliver(this, message);
+    }
 
     /** Messages this channel's outbox dropped (overflow policy, or closed before writing). */
     public long dropped() { return outbox.dropped(); }

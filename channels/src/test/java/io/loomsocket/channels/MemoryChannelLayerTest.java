@@ -88,9 +88,10 @@ class MemoryChannelLayerTest {
                 java.util.stream.Stream.concat(java.util.stream.Stream.of("first"), IntStream.range(490, 500).mapToObj(i -> "m" + i)).toList());
     }
 
-    @Test
-    void closePolicyClosesTheSlowMemberWith1013AndRemovesIt() throws Exception {
-        var layer = layer(ChannelLayerSettings.defaults().withOutboxCapacity(3).withOverflowPolicy(OverflowPolicy.CLOSE_TRY_AGAIN_LATER));
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(value = OverflowPolicy.class, names = {"CLOSE_TRY_AGAIN_LATER", "CLOSE_POLICY_VIOLATION"})
+    void closePoliciesCloseTheSlowMemberWithTheirCodeAndRemoveIt(OverflowPolicy policy) throws Exception {
+        var layer = layer(ChannelLayerSettings.defaults().withOutboxCapacity(3).withOverflowPolicy(policy));
         var slow = new FakeWebSocket();
         slow.block();
         Channel cs = layer.attach(slow);
@@ -100,7 +101,7 @@ class MemoryChannelLayerTest {
         for (int i = 0; i < 4; i++) layer.groupSend("g", Message.text("m" + i));
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (!slow.isClosed() && System.nanoTime() < deadline) Thread.sleep(5);
-        assertThat(slow.closeCode()).hasValue(1013);
+        assertThat(slow.closeCode()).hasValue(policy.closeCode());
         assertThat(cs.isClosed()).isTrue();
         assertThat(layer.groupMembers("g")).isEmpty();
         assertThat(layer.stats().overflowClosed()).isEqualTo(1);
@@ -169,6 +170,7 @@ class MemoryChannelLayerTest {
         closed.close();
         assertThatThrownBy(() -> layer.attach(closed)).isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
         assertThatThrownBy(() -> ChannelLayers.fromSetting("mongodb://x")).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("CHANNEL_LAYER");
+        assertThatThrownBy(() -> ch.send(Message.text("x".repeat(11)))).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxMessageBytes");
         assertThatThrownBy(() -> ChannelLayerSettings.defaults().withOutboxCapacity(0)).isInstanceOf(IllegalArgumentException.class);
     }
 
