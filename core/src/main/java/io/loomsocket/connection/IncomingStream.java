@@ -98,6 +98,25 @@ final class IncomingStream extends WebSocket.MessageStream {
 
     // ---- consumer ----
 
+    /**
+     * Reads the rest of the message into memory (for {@code receive()} of a streamed message).
+     *
+     * @return the message, or null if it is longer than {@code limit} bytes
+     * @throws IOException if the connection closed before the message ended
+     */
+    io.loomsocket.Message readWhole(int limit) throws IOException {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        byte[] chunk = new byte[8192];
+        try (IncomingStream in = this) {
+            for (int n; (n = in.read(chunk)) >= 0; ) {
+                if (bytes.size() + n > limit) return null;
+                bytes.write(chunk, 0, n);
+            }
+        }
+        return text ? io.loomsocket.Message.text(bytes.toString(java.nio.charset.StandardCharsets.UTF_8))
+                : io.loomsocket.Message.binary(bytes.toByteArray());
+    }
+
     /** Makes {@link #current} a chunk with unread bytes; false at end of message. */
     private boolean fill() throws IOException {
         if (current != null && pos < current.length) return true;

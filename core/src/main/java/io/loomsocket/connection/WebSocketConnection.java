@@ -14,16 +14,12 @@ import io.loomsocket.engine.MaskSource;
 import io.loomsocket.engine.MessageEncoder;
 import io.loomsocket.engine.PerMessageDeflate;
 import io.loomsocket.engine.Role;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.SocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.Map;
-import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -78,6 +74,7 @@ public final class WebSocketConnection implements WebSocket {
     private final InboundQueue queue;
     private final Outbound out;
     private final PingTracker pings = new PingTracker();
+    private final Keepalive keepalive = new Keepalive(this);
     private final long id = IDS.incrementAndGet();
 
     private final ReentrantLock stateLock = new ReentrantLock();
@@ -90,7 +87,6 @@ public final class WebSocketConnection implements WebSocket {
     private int closeCode = -1;
     private String closeReason = "";
     private ScheduledFuture<?> closeTimer;
-    private ScheduledFuture<?> keepalive;
 
     private volatile Map<String, Object> attributes;
     private volatile IncomingStream currentStream;
@@ -134,7 +130,7 @@ public final class WebSocketConnection implements WebSocket {
         WebSocketConnection c = new WebSocketConnection(transport, role, subprotocol, deflateParams, config, masks);
         Reader reader = new Reader(c, leftover == null ? new byte[0] : leftover, engineConfig(config), c.deflate);
         Thread.ofVirtual().name("loomsocket-reader-" + c.id).start(reader);
-        c.startKeepalive();
+        c.keepalive.start();
         return c;
     }
 
@@ -220,51 +216,20 @@ public final class WebSocketConnection implements WebSocket {
         if (item == InboundQueue.END) return Optional.empty();
         if (item instanceof Message m) return Optional.of(m);
         // a message that was meant for receiveStream() but is received whole: bounded by maxMessageSize
-        IncomingStream s = (IncomingStream) item;
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        byte[] chunk = new byte[8192];
-        try (InputStream in = s) {
-            for (int n; (n = in.read(chunk)) >= 0; ) {
-                if (bytes.size() + n > config.maxMessageSize()) {
-                    close(CloseCode.MESSAGE_TOO_BIG, "message too big");
-                    throw new WebSocketException("message over maxMessageSize (" + config.maxMessageSize()
-                            + " bytes); use receiveStream() for it");
-                }
-                bytes.write(chunk, 0, n);
-            }
+        try {
+            Message m = ((IncomingStream) item).readWhole(config.maxMessageSize());
+            if (m != null) return Optional.of(m);
         } catch (IOException e) {
-            return toMessage(InboundQueue.END);
+            return Optional.empty(); // the connection closed in the middle of it
         }
-        return Optional.of(s.isText() ? Message.text(bytes.toString(StandardCharsets.UTF_8)) : Message.binary(bytes.toByteArray()));
+        close(CloseCode.MESSAGE_TOO_BIG, "message too big");
+        throw new WebSocketException("message over maxMessageSize (" + config.maxMessageSize()
+                + " bytes); use receiveStream() for it");
     }
 
     @Override
     public Iterator<Message> iterator() {
-        return new Iterator<>() {
-            private Message next;
-            private boolean done;
-
-            @Override
-            public boolean hasNext() {
-                if (next != null) return true;
-                if (done) return false;
-                Optional<Message> m = receive();
-                if (m.isEmpty()) {
-                    done = true;
-                    return false;
-                }
-                next = m.get();
-                return true;
-            }
-
-            @Override
-            public Message next() {
-                if (!hasNext()) throw new NoSuchElementException("the WebSocket is closed");
-                Message m = next;
-                next = null;
-                return m;
-            }
-        };
+        return new MessageIterator(this);
     }
 
     // ================================================================= sending
@@ -493,10 +458,10 @@ public final class WebSocketConnection implements WebSocket {
                 closeReason = code < 0 ? "" : reason;
             }
             if (closeTimer != null) closeTimer.cancel(false);
-            if (keepalive != null) keepalive.cancel(false);
         } finally {
             stateLock.unlock();
         }
+        keepalive.stop();
         transport.close();
         queue.end();
         IncomingStream s = currentStream;
@@ -560,41 +525,6 @@ public final class WebSocketConnection implements WebSocket {
         @Override public RuntimeException closedException() {
             return WebSocketConnection.this.closedException();
         }
-    }
-
-    // ================================================================= keepalive
-
-    private void startKeepalive() {
-        if (config.pingInterval().isZero()) return;
-        stateLock.lock();
-        try {
-            if (state == State.OPEN) {
-                keepalive = SharedTimers.schedule(this::keepaliveTick, config.pingInterval().toNanos());
-            }
-        } finally {
-            stateLock.unlock();
-        }
-    }
-
-    /** On the timer thread: ping from a virtual thread (sending may block), then schedule the next. */
-    private void keepaliveTick() {
-        if (state != State.OPEN) return;
-        SharedTimers.runVirtual("loomsocket-keepalive-" + id, () -> {
-            try {
-                ping();
-            } catch (WebSocketTimeoutException e) {
-                if (queue.producerBlocked()) {
-                    // we stopped reading ourselves (queue full): the pong may be waiting unread
-                } else {
-                    LOG.log(System.Logger.Level.DEBUG, "{0}: keepalive ping timed out", id());
-                    failConnection(CloseCode.INTERNAL_ERROR, "keepalive ping timeout");
-                    return;
-                }
-            } catch (RuntimeException e) {
-                return; // closed
-            }
-            startKeepalive();
-        });
     }
 
     // ================================================================= queries

@@ -1,0 +1,68 @@
+package io.loomsocket.connection;
+
+import io.loomsocket.WebSocket;
+import io.loomsocket.WebSocketTimeoutException;
+import io.loomsocket.engine.CloseCode;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Keepalive pings (RFC 6455 §5.5.2) of one connection: every {@code pingInterval} the shared timer
+ * starts a virtual thread that pings and waits up to {@code pingTimeout} for the pong; a peer that
+ * does not answer is failed with 1011. No ping overlaps the previous one. A timeout while our own
+ * queue is full is not the peer's fault (we stopped reading, so its pong may be unread): ignored.
+ */
+final class Keepalive {
+    private static final System.Logger LOG = System.getLogger(Keepalive.class.getName());
+
+    private final WebSocketConnection connection;
+    private final ReentrantLock lock = new ReentrantLock();
+    private ScheduledFuture<?> next;
+    private boolean stopped;
+
+    Keepalive(WebSocketConnection connection) {
+        this.connection = connection;
+    }
+
+    /** Schedules the next ping, unless keepalive is off or stopped. */
+    void start() {
+        long interval = connection.config().pingInterval().toNanos();
+        if (interval == 0) return;
+        lock.lock();
+        try {
+            if (!stopped) next = SharedTimers.schedule(this::tick, interval);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The connection closed: no more pings. */
+    void stop() {
+        lock.lock();
+        try {
+            stopped = true;
+            if (next != null) next.cancel(false);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** On the timer thread: ping from a virtual thread (sending may block), then schedule the next. */
+    private void tick() {
+        if (connection.state() != WebSocket.State.OPEN) return;
+        SharedTimers.runVirtual("loomsocket-keepalive-" + connection.id(), () -> {
+            try {
+                connection.ping();
+            } catch (WebSocketTimeoutException e) {
+                if (!connection.queue().producerBlocked()) {
+                    LOG.log(System.Logger.Level.DEBUG, "{0}: keepalive ping timed out", connection.id());
+                    connection.failConnection(CloseCode.INTERNAL_ERROR, "keepalive ping timeout");
+                    return;
+                }
+            } catch (RuntimeException e) {
+                return; // closed meanwhile
+            }
+            start();
+        });
+    }
+}
