@@ -98,6 +98,17 @@ class RedisChannelLayerTest {
     }
 
     @Test
+    void anUnreachableRedisAtStartUpIsAClearError() throws Exception {
+        int closedPort;
+        try (var s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closedPort = s.getLocalPort();
+        }
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ChannelLayers.fromSetting("redis://127.0.0.1:" + closedPort + "/0"))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("cannot connect to Redis at 127.0.0.1:" + closedPort + "/0");
+    }
+
+    @Test
     void sendToAChannelAndGroupAddAcrossServers() throws Exception {
         var a = server();
         var b = server();
