@@ -133,6 +133,8 @@ class ClientConformanceTest {
         "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ACCEPT\r\nSec-WebSocket-Extensions: permessage-deflate; server_max_window_bits=7\r\n\r\n",
         "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ACCEPT\r\nSec-WebSocket-Extensions: permessage-deflate; unknown_param\r\n\r\n",
         "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ACCEPT\r\nSec-WebSocket-Extensions: permessage-deflate, permessage-deflate\r\n\r\n",
+        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ACCEPT\r\nSec-WebSocket-Extensions: permessage-deflate; server_no_context_takeover; client_no_context_takeover; client_max_window_bits=10\r\n\r\n",
+        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ACCEPT\r\nSec-WebSocket-Extensions: permessage-deflate; server_no_context_takeover; server_no_context_takeover; client_no_context_takeover\r\n\r\n",
         "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ACCEPT\r\n", // no blank line: EOF in the head
         ""}) // the server closes without answering
     void badResponse(String response) throws Exception {
@@ -436,6 +438,32 @@ class ClientConformanceTest {
                 assertThat(m.text()).isEqualTo(text);
                 ws.send(m.text());
             }
+            assertThat(awaitClosed(ws)).isEqualTo(1000);
+        }
+    }
+
+    @ParameterizedTest(name = "RFC 7692 §7.1: the response \"{0}\" is accepted and messages flow compressed")
+    @ValueSource(strings = {
+        "permessage-deflate; server_no_context_takeover; client_no_context_takeover",
+        "permessage-deflate; client_no_context_takeover; server_no_context_takeover; server_max_window_bits=9",
+        "permessage-deflate; server_no_context_takeover; client_no_context_takeover; server_max_window_bits=15",
+        "permessage-deflate;server_no_context_takeover;client_no_context_takeover"})
+    void deflateResponses(String response) throws Exception {
+        String text = "window bits ✓ ".repeat(30);
+        try (RawServer s = RawServer.start(c -> {
+            c.accept("Sec-WebSocket-Extensions: " + response);
+            // a raw deflate stream from a fresh window never refers back more than the message length
+            c.write(RawFrame.encode(true, 4, TEXT, Deflate.compressOnce(utf8(text)), null));
+            RawFrame f = c.next();
+            assertThat(f.rsv()).isEqualTo(4);
+            assertThat(new String(Deflate.decompressOnce(f.payload()), StandardCharsets.UTF_8)).isEqualTo(text);
+            c.write(server(true, CLOSE, closePayload(1000, "")));
+            c.nextClose();
+        })) {
+            WebSocket ws = OurClient.connect(s.url("/"), true);
+            Message m = ws.receive(WAIT).orElseThrow();
+            assertThat(m.text()).isEqualTo(text);
+            ws.send(m.text());
             assertThat(awaitClosed(ws)).isEqualTo(1000);
         }
     }
