@@ -64,9 +64,12 @@ public interface WebSocket extends Iterable<Message>, AutoCloseable {
 
     /**
      * Blocks until the next message starts and returns it as a stream, for messages too big to
-     * hold (the whole message is never buffered; only {@code max_message_size} does not apply
-     * to it). The stream ends at the end of the message. Read it to the end or close it before
-     * the next receive.
+     * hold. A message that starts arriving while this call waits is handed over chunk by chunk
+     * as it arrives (a few chunks are buffered; then the connection stops reading until the
+     * stream is read), and {@code max_message_size} does not apply to it (each frame is still
+     * bound by {@code max_frame_size}). A message that was already queued is returned as a stream
+     * over its bytes. The stream ends at the end of the message; read it to the end or close it
+     * before receiving again. Text streams carry UTF-8 validated as it arrives.
      *
      * @return empty once the connection is closed
      */
