@@ -101,8 +101,8 @@ class ChatClusterTest {
             }
             int n = rounds * burst;
             long tookMs = (System.nanoTime() - t0) / 1_000_000;
-            // a member blocked on the slow one would wait for the 30 s write timeout
-            assertThat(tookMs).as("every fast member had all %d messages after %d ms", n, tookMs).isLessThan(15_000);
+            // a member blocked behind the slow one would wait for its 30 s write timeout (websocket.write_timeout)
+            assertThat(tookMs).as("every fast member had all %d messages after %d ms", n, tookMs).isLessThan(25_000);
             assertThat(Long.parseLong(a.stat("dropped")) - droppedBefore).as("the slow member's outbox overflowed").isPositive();
         } finally {
             clients.forEach(ChatClient::close);
