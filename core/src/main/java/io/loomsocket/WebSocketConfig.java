@@ -20,8 +20,11 @@ import java.util.Objects;
  *   <tr><td>{@code maxMessageSize} ({@code websocket.max_message_size})</td><td>1 MiB</td>
  *       <td>largest message, after decompression; a bigger one closes with 1009 (RFC 6455 §7.4.1).
  *           {@link WebSocket#receiveStream()} is not bound by it.</td></tr>
- *   <tr><td>{@code maxFrameSize} ({@code websocket.max_frame_size})</td><td>1 MiB</td>
- *       <td>largest frame payload, checked from the frame header before any payload is read (1009)</td></tr>
+ *   <tr><td>{@code maxFrameSize} ({@code websocket.max_frame_size})</td><td>= maxMessageSize</td>
+ *       <td>largest frame payload, checked from the frame header before any payload is read (1009);
+ *           unless set it follows maxMessageSize (browsers send each message as one frame), and it
+ *           is never more than maxMessageSize. With compression a frame may exceed it by the deflate
+ *           overhead (1/64 + 1 KiB).</td></tr>
  *   <tr><td>{@code maxQueue} ({@code websocket.max_queue})</td><td>16</td>
  *       <td>received messages held for the application; when full, the connection stops reading
  *           the socket, so TCP flow control slows the peer down</td></tr>
@@ -73,7 +76,7 @@ public final class WebSocketConfig {
 
     private WebSocketConfig(Builder b) {
         this.maxMessageSize = b.maxMessageSize;
-        this.maxFrameSize = b.maxFrameSize;
+        this.maxFrameSize = b.effectiveMaxFrameSize();
         this.maxQueue = b.maxQueue;
         this.writeBufferSize = b.writeBufferSize;
         this.readBufferSize = b.readBufferSize;
@@ -95,7 +98,7 @@ public final class WebSocketConfig {
     public Builder toBuilder() {
         Builder b = new Builder();
         b.maxMessageSize = maxMessageSize;
-        b.maxFrameSize = maxFrameSize;
+        b.maxFrameSize = maxFrameSize == maxMessageSize ? -1 : maxFrameSize;
         b.maxQueue = maxQueue;
         b.writeBufferSize = writeBufferSize;
         b.readBufferSize = readBufferSize;
@@ -137,7 +140,7 @@ public final class WebSocketConfig {
     /** Collects settings; every setter checks its argument and throws IllegalArgumentException. */
     public static final class Builder {
         private int maxMessageSize = 1 << 20;
-        private int maxFrameSize = 1 << 20;
+        private int maxFrameSize = -1; // unset: follows maxMessageSize
         private int maxQueue = 16;
         private int writeBufferSize = 16 << 10;
         private int readBufferSize = 16 << 10;
@@ -205,11 +208,17 @@ public final class WebSocketConfig {
         public Builder compressionContextTakeover(boolean on) { this.compressionContextTakeover = on; return this; }
 
         public WebSocketConfig build() {
-            if (maxFrameSize > maxMessageSize && maxMessageSize >= 125) {
-                // a frame can never be larger than the message it belongs to
-                maxFrameSize = maxMessageSize;
-            }
             return new WebSocketConfig(this);
+        }
+
+        /**
+         * The effective frame limit: maxMessageSize unless set (browsers send a message as one
+         * frame), never more than maxMessageSize (a frame cannot outgrow its message), never
+         * below 125 (every control frame must fit).
+         */
+        private int effectiveMaxFrameSize() {
+            int f = maxFrameSize < 0 ? maxMessageSize : Math.min(maxFrameSize, maxMessageSize);
+            return Math.max(125, f);
         }
 
         private static int positive(String name, int v) {
