@@ -182,4 +182,46 @@ class FlowControlTest {
             assertThatThrownBy(() -> ws.server().sendStream(true)).isInstanceOf(WebSocketClosedException.class);
         }
     }
+
+    /** RFC 6455 §5.5.2 + OkHttp's rule: a pong goes out before data that senders are still waiting to write. */
+    @Test
+    void aPongOvertakesQueuedData() throws Exception {
+        WebSocketConfig config = WebSocketConfig.builder().compression(false).build();
+        try (Pair p = Pair.open()) {
+            var ws = WebSocketConnection.open(Transport.of(p.serverSide), null, Role.SERVER, null, null, config);
+            RawPeer peer = new RawPeer(p.clientSide, Role.CLIENT);
+            int threads = 4;
+            int each = 10;
+            byte[] big = new byte[256 << 10];
+            for (int t = 0; t < threads; t++) {
+                Thread.ofVirtual().start(() -> {
+                    try {
+                        for (int i = 0; i < each; i++) ws.send(big);
+                    } catch (RuntimeException closed) {
+                        // the test ended
+                    }
+                });
+            }
+            Thread.sleep(300); // the peer reads nothing: TCP buffers fill, senders queue up
+            peer.sendPing(new byte[] {42});
+            Thread.sleep(100);
+            int before = 0;
+            int after = 0;
+            boolean pong = false;
+            for (int n = 0; n < threads * each + 1; n++) {
+                Event e = peer.next();
+                if (e instanceof Event.Pong) {
+                    pong = true;
+                } else if (pong) {
+                    after++;
+                } else {
+                    before++;
+                }
+            }
+            System.out.printf("pong overtook queued data: %d messages before it, %d after%n", before, after);
+            assertThat(pong).isTrue();
+            assertThat(after).as("messages still queued behind the pong").isGreaterThanOrEqualTo(threads * each / 4);
+            ws.abort();
+        }
+    }
 }
