@@ -186,7 +186,8 @@ class FuzzTest {
                     assertThat(h.tokens("Sec-WebSocket-Protocol")).contains(a.subprotocol());
                 }
                 if (a.deflate() != null) {
-                    assertThat(h.getAll("Sec-WebSocket-Extensions").toString()).contains("permessage-deflate");
+                    // extension names compare case-insensitively (tokens, RFC 9110 §5.6.2)
+                    assertThat(h.getAll("Sec-WebSocket-Extensions").toString().toLowerCase(java.util.Locale.ROOT)).contains("permessage-deflate");
                 }
                 // the client side must accept whatever the server accepted
                 ClientHandshake c = new ClientHandshake("h", "/", List.of("chat", "superchat"), DeflateConfig.DEFAULT, null,
