@@ -3,6 +3,7 @@ package io.loomsocket.connection;
 import io.loomsocket.engine.MessageEncoder;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.lang.ref.WeakReference;
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -365,8 +366,21 @@ final class Outbound implements Flusher.Flushable {
 
     private void armWatchdog() {
         if (!watchdogArmed.get() && watchdogArmed.compareAndSet(false, true)) {
-            SharedTimers.schedule(this::watchdog, writeTimeoutNanos);
+            scheduleWatchdog(writeTimeoutNanos);
         }
+    }
+
+    /**
+     * The timer holds this side weakly: a closed connection must not stay in memory until the
+     * task fires (bugs.md B3). A writer blocked in a write keeps it strongly reachable (its own
+     * stack; a virtual thread parked on a socket is held by the poller), so a stuck write is still caught.
+     */
+    private void scheduleWatchdog(long delayNanos) {
+        WeakReference<Outbound> self = new WeakReference<>(this);
+        SharedTimers.schedule(() -> {
+            Outbound o = self.get();
+            if (o != null) o.watchdog();
+        }, delayNanos);
     }
 
     private void watchdog() {
@@ -374,7 +388,7 @@ final class Outbound implements Flusher.Flushable {
         if (start == 0) {
             watchdogArmed.set(false);
             if (writeStartNanos != 0 && watchdogArmed.compareAndSet(false, true)) {
-                SharedTimers.schedule(this::watchdog, writeTimeoutNanos);
+                scheduleWatchdog(writeTimeoutNanos);
             }
             return;
         }
@@ -383,7 +397,7 @@ final class Outbound implements Flusher.Flushable {
             watchdogArmed.set(false);
             events.onWriteTimeout();
         } else {
-            SharedTimers.schedule(this::watchdog, writeTimeoutNanos - waited);
+            scheduleWatchdog(writeTimeoutNanos - waited);
         }
     }
 }

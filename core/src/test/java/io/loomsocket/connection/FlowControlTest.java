@@ -104,8 +104,9 @@ class FlowControlTest {
         // without the flusher the reply would wait for the computation, which waits for the reply:
         // the test would time out. The bounds are loose because the machine is shared and noisy;
         // the printed figures are the measurement.
-        assertThat(Duration.ofNanos(deferred[0])).isLessThan(Duration.ofMillis(20));
-        assertThat(Duration.ofNanos(deferred[1])).isLessThan(Duration.ofMillis(500));
+        // (under load average 25 on 2 cores the medians reached 4-31 ms, the undeferred baseline alike)
+        assertThat(Duration.ofNanos(deferred[0])).isLessThan(Duration.ofMillis(250));
+        assertThat(Duration.ofNanos(deferred[1])).isLessThan(Duration.ofSeconds(2));
     }
 
     /** Returns {median, max} nanoseconds from send() to the bytes arriving at a raw peer. */
@@ -191,7 +192,7 @@ class FlowControlTest {
             var ws = WebSocketConnection.open(Transport.of(p.serverSide), null, Role.SERVER, null, null, config);
             RawPeer peer = new RawPeer(p.clientSide, Role.CLIENT);
             int threads = 4;
-            int each = 10;
+            int each = 20;
             byte[] big = new byte[256 << 10];
             for (int t = 0; t < threads; t++) {
                 Thread.ofVirtual().start(() -> {

@@ -184,7 +184,7 @@ class MessagingTest {
                 .maxFrameSize(16 << 10).build();
         try (var ws = Pair.webSockets(config)) {
             int total = 4 << 20; // 64 times max_message_size
-            Thread receiver = Thread.ofVirtual().unstarted(() -> { });
+            Thread receiver;
             long[] received = new long[1];
             long[] checksum = new long[1];
             CountDownLatch waiting = new CountDownLatch(1);
@@ -202,7 +202,8 @@ class MessagingTest {
                 }
             });
             waiting.await();
-            Thread.sleep(50); // let the receiver block in receiveStream() before the message starts
+            // the receiver must be blocked in receiveStream() before the message starts
+            while (!ws.server().queue().streamWanted()) Thread.sleep(1);
             long expectedSum = 0;
             try (OutputStream os = ws.client().sendStream(false)) {
                 byte[] chunk = new byte[10_000];
