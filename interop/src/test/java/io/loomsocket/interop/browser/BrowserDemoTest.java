@@ -43,6 +43,21 @@ class BrowserDemoTest {
         }
     }
 
+    /** Saves what the page looked like when a check failed, to target/browser-NAME.png. */
+    @org.junit.jupiter.api.extension.RegisterExtension
+    final org.junit.jupiter.api.extension.TestWatcher screenshots = new org.junit.jupiter.api.extension.TestWatcher() {
+        @Override public void testFailed(org.junit.jupiter.api.extension.ExtensionContext context, Throwable cause) {
+            try {
+                byte[] png = chromium.driver().getScreenshotAs(org.openqa.selenium.OutputType.BYTES);
+                java.nio.file.Path file = java.nio.file.Path.of("target", "browser-" + context.getDisplayName().replaceAll("\\W+", "_") + ".png");
+                java.nio.file.Files.write(file, png);
+                System.err.println("screenshot of the failed page: " + file.toAbsolutePath());
+            } catch (Exception e) {
+                System.err.println("no screenshot: " + e);
+            }
+        }
+    };
+
     static List<String> received(ChromeDriver d) {
         return d.findElements(By.cssSelector("#messages .message")).stream().map(WebElement::getText).toList();
     }
