@@ -19,8 +19,9 @@ import java.util.Objects;
  *     (default 1 second); a send to a closed connection removes it at once
  * @param keyPrefix prefix of every Redis key and pub/sub channel (default {@code "loomsocket"});
  *     servers that should form one cluster share it
- * @param redisCommandTimeout how long a Redis command may take before it counts as failed
- *     (default 2 seconds)
+ * @param redisCommandTimeout how long the layer waits for Redis where it must wait: reading a
+ *     group's members, resubscribing after an outage, the closing PING (default 2 seconds).
+ *     Publishing never waits, and a slow PUBLISH is not cancelled: it is delivered late
  * @param redisReconnectMax the largest pause between reconnection attempts; they start at
  *     100 ms and double up to this (default 5 seconds)
  * @param redisRequestQueue commands the Redis client buffers at most (default 10,000); when it is

@@ -14,7 +14,7 @@ import java.util.List;
  * @param overflowClosed connections closed because their outbox overflowed
  * @param unknownChannel sends to a channel name that no connection has (any more)
  * @param publishFailed messages for other servers that could not be handed to Redis (Redis down,
- *     timeout, full request queue): never delivered there
+ *     or the client's request queue full): never delivered there
  * @param remoteMissed messages from other servers that this server saw were missing (a gap in
  *     the sender's sequence numbers, e.g. published while this server's subscription was down)
  * @param redisConnected true for the memory layer; for Redis, whether both connections are up

@@ -47,6 +47,18 @@ final class OutageLog {
         }
     }
 
+    /** Counts one undelivered message into the current outage; false if there is none. */
+    boolean countIfDown() {
+        lock.lock();
+        try {
+            if (downSince == null) return false;
+            undelivered++;
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Redis is reachable again: closes the current outage, if any, and reports it. */
     Optional<Outage> up() {
         Outage o;

@@ -68,6 +68,7 @@ public final class RedisChannelLayer extends ChannelLayer {
     private final Map<String, Long> receivedSeq = new ConcurrentHashMap<>(); // Redis channel + "|" + origin -> last seq seen
     private final Thread supervisor;
     private volatile boolean closing;
+    private volatile long lastFailureLog = System.nanoTime() - 2_000_000_000L;
 
     /**
      * Connects to Redis (URI as Lettuce reads it: {@code redis://[password@]host[:port][/db]}).
@@ -92,7 +93,9 @@ public final class RedisChannelLayer extends ChannelLayer {
                 .autoReconnect(true)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                 .requestQueueSize(settings.redisRequestQueue())
-                .timeoutOptions(TimeoutOptions.enabled(settings.redisCommandTimeout()))
+                // no per-command timeout: a PUBLISH that is merely slow is delivered late, not cancelled and lost;
+                // waits that matter (groupMembers, resubscribing) have their own limit, redisCommandTimeout
+                .timeoutOptions(TimeoutOptions.builder().timeoutCommands(false).build())
                 .build());
         try {
             this.conn = client.connect(ByteArrayCodec.INSTANCE);
@@ -184,7 +187,18 @@ public final class RedisChannelLayer extends ChannelLayer {
 
     private void publishFailed(Throwable e) {
         counters.publishFailed.increment();
-        outages.undelivered(e.getClass().getSimpleName() + ": " + e.getMessage());
+        String why = e.getClass().getSimpleName() + ": " + e.getMessage();
+        if (!remoteConnected()) {
+            outages.undelivered(why); // starts the outage if the supervisor has not yet noticed
+        } else if (!outages.countIfDown()) { // connected, e.g. the request queue is full: counted, logged at most once a second
+            long now = System.nanoTime();
+            long last = lastFailureLog;
+            if (now - last > 1_000_000_000L) {
+                lastFailureLog = now;
+                log(Level.WARNING, "channel layer: a message for other servers could not be handed to Redis at " + where
+                        + " (" + why + "); counted in publishFailed", null);
+            }
+        }
     }
 
     // ---- receiving (on Lettuce's event loop: never block here) ----
