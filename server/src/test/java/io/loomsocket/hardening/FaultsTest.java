@@ -213,11 +213,9 @@ class FaultsTest {
         System.out.printf("%d connect/disconnect cycles in %d ms (%d accepted in all): fds %d -> %d, threads (platform+virtual) %d -> %d,"
                         + " heap after GC %d KB -> %d KB%n", cycles, millis, server.acceptedConnections(), fds0, fds1, threads0, threads1,
                 heap0 / 1024, heap1 / 1024);
-        if (heap1 - heap0 >= 8L * 1024 * 1024) { // say what is holding the heap
-            System.out.println(Probe.jcmd(Probe.self(), "GC.class_histogram").lines().limit(25).reduce("", (a, b) -> a + b + "\n"));
-        }
         assertThat(fds1).as("file descriptors").isLessThanOrEqualTo(fds0 + 2);
         assertThat(threads1).as("threads").isLessThanOrEqualTo(threads0 + 2);
+        // bugs.md B3: the write watchdog used to hold each closed connection for write_timeout (+9 MB here)
         assertThat(heap1 - heap0).as("heap growth").isLessThan(8L * 1024 * 1024);
         assertThat(Probe.threadsNamed("loomsocket-conn")).isZero();
         assertThat(Probe.threadsNamed("loomsocket-reader")).isZero();
