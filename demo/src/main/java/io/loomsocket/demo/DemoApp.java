@@ -38,12 +38,14 @@ public final class DemoApp {
                 path("^echo_once$", v.get("echoOnce")),
                 path("^echo$", v.get("echo"))));
         urls.addAll(new ChatViews(layer).urls()); // /chat/ and /chat/<room>/ on the channel layer
+        urls.addAll(io.loomsocket.demo.auth.AuthDemo.urls()); // /secure_echo?token=...: auth before the upgrade
         return urls;
     }
 
     /** Builds the application from settings; the caller closes {@code layer} after stopping. */
     public static WebApp app(Settings settings, ChannelLayer layer) {
-        return WebApp.builder().settings(settings).urls(urlpatterns(layer)).classLoader(DemoApp.class.getClassLoader()).build();
+        return WebApp.builder().settings(settings).urls(urlpatterns(layer)).classLoader(DemoApp.class.getClassLoader())
+                .middleware(io.loomsocket.demo.auth.AuthDemo.middleware()).build(); // WebSocketMiddleware + token check
     }
 
     public static void main(String[] args) {
