@@ -104,6 +104,7 @@ class ChatClusterTest {
             // a member blocked behind the slow one would wait for its 30 s write timeout (websocket.write_timeout)
             assertThat(tookMs).as("every fast member had all %d messages after %d ms", n, tookMs).isLessThan(25_000);
             assertThat(Long.parseLong(a.stat("dropped")) - droppedBefore).as("the slow member's outbox overflowed").isPositive();
+            assertThat(slow.getInputStream().available()).as("the slow peer has unread messages waiting in its socket").isPositive();
         } finally {
             clients.forEach(ChatClient::close);
         }

@@ -28,7 +28,7 @@ final class ChatProcess implements AutoCloseable {
     private final CompletableFuture<Integer> port = new CompletableFuture<>();
     private final ReentrantLock lock = new ReentrantLock();
     private final ArrayDeque<String> log = new ArrayDeque<>();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
 
     private ChatProcess(Process process) {
         this.process = process;
@@ -98,7 +98,7 @@ final class ChatProcess implements AutoCloseable {
 
     /** The layer's counters, as /chat/_stats serves them. */
     String stats() throws IOException, InterruptedException {
-        var req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port() + "/chat/_stats")).timeout(Duration.ofSeconds(5)).build();
+        var req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port() + "/chat/_stats")).timeout(Duration.ofSeconds(20)).build();
         HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 200) throw new IllegalStateException("/chat/_stats: " + r.statusCode() + " " + r.body());
         return r.body();
@@ -112,11 +112,16 @@ final class ChatProcess implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         process.destroy(); // SIGTERM: the server stops gracefully
-        if (!process.waitFor(15, TimeUnit.SECONDS)) {
+        try {
+            if (!process.waitFor(15, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                process.waitFor();
+            }
+        } catch (InterruptedException e) {
             process.destroyForcibly();
-            process.waitFor();
+            Thread.currentThread().interrupt();
         }
         http.close();
     }
