@@ -1,0 +1,161 @@
+package io.loomsocket.demo.hardening;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.loomsocket.Message;
+import io.loomsocket.WebSocket;
+import io.loomsocket.WebSocketConfig;
+import io.loomsocket.client.WebSocketClient;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Soak: N concurrent WebSockets to the demo's /echo (the server in its own JVM, so client and
+ * server sockets do not share one process's 20,000 descriptors), each sending sequence-numbered
+ * messages; every message must come back exactly once and in order. Afterwards the server's
+ * descriptors, threads (virtual included) and live heap must be back to their baseline.
+ * 1,000 connections × 20 messages normally; 10,000 × 30 with {@code -Dloomsocket.long=true}
+ * ({@code -Dloomsocket.soak.connections=N}, {@code -Dloomsocket.soak.messages=N}).
+ */
+class SoakTest {
+    private static final boolean LONG = Boolean.getBoolean("loomsocket.long");
+    private static final int CONNECTIONS = Integer.getInteger("loomsocket.soak.connections", LONG ? 10_000 : 1_000);
+    private static final int MESSAGES = Integer.getInteger("loomsocket.soak.messages", LONG ? 30 : 20);
+
+    @Test
+    void everyMessageEchoedExactlyOnceInOrderAndTheServerReturnsToBaseline() throws Exception {
+        Map<String, String> env = Map.of("HTTP_MAX_CONNECTIONS", Integer.toString(CONNECTIONS + 100),
+                "WEBSOCKET_PING_INTERVAL", "5s");
+        try (DemoProcess demo = DemoProcess.start(env, "-Xmx768m")) {
+            URI echo = URI.create("ws://127.0.0.1:" + demo.port() + "/echo");
+            WebSocketClient client = WebSocketClient.builder().compression(false)
+                    .connectTimeout(Duration.ofSeconds(30)).handshakeTimeout(Duration.ofSeconds(30))
+                    .config(WebSocketConfig.builder().pingInterval(Duration.ZERO).readBufferSize(4096).writeBufferSize(4096).build())
+                    .build();
+            // warm-up, then the baseline
+            for (int i = 0; i < 20; i++) {
+                WebSocket ws = client.connect(echo);
+                ws.send("warm");
+                ws.receive(Duration.ofSeconds(10));
+                ws.close();
+            }
+            Thread.sleep(500);
+            int fds0 = demo.fds();
+            int threads0 = demo.threads();
+            long heap0 = demo.liveHeap();
+            Map<String, Long> histogram0 = demo.histogram();
+
+            long t0 = System.nanoTime();
+            List<WebSocket> sockets = new ArrayList<>(CONNECTIONS);
+            Semaphore connecting = new Semaphore(64); // the accept backlog is 1,024; do not flood it
+            ConcurrentLinkedQueue<WebSocket> opened = new ConcurrentLinkedQueue<>();
+            ConcurrentLinkedQueue<String> errors = new ConcurrentLinkedQueue<>();
+            CountDownLatch connected = new CountDownLatch(CONNECTIONS);
+            for (int i = 0; i < CONNECTIONS; i++) {
+                connecting.acquire();
+                Thread.ofVirtual().start(() -> {
+                    try {
+                        opened.add(client.connect(echo));
+                    } catch (RuntimeException e) {
+                        errors.add("connect: " + e);
+                    } finally {
+                        connecting.release();
+                        connected.countDown();
+                    }
+                });
+            }
+            assertThat(connected.await(10, TimeUnit.MINUTES)).isTrue();
+            assertThat(errors).isEmpty();
+            sockets.addAll(opened);
+            long connectMillis = (System.nanoTime() - t0) / 1_000_000;
+            int fdsPeak = demo.fds();
+
+            // every connection: a sender and a checker, messages "c:n" with n = 0..MESSAGES-1
+            AtomicLong echoed = new AtomicLong();
+            CountDownLatch done = new CountDownLatch(CONNECTIONS * 2);
+            long t1 = System.nanoTime();
+            for (int c = 0; c < sockets.size(); c++) {
+                WebSocket ws = sockets.get(c);
+                String id = c + ":";
+                Thread.ofVirtual().start(() -> {
+                    try {
+                        for (int n = 0; n < MESSAGES; n++) {
+                            ws.send(id + n);
+                            Thread.sleep(5);
+                        }
+                    } catch (RuntimeException | InterruptedException e) {
+                        errors.add(id + " send: " + e);
+                    } finally {
+                        done.countDown();
+                    }
+                });
+                Thread.ofVirtual().start(() -> {
+                    try {
+                        for (int n = 0; n < MESSAGES; n++) {
+                            Optional<Message> m = ws.receive(Duration.ofSeconds(120));
+                            if (m.isEmpty() || !m.get().text().equals(id + n)) {
+                                errors.add(id + " expected " + id + n + " got " + m.map(Message::text).orElse("end"));
+                                return;
+                            }
+                            echoed.incrementAndGet();
+                        }
+                    } catch (RuntimeException e) {
+                        errors.add(id + " receive: " + e);
+                    } finally {
+                        done.countDown();
+                    }
+                });
+            }
+            assertThat(done.await(15, TimeUnit.MINUTES)).isTrue();
+            long exchangeMillis = (System.nanoTime() - t1) / 1_000_000;
+            int threadsPeak = demo.threads();
+            long heapPeak = demo.liveHeap();
+            assertThat(errors).as("first errors: %s", errors.stream().limit(5).toList()).isEmpty();
+            assertThat(echoed.get()).isEqualTo((long) CONNECTIONS * MESSAGES);
+
+            // nothing more than what was sent arrives: the close comes next on each connection
+            CountDownLatch closed = new CountDownLatch(sockets.size());
+            for (WebSocket ws : sockets) {
+                Thread.ofVirtual().start(() -> {
+                    try {
+                        ws.close();
+                        if (ws.receive(Duration.ofSeconds(5)).isPresent()) errors.add("a message after the last echo");
+                    } catch (RuntimeException e) {
+                        errors.add("close: " + e);
+                    } finally {
+                        closed.countDown();
+                    }
+                });
+            }
+            assertThat(closed.await(5, TimeUnit.MINUTES)).isTrue();
+            assertThat(errors).isEmpty();
+
+            // back to baseline (sockets close at once; give ended virtual threads and timers a moment)
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (demo.fds() > fds0 + 2 && System.nanoTime() < deadline) Thread.sleep(100);
+            Thread.sleep(500);
+            int fds1 = demo.fds();
+            int threads1 = demo.threads();
+            long heap1 = demo.liveHeap();
+            System.out.printf("soak: %d connections (connected in %d ms), %d messages echoed in order in %d ms; server fds %d -> %d"
+                            + " (peak %d), threads %d -> %d (peak %d), live heap %d KB -> %d KB (peak %d KB)%n",
+                    CONNECTIONS, connectMillis, echoed.get(), exchangeMillis, fds0, fds1, fdsPeak, threads0, threads1, threadsPeak,
+                    heap0 / 1024, heap1 / 1024, heapPeak / 1024);
+            assertThat(fdsPeak).isGreaterThanOrEqualTo(fds0 + CONNECTIONS);
+            assertThat(fds1).as("server file descriptors").isLessThanOrEqualTo(fds0 + 2);
+            assertThat(threads1).as("server threads").isLessThanOrEqualTo(threads0 + 2);
+            assertThat(heap1 - heap0).as("server live heap growth; grew most:\n%s",
+                    heap1 - heap0 < 8L * 1024 * 1024 ? "" : DemoProcess.growth(histogram0, demo.histogram())).isLessThan(8L * 1024 * 1024);
+        }
+    }
+}
