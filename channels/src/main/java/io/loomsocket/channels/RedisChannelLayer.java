@@ -45,7 +45,12 @@ import java.util.concurrent.locks.ReentrantLock;
  *       delivery goes on; Lettuce reconnects with exponential backoff (100 ms doubling up to
  *       {@code redisReconnectMax}); on reconnection the layer resubscribes, re-records its
  *       memberships and logs the outage. Each message carries a sequence number per sender and
- *       Redis channel, so a receiver counts messages it missed ({@link ChannelStats#remoteMissed()}).</li>
+ *       Redis channel, so a receiver counts messages it missed ({@link ChannelStats#remoteMissed()}).
+ *       A PUBLISH written just before the connection broke is resent by Lettuce after reconnection
+ *       (late, still in order). Nothing is replayed otherwise: pub/sub is at most once.</li>
+ *   <li>Slow Redis: PUBLISH has no timeout (a slow one arrives late rather than being cancelled);
+ *       the client buffers at most {@code redisRequestQueue} commands, beyond which publishes fail
+ *       and are counted.</li>
  * </ul>
  */
 public final class RedisChannelLayer extends ChannelLayer {
