@@ -125,9 +125,20 @@ final class Outbound implements Flusher.Flushable {
                 case BINARY -> encoder.startBinary(b, off, len);
                 case FRAGMENT_TEXT, FRAGMENT_BINARY -> encoder.startFragment(kind == Kind.FRAGMENT_TEXT, b, off, len, fin);
             }
-            ensure(Math.min(encoder.pendingPayload() + MessageEncoder.MAX_CONTROL_FRAME_SIZE, bufferSize));
+            // A payload that does not fit the write buffer anyway is not copied through it: the
+            // header (with what fits after it) goes out first, the rest straight from the caller's
+            // array. Same number of writes, no buffer of bufferSize allocated and filled per message.
+            boolean direct = encoder.pendingPayload() + MessageEncoder.MAX_CONTROL_FRAME_SIZE > bufferSize
+                    && encoder.canWriteDirectly();
+            ensure(direct ? SMALL_BUFFER : Math.min(encoder.pendingPayload() + MessageEncoder.MAX_CONTROL_FRAME_SIZE, bufferSize));
             while (!encoder.encode(buf)) {
                 flushLocked();
+                if (direct && buf.position() == 0 && !encoder.atFrameBoundary()) {
+                    int n = encoder.pendingPayload();
+                    writeLocked(encoder.directArray(), encoder.directOffset(), n);
+                    encoder.directWritten(n);
+                    break;
+                }
                 ensure(bufferSize);
             }
             dirty = true;
@@ -279,11 +290,22 @@ final class Outbound implements Flusher.Flushable {
             return;
         }
         try {
+            writeLocked(buf.array(), 0, buf.position());
+        } finally {
+            buf.clear();
+            dirty = false;
+        }
+    }
+
+    /** Writes bytes to the transport under the write watchdog; a failure fails the connection. */
+    private void writeLocked(byte[] b, int off, int len) {
+        if (failed) throw events.closedException();
+        try {
             if (out == null) out = transport.output();
             long start = System.nanoTime();
             writeStartNanos = start == 0 ? 1 : start;
             armWatchdog();
-            out.write(buf.array(), 0, buf.position());
+            out.write(b, off, len);
             congested = System.nanoTime() - start > CONGESTED_NANOS;
         } catch (IOException e) {
             failed = true;
@@ -291,8 +313,6 @@ final class Outbound implements Flusher.Flushable {
             throw events.closedException();
         } finally {
             writeStartNanos = 0;
-            buf.clear();
-            dirty = false;
         }
     }
 

@@ -119,6 +119,30 @@ public final class FrameWriter {
     }
 
     /**
+     * Records that the caller wrote {@code n} payload bytes of the current frame to the transport
+     * itself, verbatim (no copy into a buffer). Only an endpoint that does not mask may do so:
+     * a masked payload must go through {@link #writePayload} (RFC 6455 §5.3).
+     *
+     * @throws IllegalStateException    if this endpoint masks
+     * @throws IllegalArgumentException if {@code n} is negative or more than the frame still owes
+     */
+    public void payloadWrittenDirectly(int n) {
+        if (role.masksOutgoing()) {
+            throw new IllegalStateException("a masked payload cannot be written verbatim (RFC 6455 §5.3)");
+        }
+        if (n < 0 || n > remaining) {
+            throw new IllegalArgumentException(n + " bytes written directly, but the frame owes " + remaining);
+        }
+        remaining -= n;
+        written += n;
+    }
+
+    /** True if this endpoint masks what it sends (a client, RFC 6455 §5.3). */
+    public boolean masks() {
+        return role.masksOutgoing();
+    }
+
+    /**
      * Writes a whole frame with payload {@code src[off..off+len)}.
      *
      * @throws BufferOverflowException if it does not fit (nothing written)

@@ -174,6 +174,45 @@ public final class MessageEncoder {
         return true;
     }
 
+    /**
+     * True when the rest of the pending frame's payload may be written to the transport verbatim,
+     * without copying it through a buffer: a frame is pending and this endpoint does not mask
+     * (a server, RFC 6455 §5.3). Compressed payloads qualify too (they are already their own array).
+     * Use {@link #encode} first so the header (and whatever fits) precedes it, then
+     * {@link #directArray()}, {@link #directOffset()}, {@link #pendingPayload()} and
+     * {@link #directWritten(int)}.
+     */
+    public boolean canWriteDirectly() {
+        return data != null && !writer.masks();
+    }
+
+    /** The array holding the pending payload (see {@link #canWriteDirectly()}). */
+    public byte[] directArray() {
+        return data;
+    }
+
+    /** Where the unwritten part of the pending payload starts in {@link #directArray()}. */
+    public int directOffset() {
+        return off + written;
+    }
+
+    /**
+     * Records that the caller wrote the next {@code n} payload bytes to the transport itself, in
+     * order after everything {@link #encode} put in its buffers (which must be flushed first).
+     *
+     * @throws IllegalStateException if the header was not encoded yet or this endpoint masks
+     */
+    public void directWritten(int n) {
+        if (data == null || !headerWritten) {
+            throw new IllegalStateException("encode the frame header before writing its payload directly");
+        }
+        writer.payloadWrittenDirectly(n); // checks the bounds
+        written += n;
+        if (written == len) {
+            data = null;
+        }
+    }
+
     /** True while a data frame was started and not fully encoded. */
     public boolean hasPending() {
         return data != null;

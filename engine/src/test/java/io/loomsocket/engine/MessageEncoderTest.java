@@ -145,4 +145,43 @@ class MessageEncoderTest {
             }
         }
     }
+    @Test
+    void directPayloadWriteGivesTheSameBytesAsEncodingThroughABuffer() {
+        byte[] payload = new byte[70_000]; // 64-bit length header (RFC 6455 §5.2)
+        for (int i = 0; i < payload.length; i++) payload[i] = (byte) (i * 31);
+        MessageEncoder viaBuffer = new MessageEncoder(Role.SERVER, null, null);
+        ByteBuffer whole = ByteBuffer.allocate(80_000);
+        viaBuffer.startBinary(payload, 5, 69_000);
+        assertThat(viaBuffer.encode(whole)).isTrue();
+
+        MessageEncoder direct = new MessageEncoder(Role.SERVER, null, null);
+        direct.startBinary(payload, 5, 69_000);
+        assertThat(direct.canWriteDirectly()).isTrue();
+        assertThatThrownBy(() -> direct.directWritten(1)).isInstanceOf(IllegalStateException.class); // header first
+        ByteBuffer small = ByteBuffer.allocate(1024);
+        assertThat(direct.encode(small)).isFalse();
+        java.io.ByteArrayOutputStream wire = new java.io.ByteArrayOutputStream();
+        wire.write(small.array(), 0, small.position());
+        int rest = direct.pendingPayload();
+        assertThat(rest).isEqualTo(69_000 - (1024 - 10));
+        assertThatThrownBy(() -> direct.directWritten(rest + 1)).isInstanceOf(IllegalArgumentException.class);
+        wire.write(direct.directArray(), direct.directOffset(), rest);
+        direct.directWritten(rest);
+        assertThat(direct.hasPending()).isFalse();
+        assertThat(wire.toByteArray()).isEqualTo(written(whole));
+        // the next frame starts cleanly: nothing is owed
+        small.clear();
+        direct.startBinary(payload, 0, 3);
+        assertThat(direct.encode(small)).isTrue();
+        assertThat(written(small)).isEqualTo(new byte[] {(byte) 0x82, 3, 0, 31, 62});
+    }
+
+    @Test
+    void aMaskingClientCannotWriteDirectly() {
+        MessageEncoder c = new MessageEncoder(Role.CLIENT, null, MaskSource.fixed(7));
+        c.startBinary(new byte[2000], 0, 2000);
+        assertThat(c.canWriteDirectly()).isFalse();
+        c.encode(ByteBuffer.allocate(100));
+        assertThatThrownBy(() -> c.directWritten(10)).isInstanceOf(IllegalStateException.class);
+    }
 }
