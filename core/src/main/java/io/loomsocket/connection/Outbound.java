@@ -58,6 +58,8 @@ final class Outbound implements Flusher.Flushable {
 
     /** Buffer allocated for the first frames after idling; it grows to the configured size. */
     static final int SMALL_BUFFER = 1024;
+    /** Payloads of at least this many write buffers go to the transport without a copy (see {@link #data}). */
+    static final int DIRECT_WRITE_BUFFERS = 2;
     /** A write taking longer than this marks the peer as congested (flushed off the flusher thread). */
     private static final long CONGESTED_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
 
@@ -125,10 +127,12 @@ final class Outbound implements Flusher.Flushable {
                 case BINARY -> encoder.startBinary(b, off, len);
                 case FRAGMENT_TEXT, FRAGMENT_BINARY -> encoder.startFragment(kind == Kind.FRAGMENT_TEXT, b, off, len, fin);
             }
-            // A payload that does not fit the write buffer anyway is not copied through it: the
-            // header (with what fits after it) goes out first, the rest straight from the caller's
-            // array. Same number of writes, no buffer of bufferSize allocated and filled per message.
-            boolean direct = encoder.pendingPayload() + MessageEncoder.MAX_CONTROL_FRAME_SIZE > bufferSize
+            // A payload of at least DIRECT_WRITE_BUFFERS write buffers is not copied through the
+            // buffer: the header (with what fits after it) goes out first, the rest in one write
+            // straight from the caller's array — two writes instead of one per buffer-full. Below
+            // that, copying is cheaper than the extra write (java.net.Socket has no gathering
+            // write), and a message's tail can share a write with the next message.
+            boolean direct = encoder.pendingPayload() >= DIRECT_WRITE_BUFFERS * bufferSize
                     && encoder.canWriteDirectly();
             ensure(direct ? SMALL_BUFFER : Math.min(encoder.pendingPayload() + MessageEncoder.MAX_CONTROL_FRAME_SIZE, bufferSize));
             while (!encoder.encode(buf)) {
