@@ -5,6 +5,7 @@ import static io.loomsocket.web.Views.path;
 import io.loomsocket.channels.ChannelLayer;
 import io.loomsocket.demo.chat.ChatViews;
 import io.loomsocket.server.HttpServer;
+import io.loomsocket.web.Middleware;
 import io.loomsocket.web.Response;
 import io.loomsocket.web.Settings;
 import io.loomsocket.web.SettingsException;
@@ -44,8 +45,15 @@ public final class DemoApp {
 
     /** Builds the application from settings; the caller closes {@code layer} after stopping. */
     public static WebApp app(Settings settings, ChannelLayer layer) {
+        return app(settings, layer, List.of());
+    }
+
+    /** As {@link #app(Settings, ChannelLayer)}, with {@code outer} middleware first in the chain. */
+    static WebApp app(Settings settings, ChannelLayer layer, List<Middleware> outer) {
+        List<Middleware> chain = new ArrayList<>(outer);
+        chain.addAll(io.loomsocket.demo.auth.AuthDemo.middleware()); // WebSocketMiddleware + token check
         return WebApp.builder().settings(settings).urls(urlpatterns(layer)).classLoader(DemoApp.class.getClassLoader())
-                .middleware(io.loomsocket.demo.auth.AuthDemo.middleware()).build(); // WebSocketMiddleware + token check
+                .middleware(chain).build();
     }
 
     public static void main(String[] args) {
@@ -68,7 +76,7 @@ public final class DemoApp {
             return;
         }
         try {
-            server = app(settings, layer).start();
+            server = app(settings, layer, List.of(new AccessLog(System.out))).start(); // runserver-style request lines
         } catch (IOException | SettingsException e) {
             layer.close();
             System.err.println("error: " + e.getMessage());

@@ -7,9 +7,15 @@ import io.loomsocket.WebSocket;
 import io.loomsocket.client.WebSocketClient;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -29,8 +35,10 @@ class DemoProcessTest {
         pb.redirectErrorStream(true);
         Process p = pb.start();
         try {
-            BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-            String first = out.readLine();
+            BufferedReader reader = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+            BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+            Thread.ofVirtual().start(() -> reader.lines().forEach(lines::add)); // never block the test on a silent process
+            String first = lines.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
             assertThat(first).isNotNull();
             Matcher m = Pattern.compile("Open (http://127\\.0\\.0\\.1:(\\d+)/index/) in your browser").matcher(first);
             assertThat(m.find()).as(first).isTrue();
@@ -39,6 +47,16 @@ class DemoProcessTest {
             WebSocket ws = WebSocketClient.connect("ws://127.0.0.1:" + port + "/echo");
             ws.send("before the signal");
             assertThat(ws.receive(WAIT)).contains(Message.text("before the signal"));
+
+            HttpClient http = HttpClient.newHttpClient();
+            http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/index2/")).build(),
+                    HttpResponse.BodyHandlers.discarding());
+            String logged = null;
+            for (int i = 0; i < 5 && logged == null; i++) { // after the "also: ..." line
+                String l = lines.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
+                if (l != null && l.contains("/index2/\" ")) logged = l;
+            }
+            assertThat(logged).as("runserver-style access log").matches("\\[.+\\] \"GET /index2/\" 200 \\d+");
 
             p.destroy(); // SIGTERM
             assertThat(ws.receive(WAIT)).isEmpty();
