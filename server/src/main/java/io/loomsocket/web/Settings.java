@@ -124,7 +124,13 @@ public final class Settings {
         return s.isEmpty() ? "(none)" : s;
     }
 
+    /**
+     * Django-style: the key upper-cased, '.' as '_' ({@code websocket.accept_all} is
+     * {@code WEBSOCKET_ACCEPT_ALL}). One exception: {@code host} is {@code LISTEN_HOST}, because
+     * zsh and tcsh export {@code HOST} as the machine's name, which would move the listen address.
+     */
     static String envName(String key) {
+        if (key.equals("host")) return "LISTEN_HOST";
         return key.toUpperCase(Locale.ROOT).replace('.', '_');
     }
 

@@ -57,6 +57,14 @@ class SettingsTest {
     }
 
     @Test
+    void hostComesFromListenHostNotFromTheShellsHost() {
+        // zsh and tcsh export HOST=<machine name>; it must not move the listen address
+        Settings s = Settings.builder().environment(Map.of("HOST", "build-box-17")).build();
+        assertThat(s.host()).isEqualTo("127.0.0.1");
+        assertThat(Settings.builder().environment(Map.of("LISTEN_HOST", "0.0.0.0")).build().host()).isEqualTo("0.0.0.0");
+    }
+
+    @Test
     void valueFormsAndMappingOntoServerAndWebSocketConfig() {
         Settings s = Settings.builder().environment(Map.of(
                         "HTTP_HEADER_READ_TIMEOUT", "500ms", "HTTP_KEEP_ALIVE_TIMEOUT", "1.5",
