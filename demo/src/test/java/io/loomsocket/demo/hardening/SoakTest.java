@@ -25,7 +25,8 @@ import org.junit.jupiter.api.Test;
  * messages; every message must come back exactly once and in order. Afterwards the server's
  * descriptors, threads (virtual included) and live heap must be back to their baseline.
  * 1,000 connections × 20 messages normally; 10,000 × 30 with {@code -Dloomsocket.long=true}
- * ({@code -Dloomsocket.soak.connections=N}, {@code -Dloomsocket.soak.messages=N}).
+ * ({@code -Dloomsocket.soak.connections=N}, {@code -Dloomsocket.soak.messages=N},
+ * {@code -Dloomsocket.soak.ping_interval=5s}: the server's keepalive, 0 for none).
  */
 class SoakTest {
     private static final boolean LONG = Boolean.getBoolean("loomsocket.long");
@@ -35,7 +36,7 @@ class SoakTest {
     @Test
     void everyMessageEchoedExactlyOnceInOrderAndTheServerReturnsToBaseline() throws Exception {
         Map<String, String> env = Map.of("HTTP_MAX_CONNECTIONS", Integer.toString(CONNECTIONS + 100),
-                "WEBSOCKET_PING_INTERVAL", "5s");
+                "WEBSOCKET_PING_INTERVAL", System.getProperty("loomsocket.soak.ping_interval", "5s"));
         try (DemoProcess demo = DemoProcess.start(env, "-Xmx768m")) {
             URI echo = URI.create("ws://127.0.0.1:" + demo.port() + "/echo");
             WebSocketClient client = WebSocketClient.builder().compression(false)
@@ -120,7 +121,8 @@ class SoakTest {
             long exchangeMillis = (System.nanoTime() - t1) / 1_000_000;
             int threadsPeak = demo.threads();
             long heapPeak = demo.liveHeap();
-            assertThat(errors).as("first errors: %s", errors.stream().limit(5).toList()).isEmpty();
+            assertThat(errors).as("%d errors, first: %s; server output:%n%s", errors.size(), errors.stream().limit(5).toList(),
+                    errors.isEmpty() ? "" : demo.output()).isEmpty();
             assertThat(echoed.get()).isEqualTo((long) CONNECTIONS * MESSAGES);
 
             // nothing more than what was sent arrives: the close comes next on each connection
