@@ -117,10 +117,17 @@ public final class FrameParser {
         int n = Math.min(in.remaining(), payload.length - payloadFilled);
         if (n > 0) {
             int from = payloadFilled;
-            in.get(payload, from, n);
-            payloadFilled += n;
-            if (masked) {
-                Masking.mask(payload, from, payloadFilled, maskKey, from);
+            if (masked && in.hasArray()) {
+                // unmask while copying: one pass over the payload instead of copy + XOR in place
+                Masking.maskCopy(in.array(), in.arrayOffset() + in.position(), payload, from, n, maskKey, from);
+                in.position(in.position() + n);
+                payloadFilled += n;
+            } else {
+                in.get(payload, from, n);
+                payloadFilled += n;
+                if (masked) {
+                    Masking.mask(payload, from, payloadFilled, maskKey, from);
+                }
             }
             if (listener != null) {
                 listener.onPayload(payload, from, payloadFilled);

@@ -34,15 +34,31 @@ final class Masking {
     }
 
     /**
+     * Copies {@code src[off..off+len)} to {@code dst[dstOff..)} XOR-ing the key on the way, in one
+     * pass (no copy-then-mask); {@code keyPos} is the payload position of {@code src[off]}.
+     * The arrays may be the same only if the ranges are identical.
+     */
+    static void maskCopy(byte[] src, int off, byte[] dst, int dstOff, int len, int key, long keyPos) {
+        java.util.Objects.checkFromIndexSize(off, len, src.length);
+        java.util.Objects.checkFromIndexSize(dstOff, len, dst.length);
+        int k = rotate(key, keyPos);
+        long m = ((long) k << 32) | (k & 0xFFFFFFFFL);
+        int i = 0;
+        for (int end8 = len - 7; i < end8; i += 8) {
+            LONGS_BE.set(dst, dstOff + i, (long) LONGS_BE.get(src, off + i) ^ m);
+        }
+        for (int j = 0; i < len; i++, j++) {
+            dst[dstOff + i] = (byte) (src[off + i] ^ (k >>> (24 - 8 * (j & 3))));
+        }
+    }
+
+    /**
      * Copies {@code len} bytes of {@code src} into {@code dst} (at its position, which advances),
      * masking them on the way; {@code keyPos} is the payload position of {@code src[off]}.
      */
     static void maskInto(byte[] src, int off, ByteBuffer dst, int len, int key, long keyPos) {
         if (dst.hasArray() && !dst.isReadOnly()) {
-            int p = dst.arrayOffset() + dst.position();
-            byte[] a = dst.array();
-            System.arraycopy(src, off, a, p, len);
-            mask(a, p, p + len, key, keyPos);
+            maskCopy(src, off, dst.array(), dst.arrayOffset() + dst.position(), len, key, keyPos);
             dst.position(dst.position() + len);
             return;
         }
