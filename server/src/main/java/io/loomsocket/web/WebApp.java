@@ -1,6 +1,7 @@
 package io.loomsocket.web;
 
 import io.loomsocket.WebSocket;
+import io.loomsocket.WebSocketClosedException;
 import io.loomsocket.WebSocketConfig;
 import io.loomsocket.server.HttpExchange;
 import io.loomsocket.server.HttpException;
@@ -192,6 +193,13 @@ public final class WebApp implements HttpHandler {
         try {
             view.handle(request);
         } catch (Exception | Error e) {
+            if (e instanceof WebSocketClosedException && ws.state() != WebSocket.State.OPEN) {
+                // the peer closed (or the connection failed) while the view was sending: the normal
+                // end of a view that does not watch for the close itself, not a failure of the view
+                LOG.log(System.Logger.Level.DEBUG, () -> "WebSocket view on " + request.path() + " ended by its closed connection: " + e.getMessage());
+                closeQuietly(ws, 1000, "");
+                return;
+            }
             LOG.log(System.Logger.Level.ERROR, "WebSocket view " + view + " failed on " + request.path() + "; closing with 1011", e);
             closeQuietly(ws, 1011, "view failed");
             if (e instanceof Error err) throw err;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.loomsocket.Message;
 import io.loomsocket.WebSocket;
+import io.loomsocket.WebSocketClosedException;
 import io.loomsocket.engine.Frame;
 import io.loomsocket.engine.FrameWriter;
 import io.loomsocket.engine.MaskSource;
@@ -102,6 +103,16 @@ class WebSocketViewTest {
         assertThat(failing.receive(WAIT)).isEmpty();
         awaitClosed(failing);
         assertThat(failing.closeCode().getAsInt()).isEqualTo(1011);
+    }
+
+    @Test
+    void aClosedExceptionFromElsewhereWhileTheViewsSocketIsOpenIsStillAFailure() throws Exception {
+        // only the view's own closed connection ends it quietly; this one is open, so 1011
+        int port = start(path("^other$", requireWebSocket(r -> { throw new WebSocketClosedException(1000, "some other socket"); })));
+        WebSocket ws = WsTestClient.open(port, "/other");
+        assertThat(ws.receive(WAIT)).isEmpty();
+        awaitClosed(ws);
+        assertThat(ws.closeCode().getAsInt()).isEqualTo(1011);
     }
 
     @Test
