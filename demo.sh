@@ -8,6 +8,6 @@ jar=demo/target/loomsocket-demo.jar
 newest_src=$(find pom.xml */pom.xml engine core server client channels demo -path '*/target' -prune -o -type f -newer "$jar" -print -quit 2>/dev/null || true)
 if [ ! -f "$jar" ] || [ -n "$newest_src" ]; then
   echo "Building the demo (first run takes a minute)..."
-  mvn -B -q -ntp -Dmaven.test.skip=true -pl demo -am install
+  mvn -B -q -ntp -DskipTests -pl demo -am install
 fi
 exec "$JAVA_HOME/bin/java" -jar "$jar" "$@"

@@ -1,5 +1,6 @@
 package io.loomsocket.demo.chat;
 
+import io.loomsocket.channels.RedisProcess;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
