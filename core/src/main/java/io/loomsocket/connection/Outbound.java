@@ -191,28 +191,23 @@ final class Outbound implements Flusher.Flushable {
 
     /** Sends a ping at once, ahead of buffered data; throws the closed exception once shut. */
     void ping(byte[] payload) {
-        writeLock.lock();
-        try {
-            writeControlLocked(false);
-            checkOpen();
-            ensure(MessageEncoder.MAX_CONTROL_FRAME_SIZE);
-            encoder.encodePing(buf, payload);
-            dirty = true;
-            flushLocked();
-        } finally {
-            writeLock.unlock();
-        }
-        afterUnlock();
+        controlNow(true, payload);
     }
 
     /** Sends an unsolicited pong now (application heartbeat). */
     void pongNow(byte[] payload) {
+        controlNow(false, payload);
+    }
+
+    /** A ping or pong written and flushed at once, after any pending pong/close of the reader. */
+    private void controlNow(boolean ping, byte[] payload) {
         writeLock.lock();
         try {
             writeControlLocked(false);
             checkOpen();
             ensure(MessageEncoder.MAX_CONTROL_FRAME_SIZE);
-            encoder.encodePong(buf, payload);
+            if (ping) encoder.encodePing(buf, payload);
+            else encoder.encodePong(buf, payload);
             dirty = true;
             flushLocked();
         } finally {
