@@ -6,6 +6,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * The client side of the opening handshake (RFC 6455 §4.1): builds the upgrade request with a
@@ -111,7 +112,8 @@ public final class ClientHandshake {
             h.add("Sec-WebSocket-Protocol", String.join(", ", subprotocols));
         }
         if (deflate.enabled()) {
-            h.add("Sec-WebSocket-Extensions", DeflateParams.clientOffer(deflate).toString());
+            h.add("Sec-WebSocket-Extensions", DeflateParams.clientOffers(deflate).stream()
+                    .map(Extension::toString).collect(Collectors.joining(", ")));
         }
         extraHeaders.forEach(h::add);
         return h;

@@ -181,15 +181,19 @@ public record DeflateParams(boolean serverNoContextTakeover, boolean clientNoCon
         return null;
     }
 
-    /** Client side: the offer to send (one element, see {@link PerMessageDeflate}). */
-    static Extension clientOffer(DeflateConfig cfg) {
-        List<Extension.Param> p = new ArrayList<>(2);
-        if (!cfg.contextTakeover()) {
-            p.add(new Extension.Param(SERVER_NO_CONTEXT_TAKEOVER, null));
-            p.add(new Extension.Param(CLIENT_NO_CONTEXT_TAKEOVER, null));
-        }
+    /**
+     * Client side: the offers to send, in preference order (see {@link PerMessageDeflate}).
+     * Without context takeover: first both no_context_takeover parameters (no zlib state kept
+     * between messages), then, for servers that refuse {@code server_no_context_takeover}
+     * (Netty's default), {@code client_no_context_takeover} alone (§5.1: the server takes the
+     * first offer it accepts). With context takeover: one offer without parameters.
+     */
+    static List<Extension> clientOffers(DeflateConfig cfg) {
         // no client_max_window_bits: Deflater could not honour a value below 15 (§7.1.2.2)
-        return new Extension(NAME, p);
+        if (cfg.contextTakeover()) return List.of(new Extension(NAME, List.of()));
+        Extension.Param serverNct = new Extension.Param(SERVER_NO_CONTEXT_TAKEOVER, null);
+        Extension.Param clientNct = new Extension.Param(CLIENT_NO_CONTEXT_TAKEOVER, null);
+        return List.of(new Extension(NAME, List.of(serverNct, clientNct)), new Extension(NAME, List.of(clientNct)));
     }
 
     /**

@@ -19,7 +19,10 @@ import java.util.zip.Inflater;
  *     considered (§7.1.2.1 lets a server decline). {@code client_max_window_bits} in an offer is
  *     fine: an Inflater with a 15-bit window decodes streams made with any smaller window, so the
  *     server does not answer with a limit.</li>
- * <li>Client: it makes one offer and never includes {@code client_max_window_bits}, because its
+ * <li>Client: it offers {@code server_no_context_takeover; client_no_context_takeover}, then
+ *     {@code client_no_context_takeover} alone for servers that will not drop their context (the
+ *     client then keeps one Inflater for the connection), and never includes
+ *     {@code client_max_window_bits}, because its
  *     Deflater could not honour a limit below 15 that the server might then impose (§7.1.2.2).
  *     Any {@code server_max_window_bits} in the response is accepted (the 15-bit Inflater reads
  *     it); {@code client_max_window_bits} or unknown/duplicate/invalid parameters in the response

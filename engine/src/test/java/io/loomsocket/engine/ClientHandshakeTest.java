@@ -32,7 +32,8 @@ class ClientHandshakeTest {
         assertThat(req).startsWith("GET /chat?x=1 HTTP/1.1\r\nHost: example.com:8080\r\n").endsWith("\r\n\r\n")
                 .contains("Upgrade: websocket\r\n", "Connection: Upgrade\r\n", "Sec-WebSocket-Version: 13\r\n",
                         "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n", "Sec-WebSocket-Protocol: chat, superchat\r\n",
-                        "Sec-WebSocket-Extensions: permessage-deflate; server_no_context_takeover; client_no_context_takeover\r\n",
+                        "Sec-WebSocket-Extensions: permessage-deflate; server_no_context_takeover; client_no_context_takeover, "
+                                + "permessage-deflate; client_no_context_takeover\r\n",
                         "Origin: http://example.com\r\n");
         assertThat(req).doesNotContain("client_max_window_bits");
     }
@@ -105,6 +106,21 @@ class ClientHandshakeTest {
                 .hasMessageContaining("not offered");
         assertThatThrownBy(() -> client(DeflateConfig.DEFAULT).validate(101, response("Sec-WebSocket-Extensions", "x-foo")))
                 .hasMessageContaining("not offered");
+    }
+
+    @Test
+    void rfc7692_5_1_aServerThatKeepsItsContextTakesTheSecondOffer() throws Exception {
+        // Netty's default server refuses server_no_context_takeover and accepts the fallback offer
+        ClientHandshake.Accepted a = client(DeflateConfig.DEFAULT).validate(101,
+                response("Sec-WebSocket-Extensions", "permessage-deflate; client_no_context_takeover"));
+        assertThat(a.deflate()).isEqualTo(new DeflateParams(false, true, 0, 0));
+        try (PerMessageDeflate pmd = PerMessageDeflate.of(Role.CLIENT, a.deflate(), DeflateConfig.DEFAULT)) {
+            assertThat(pmd.inboundContextTakeover()).as("the server keeps its window: so must the client's Inflater").isTrue();
+            assertThat(pmd.outboundContextTakeover()).isFalse();
+        }
+        // with context takeover configured, one offer without parameters
+        String req = new String(client(DeflateConfig.DEFAULT.withContextTakeover(true)).requestBytes(), StandardCharsets.ISO_8859_1);
+        assertThat(req).contains("Sec-WebSocket-Extensions: permessage-deflate\r\n");
     }
 
     @Test

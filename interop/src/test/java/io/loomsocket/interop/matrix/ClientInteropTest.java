@@ -87,4 +87,13 @@ class ClientInteropTest {
             record("our client -> Netty 4.2.18", "permessage-deflate (Netty set to allow server_no_context_takeover)", OurClientDriver.run("ws://127.0.0.1:" + s.port() + "/echo", true, MAX));
         }
     }
+
+    @Test
+    @DisplayName("our client -> Netty 4.2 WebSocket server, stock permessage-deflate handshaker")
+    void nettyStockDeflate() throws Exception {
+        // Netty's defaults decline our first offer (server_no_context_takeover); the fallback offer must be taken
+        try (NettyEchoServer s = new NettyEchoServer(true, false, MAX + (64 << 10))) {
+            record("our client -> Netty 4.2.18 (stock deflate)", "permessage-deflate (second offer)", OurClientDriver.run("ws://127.0.0.1:" + s.port() + "/echo", true, MAX));
+        }
+    }
 }

@@ -42,17 +42,26 @@ public final class NettyEchoServer implements AutoCloseable {
     private final Channel channel;
 
     public NettyEchoServer(boolean deflate, int maxMessageSize) throws InterruptedException {
+        this(deflate, true, maxMessageSize);
+    }
+
+    /**
+     * @param allowServerNoContext false for Netty's stock handshaker, which declines offers that ask
+     *                             for server_no_context_takeover (our client then needs its fallback offer)
+     */
+    public NettyEchoServer(boolean deflate, boolean allowServerNoContext, int maxMessageSize) throws InterruptedException {
         channel = new ServerBootstrap()
             .group(group)
             .channel(NioServerSocketChannel.class)
             .childHandler(new ChannelInitializer<SocketChannel>() {
                 @Override protected void initChannel(SocketChannel ch) {
                     ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(65536));
-                    // Netty's default handshaker declines offers that ask for server_no_context_takeover,
-                    // which our client always does (and RFC 7692 §7.1.1.1 lets a server accept): allow it
+                    // Netty's default handshaker declines offers that ask for server_no_context_takeover
+                    // (RFC 7692 §7.1.1.1 lets a server accept them): allowServerNoContext lets it accept
                     if (deflate) {
-                        ch.pipeline().addLast(new WebSocketServerExtensionHandler(
-                            new PerMessageDeflateServerExtensionHandshaker(6, false, 15, true, false, 0)));
+                        ch.pipeline().addLast(new WebSocketServerExtensionHandler(allowServerNoContext
+                            ? new PerMessageDeflateServerExtensionHandshaker(6, false, 15, true, false, 0)
+                            : new PerMessageDeflateServerExtensionHandshaker()));
                     }
                     ch.pipeline().addLast(new WebSocketServerProtocolHandler(WebSocketServerProtocolConfig.newBuilder()
                         .websocketPath("/")
