@@ -333,22 +333,20 @@ final class Outbound implements Flusher.Flushable {
             scheduleFlush(); // the holder may have seen our flag set; keep the invariant
             return;
         }
-        try {
-            flushAndShrinkLocked();
-        } catch (RuntimeException ignored) {
-            // the connection was told through onWriteFailed
-        } finally {
-            writeLock.unlock();
-        }
-        afterUnlock();
+        flushShrinkAndRelease();
     }
 
     private void flushIfIdleBlocking() {
         writeLock.lock();
+        flushShrinkAndRelease();
+    }
+
+    /** With the write lock held: flush, release the lock, then send any control frame left in a slot. */
+    private void flushShrinkAndRelease() {
         try {
             flushAndShrinkLocked();
         } catch (RuntimeException ignored) {
-            // reported through onWriteFailed
+            // the connection was told through onWriteFailed
         } finally {
             writeLock.unlock();
         }
