@@ -29,7 +29,7 @@ import java.util.OptionalInt;
  *       from any thread and never block.</li>
  * </ul>
  * Pings are answered and a peer's close is noticed by the connection itself, even while the view
- * is busy and not receiving. Implementations never hold a monitor ({@code synchronized}) across a
+ * is busy and not receiving (within a few tens of milliseconds; at once while it receives). Implementations never hold a monitor ({@code synchronized}) across a
  * blocking call, so virtual threads are not pinned.
  */
 public interface WebSocket extends Iterable<Message>, AutoCloseable {
@@ -42,6 +42,9 @@ public interface WebSocket extends Iterable<Message>, AutoCloseable {
     /**
      * Blocks until a message arrives (dwebsocket's {@code wait()}). Returns empty only once the
      * connection is closed and every message received before the close has been returned.
+     * The waiting thread reads the socket itself, so interrupting it closes the connection
+     * (as for any blocking socket read on a virtual thread) and this method then throws
+     * {@link WebSocketException}.
      */
     Optional<Message> receive();
 

@@ -7,16 +7,38 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Received messages waiting for the application, bounded by {@code max_queue}. The reader thread
- * {@link #put}s and blocks while the queue is full, which stops reading the socket: TCP flow
- * control then slows the peer (backpressure). Items are {@link Message}s or, for a message
+ * Received messages waiting for the application, bounded by {@code max_queue}, and the
+ * ownership of the connection's {@link Reader}. The reader {@link #put}s and, when it runs on
+ * its background thread, blocks while the queue is full, which stops reading the socket: TCP
+ * flow control then slows the peer (backpressure). Items are {@link Message}s or, for a message
  * handed over as a stream, {@link IncomingStream}s.
  *
- * <p>Thread-safe: one producer (the reader), any number of consumers.
+ * <h2>Read ownership</h2>
+ * At most one thread reads the transport at a time; this queue's lock decides which
+ * ({@code readState}):
+ * <ul>
+ *   <li>{@code NONE}: nobody reads. A receiver that finds the queue empty and may read
+ *       itself (an untimed {@code receive()}) becomes the reader: {@link #takeOrRead} answers
+ *       {@link #READ_HERE}; it reads, queues, and gives the ownership back with
+ *       {@link #readDone()}. Anyone else gets {@link #START_READER} and starts the background
+ *       reader. {@link ReadWatch} starts it too when nobody has read for a tick.</li>
+ *   <li>{@code SELF}: a receiver is reading; other receivers wait for items.</li>
+ *   <li>{@code BACKGROUND}: the background reader thread runs. A receiver that could read
+ *       itself asks for the ownership back; the reader hands it over after its current read
+ *       ({@link #handOverRead()}) and its thread ends.</li>
+ * </ul>
+ *
+ * <p>Thread-safe: one producer at a time (the reader's owner), any number of consumers.
  */
 final class InboundQueue {
     /** Returned by {@link #take} once the queue has ended and is drained. */
     static final Object END = new Object();
+    /** Returned by {@link #takeOrRead}: the caller now owns the reader; read, then {@link #readDone()}. */
+    static final Object READ_HERE = new Object();
+    /** Returned by {@link #takeOrRead}: the caller must start the background reader, then call again. */
+    static final Object START_READER = new Object();
+
+    private static final byte NONE = 0, SELF = 1, BACKGROUND = 2;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition notEmpty = lock.newCondition();
@@ -27,6 +49,14 @@ final class InboundQueue {
     private boolean discardWhenFull;
     private boolean producerBlocked;
     private int streamWaiters;
+    private byte readState = NONE;
+    /** A receiver waits to read itself: the background reader should hand over. */
+    private boolean handOverWanted;
+    /** Times a receiver took the reader ({@link ReadWatch} compares it between ticks). */
+    private int selfReads;
+    private int selfReadsAtLastTick;
+    /** Whether {@link ReadWatch} holds this queue's connection. */
+    private boolean watched;
 
     InboundQueue(int capacity) {
         this.capacity = capacity;
@@ -59,11 +89,14 @@ final class InboundQueue {
     }
 
     /**
-     * The next item, waiting at most {@code nanos} (negative: forever).
+     * The next item, waiting at most {@code nanos} (negative: forever), or the reader's ownership
+     * when nobody reads (see the class comment).
      *
-     * @return the item, {@link #END} once ended and drained, or null on timeout
+     * @param mayReadHere the caller can read the transport itself (it waits untimed, for a whole message)
+     * @return the item, {@link #END} once ended and drained, null on timeout, {@link #READ_HERE}
+     *         or {@link #START_READER}
      */
-    Object take(long nanos, boolean wantStream) throws InterruptedException {
+    Object takeOrRead(long nanos, boolean wantStream, boolean mayReadHere) throws InterruptedException {
         lock.lock();
         try {
             if (wantStream) streamWaiters++;
@@ -71,6 +104,12 @@ final class InboundQueue {
                 boolean timed = nanos >= 0;
                 while (items.isEmpty()) {
                     if (ended) return END;
+                    if (readState == NONE) {
+                        readState = mayReadHere ? SELF : BACKGROUND;
+                        if (mayReadHere) selfReads++;
+                        return mayReadHere ? READ_HERE : START_READER;
+                    }
+                    if (readState == BACKGROUND && mayReadHere) handOverWanted = true;
                     if (!timed) {
                         notEmpty.await();
                     } else {
@@ -85,6 +124,104 @@ final class InboundQueue {
             notFull.signal();
             if (!items.isEmpty()) notEmpty.signal();
             return item;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * A receiver that got {@link #READ_HERE} finished its read. Returns true if the caller must
+     * hand the connection to {@link ReadWatch} (nobody reads until someone receives again).
+     */
+    boolean readDone() {
+        lock.lock();
+        try {
+            readState = NONE;
+            notEmpty.signalAll(); // another waiting receiver may read now
+            return watchLocked();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Called by the background reader between reads: if a receiver wants to read itself, gives
+     * it the ownership and returns true (the background thread ends).
+     */
+    boolean handOverRead() {
+        lock.lock();
+        try {
+            if (!handOverWanted) return false;
+            handOverWanted = false;
+            readState = NONE;
+            notEmpty.signalAll();
+            // the receiver may have left meanwhile (a timeout): then the watch restarts reading
+            watchLocked();
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Claims the reader for a background thread if nobody reads; true if the caller must start it. */
+    boolean claimBackground() {
+        lock.lock();
+        try {
+            if (readState != NONE || ended) return false;
+            readState = BACKGROUND;
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** What {@link ReadWatch} does with this connection at a tick. */
+    enum WatchVerdict { KEEP, DROP, START_READER }
+
+    /**
+     * A {@link ReadWatch} tick: nobody has read since the last tick → claim the reader for a
+     * background thread; someone reads → stop watching (a receiver re-registers when it leaves).
+     */
+    WatchVerdict watchTick() {
+        lock.lock();
+        try {
+            if (ended || readState != NONE) {
+                watched = false;
+                return WatchVerdict.DROP;
+            }
+            if (selfReads != selfReadsAtLastTick) { // a receiver read since the last tick: it will be back
+                selfReadsAtLastTick = selfReads;
+                return WatchVerdict.KEEP;
+            }
+            watched = false;
+            readState = BACKGROUND;
+            return WatchVerdict.START_READER;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Marks the connection watched; true if it was not (the caller adds it to {@link ReadWatch}). */
+    boolean watch() {
+        lock.lock();
+        try {
+            return watchLocked();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private boolean watchLocked() {
+        if (watched || ended) return false;
+        watched = true;
+        return true;
+    }
+
+    /** True if a receiver may not queue more (it leaves the rest of its read pending). */
+    boolean isFull() {
+        lock.lock();
+        try {
+            return items.size() >= capacity;
         } finally {
             lock.unlock();
         }

@@ -1,6 +1,7 @@
 package io.loomsocket.connection;
 
 import io.loomsocket.Message;
+import io.loomsocket.engine.CloseCode;
 import io.loomsocket.engine.EngineConfig;
 import io.loomsocket.engine.Event;
 import io.loomsocket.engine.MessageAssembler;
@@ -11,53 +12,86 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 
 /**
- * The reader of one connection, run on its own virtual thread: transport bytes into the engine's
- * {@link MessageAssembler}, events into the connection. It answers pings at once, hands messages
- * to the bounded queue (blocking when it is full: backpressure) and streams a message chunk by
- * chunk when the application waits in {@code receiveStream()}.
+ * The read side of one connection: transport bytes into the engine's {@link MessageAssembler},
+ * events into the connection. It answers pings at once, hands messages to the bounded
+ * {@link InboundQueue} and streams a message chunk by chunk when the application waits in
+ * {@code receiveStream()}.
  *
- * <p>Memory: an idle connection blocks in {@code read} on a {@value #IDLE_READ_BUFFER}-byte
- * array; a read that fills it switches to the configured read buffer, and a read returning
- * fewer than {@value #IDLE_READ_BUFFER} bytes (traffic slowed down) drops the big one again.
+ * <h2>Who reads</h2>
+ * One thread at a time owns this object; {@link InboundQueue} hands the ownership over (see
+ * its "read ownership" section). Usually the owner is the application's own thread waiting in
+ * {@code receive()}: it calls {@link #readHere()}, which reads once and queues what arrived,
+ * and needs no second thread (no hand-off per message, one parked thread per idle connection).
+ * While the application is away from {@code receive()} (computing, sending, waiting in a timed
+ * receive or a stream), a background virtual thread runs {@link #runInBackground()} so pings,
+ * the peer's close and backpressure are handled; it retires as soon as a receiver wants to
+ * read itself again.
+ *
+ * <p>Buffers: bytes read but not yet parsed stay in {@link #pending} across owners (a receiver
+ * stops parsing when the queue is full). An idle connection reads into a {@value
+ * #IDLE_READ_BUFFER}-byte array; a read that fills it switches to the configured read buffer,
+ * and a read returning fewer than {@value #IDLE_READ_BUFFER} bytes drops the big one again.
  */
-final class Reader implements Runnable {
+final class Reader {
     /** Read buffer of an idle connection. */
     static final int IDLE_READ_BUFFER = 512;
+    private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
 
     private final WebSocketConnection connection;
-    private final byte[] leftover;
     private final MessageAssembler assembler;
     private final InboundQueue queue;
+    private final int bigSize;
+    private ByteBuffer pending;
+    private byte[] small;
+    private byte[] big;
     private IncomingStream stream;
+    private boolean done;
 
     Reader(WebSocketConnection connection, byte[] leftover, EngineConfig engineConfig, PerMessageDeflate deflate) {
         this.connection = connection;
-        this.leftover = leftover;
+        this.pending = leftover.length == 0 ? EMPTY : ByteBuffer.wrap(leftover);
         this.queue = connection.queue();
+        this.bigSize = connection.config().readBufferSize();
         this.assembler = new MessageAssembler(connection.role(), engineConfig, deflate);
     }
 
-    @Override
-    public void run() {
+    /**
+     * The owner is a receiver: parses what is pending, else reads once (blocking) and parses,
+     * stopping while the queue is full (the bytes left stay pending). Never blocks on the queue.
+     */
+    void readHere() {
+        step(false);
+    }
+
+    /** The body of the background reader thread: reads until the connection ends or a receiver takes over. */
+    void runInBackground() {
+        while (step(true)) {
+            if (queue.handOverRead()) return;
+        }
+    }
+
+    /** One parse-or-read step. Returns false once the connection's read side is finished. */
+    private boolean step(boolean background) {
+        if (done) return false;
         IOException error = null;
         try {
-            InputStream in = connection.transport().input();
-            if (leftover.length == 0 || process(ByteBuffer.wrap(leftover))) {
-                byte[] small = new byte[IDLE_READ_BUFFER];
-                byte[] big = null;
-                int bigSize = connection.config().readBufferSize();
-                while (true) {
-                    byte[] b = big != null ? big : small;
-                    int n = in.read(b);
-                    if (n < 0) break;
-                    if (big == null && n == b.length && bigSize > IDLE_READ_BUFFER) {
-                        big = new byte[bigSize];
-                    } else if (big != null && n < IDLE_READ_BUFFER) {
-                        big = null;
-                    }
-                    if (!process(ByteBuffer.wrap(b, 0, n))) break;
+            if (!pending.hasRemaining()) {
+                InputStream in = connection.transport().input();
+                if (small == null) small = new byte[IDLE_READ_BUFFER];
+                byte[] b = big != null ? big : small;
+                int n = in.read(b);
+                if (n < 0) {
+                    finish(null);
+                    return false;
                 }
+                if (big == null && n == b.length && bigSize > IDLE_READ_BUFFER) {
+                    big = new byte[bigSize];
+                } else if (big != null && n < IDLE_READ_BUFFER) {
+                    big = null;
+                }
+                pending = ByteBuffer.wrap(b, 0, n);
             }
+            if (process(background)) return true;
         } catch (IOException e) {
             error = e;
         } catch (InterruptedException e) {
@@ -65,20 +99,31 @@ final class Reader implements Runnable {
         } catch (RuntimeException e) {
             System.getLogger(Reader.class.getName()).log(System.Logger.Level.ERROR,
                     connection.id() + ": reader failed", e);
-            connection.failConnection(io.loomsocket.engine.CloseCode.INTERNAL_ERROR, "internal error");
-        } finally {
-            if (stream != null) stream.fail("connection closed before the message ended");
-            connection.onReaderDone(error);
-            connection.releaseResources();
+            connection.failConnection(CloseCode.INTERNAL_ERROR, "internal error");
         }
+        finish(error);
+        return false;
+    }
+
+    /** The read side is finished (end of stream, I/O error, or the connection failed). */
+    private void finish(IOException error) {
+        done = true;
+        pending = EMPTY;
+        small = big = null;
+        if (stream != null) stream.fail("connection closed before the message ended");
+        connection.onReaderDone(error);
+        connection.releaseResources();
     }
 
     /**
-     * Feeds bytes to the engine and acts on every event. Returns false when reading should stop
-     * (the connection failed).
+     * Feeds pending bytes to the engine and acts on every event. A receiver ({@code !background})
+     * stops while the queue is full, leaving the rest pending; the background reader blocks instead
+     * (backpressure). Returns false when reading should stop (the connection failed).
      */
-    private boolean process(ByteBuffer bytes) throws InterruptedException {
-        while (true) {
+    private boolean process(boolean background) throws InterruptedException {
+        ByteBuffer bytes = pending;
+        while (bytes.hasRemaining()) {
+            if (!background && queue.isFull()) return true;
             // streaming is decided when a message starts: stream it if a receiveStream() is waiting
             assembler.setStreaming(queue.streamWanted());
             Event ev;
@@ -88,7 +133,11 @@ final class Reader implements Runnable {
                 connection.failConnection(e.closeCode(), e.closeReason());
                 return false;
             }
-            if (ev == null) return true;
+            if (ev == null) {
+                // the engine keeps partial frames itself; what it leaves came after the peer's close
+                bytes.position(bytes.limit());
+                break;
+            }
             switch (ev) {
                 case Event.Text t -> queue.put(new Message.Text(t.text()));
                 case Event.Binary b -> queue.put(new Message.Binary(b.data()));
@@ -109,5 +158,6 @@ final class Reader implements Runnable {
                 case Event.Close c -> connection.onCloseFrame(c.code(), c.reason());
             }
         }
+        return true;
     }
 }

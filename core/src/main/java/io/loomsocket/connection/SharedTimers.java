@@ -5,8 +5,8 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The one JVM-wide timer thread of all connections: keepalive pings, close timeouts and the write
- * watchdog. A platform thread (virtual threads are not preempted, so a timer must not wait for a
+ * The one JVM-wide timer thread of all connections: keepalive pings, close timeouts, the write
+ * watchdog and the {@link ReadWatch} tick. A platform thread (virtual threads are not preempted, so a timer must not wait for a
  * free carrier). Tasks run here must be short and never block: anything that may block (sending
  * a ping, closing a TLS socket) is handed to a virtual thread.
  */
@@ -27,6 +27,11 @@ final class SharedTimers {
 
     static ScheduledFuture<?> schedule(Runnable task, long delayNanos) {
         return EXECUTOR.schedule(guard(task), Math.max(0, delayNanos), TimeUnit.NANOSECONDS);
+    }
+
+    /** Runs {@code task} every {@code periodNanos} for the life of the JVM. */
+    static void scheduleAtFixedRate(Runnable task, long periodNanos) {
+        EXECUTOR.scheduleAtFixedRate(guard(task), periodNanos, periodNanos, TimeUnit.NANOSECONDS);
     }
 
     /** Runs {@code task} on a new virtual thread (for work that may block). */

@@ -37,15 +37,19 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <h2>Threads</h2>
  * <ul>
- *   <li>The <b>reader</b>: one virtual thread per connection ({@link Reader}), started by
- *       {@link #open}. It reads the transport, feeds the engine's
+ *   <li>The <b>reader</b> ({@link Reader}) feeds transport bytes to the engine's
  *       {@link io.loomsocket.engine.MessageAssembler}, answers pings at once (pongs go before
- *       buffered data), notices the peer's close even while the application is busy, and puts
- *       messages into the bounded queue; when the queue is full it stops reading (backpressure).</li>
+ *       buffered data), notices the peer's close and puts messages into the bounded queue. It
+ *       runs on the application's own thread while that thread waits in {@code receive()}, so an
+ *       idle connection parks one virtual thread and a request-reply loop has no thread hand-off.
+ *       While the application is away (computing, sending, in a timed receive, a stream, or
+ *       never receiving), a background virtual thread reads instead, started on demand or by
+ *       {@link ReadWatch} within one or two ticks (20–40 ms); when the queue is
+ *       full it stops reading (backpressure).</li>
  *   <li>The <b>application</b>: receives from the queue (one thread at a time is intended) and
  *       sends from any thread (see {@link Outbound} for locking and write coalescing).</li>
  *   <li>Two JVM-wide platform threads: {@link SharedTimers} (keepalive, close timeout, write
- *       timeout) and {@link Flusher} (deferred flushes). No per-connection platform thread.</li>
+ *       timeout, {@link ReadWatch}) and {@link Flusher} (deferred flushes). No per-connection platform thread.</li>
  * </ul>
  *
  * <h2>State machine (RFC 6455 §7)</h2>
@@ -72,6 +76,7 @@ public final class WebSocketConnection implements WebSocket {
     private final WebSocketConfig config;
     private final PerMessageDeflate deflate;
     private final InboundQueue queue;
+    private final Reader reader;
     private final Outbound out;
     private final PingTracker pings = new PingTracker();
     private final Keepalive keepalive = new Keepalive(this);
@@ -93,8 +98,8 @@ public final class WebSocketConnection implements WebSocket {
     /** The thread that last received (the view's): its sends may be coalesced with the next ones. */
     private volatile Thread receiver;
 
-    private WebSocketConnection(Transport transport, Role role, String subprotocol, DeflateParams deflateParams,
-                                WebSocketConfig config, MaskSource masks) {
+    private WebSocketConnection(Transport transport, byte[] leftover, Role role, String subprotocol,
+                                DeflateParams deflateParams, WebSocketConfig config, MaskSource masks) {
         this.transport = Objects.requireNonNull(transport, "transport");
         this.role = Objects.requireNonNull(role, "role");
         this.config = Objects.requireNonNull(config, "config");
@@ -102,6 +107,7 @@ public final class WebSocketConnection implements WebSocket {
         this.deflate = deflateParams == null ? null : PerMessageDeflate.of(role, deflateParams, deflateConfig(config));
         this.extensions = deflateParams == null ? "" : deflateParams.toHeaderValue();
         this.queue = new InboundQueue(config.maxQueue());
+        this.reader = new Reader(this, leftover == null ? new byte[0] : leftover, engineConfig(config), deflate);
         MessageEncoder encoder = new MessageEncoder(role, deflate,
                 role == Role.CLIENT ? (masks == null ? MaskSource.secureRandom() : masks) : null);
         this.out = new Outbound(transport, encoder, config.writeBufferSize(), config.writeTimeout().toNanos(),
@@ -110,7 +116,8 @@ public final class WebSocketConnection implements WebSocket {
 
     /**
      * Turns a transport whose HTTP upgrade is complete (the 101 response written and flushed, or
-     * read by a client) into an open WebSocket and starts its reader thread.
+     * read by a client) into an open WebSocket. Its reading starts with the first receive, or
+     * within a {@link ReadWatch} tick if nobody receives.
      *
      * @param transport     the connected byte stream (e.g. {@link Transport#of(java.net.Socket)})
      * @param leftover      bytes already read past the HTTP head: the first WebSocket bytes (may be empty)
@@ -127,9 +134,8 @@ public final class WebSocketConnection implements WebSocket {
     /** As {@link #open(Transport, byte[], Role, String, DeflateParams, WebSocketConfig)}, with a mask source (tests). */
     public static WebSocketConnection open(Transport transport, byte[] leftover, Role role, String subprotocol,
                                            DeflateParams deflateParams, WebSocketConfig config, MaskSource masks) {
-        WebSocketConnection c = new WebSocketConnection(transport, role, subprotocol, deflateParams, config, masks);
-        Reader reader = new Reader(c, leftover == null ? new byte[0] : leftover, engineConfig(config), c.deflate);
-        Thread.ofVirtual().name("loomsocket-reader-" + c.id).start(reader);
+        WebSocketConnection c = new WebSocketConnection(transport, leftover, role, subprotocol, deflateParams, config, masks);
+        if (c.queue.watch()) ReadWatch.add(c); // read by the first receive(), else by a background reader
         c.keepalive.start();
         return c;
     }
@@ -175,17 +181,20 @@ public final class WebSocketConnection implements WebSocket {
     @Override
     public Optional<Message> read() {
         receiver = Thread.currentThread();
+        ensureReading();
         Object item = queue.poll();
         return item == null ? Optional.empty() : toMessage(item);
     }
 
     @Override
     public boolean hasMessages() {
+        ensureReading();
         return queue.size() > 0;
     }
 
     @Override
     public int countMessages() {
+        ensureReading();
         return queue.size();
     }
 
@@ -198,18 +207,49 @@ public final class WebSocketConnection implements WebSocket {
         return Optional.of(IncomingStream.ofComplete(m.isText(), m.bytes()));
     }
 
-    /** Takes the next queue item; flushes our buffered frames first if we are about to block. */
+    /**
+     * Takes the next queue item; flushes our buffered frames first if we are about to block. An
+     * untimed whole-message receive reads the transport on this thread when nobody else does
+     * (see {@link Reader}); any other wait makes sure the background reader runs.
+     */
     private Object next(long nanos, boolean wantStream) {
         receiver = Thread.currentThread();
         Object item = queue.poll();
         if (item != null) return item;
         out.flushIfIdle();
+        boolean mayReadHere = nanos < 0 && !wantStream;
+        long deadline = nanos < 0 ? 0 : System.nanoTime() + nanos;
         try {
-            return queue.take(nanos, wantStream);
+            while (true) {
+                if (Thread.interrupted()) throw new InterruptedException();
+                long left = nanos < 0 ? -1 : Math.max(0, deadline - System.nanoTime());
+                item = queue.takeOrRead(left, wantStream, mayReadHere);
+                if (item == InboundQueue.START_READER) {
+                    startBackgroundReader();
+                } else if (item == InboundQueue.READ_HERE) {
+                    try {
+                        reader.readHere();
+                    } finally {
+                        if (queue.readDone()) ReadWatch.add(this);
+                    }
+                } else {
+                    return item;
+                }
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new WebSocketException("interrupted while waiting for a message", e);
         }
+    }
+
+    /** Starts the background reader if nobody reads (for waits that cannot read themselves). */
+    private void ensureReading() {
+        if (queue.claimBackground()) startBackgroundReader();
+    }
+
+    /** Starts the background reader thread; the caller claimed the reader for it. */
+    void startBackgroundReader() {
+        Thread.ofVirtual().name("loomsocket-reader-" + id()).start(reader::runInBackground);
     }
 
     private Optional<Message> toMessage(Object item) {
@@ -289,6 +329,7 @@ public final class WebSocketConnection implements WebSocket {
     @Override
     public Duration ping() {
         PingTracker.Pending p = pings.register();
+        ensureReading(); // the pong must be read even if the application does not receive
         try {
             out.ping(p.payload());
         } catch (RuntimeException e) {
@@ -338,6 +379,7 @@ public final class WebSocketConnection implements WebSocket {
         }
         // we will not read on: never let a full queue keep the reader from seeing the peer's close
         queue.discardWhenFull();
+        ensureReading();
         IncomingStream s = currentStream;
         if (s != null) s.discardWhenFull();
         try {
