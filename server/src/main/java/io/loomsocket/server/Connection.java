@@ -20,7 +20,6 @@ import javax.net.ssl.SSLSocket;
  */
 final class Connection implements Runnable {
     private static final System.Logger LOG = System.getLogger("io.loomsocket.server");
-    private static final int OUTPUT_BUFFER = 8192;
     /** On shutdown, how long a just-accepted connection may still send its first request. */
     static final long NEW_CONNECTION_GRACE_NANOS = TimeUnit.SECONDS.toNanos(1);
 
@@ -92,7 +91,10 @@ final class Connection implements Runnable {
         socket.setTcpNoDelay(true);
         input = new HttpInput(socket, socket.getInputStream(), options.maxHeaderSize());
         watched = new WatchedOutputStream(socket.getOutputStream());
-        output = new BufferedOutputStream(watched, OUTPUT_BUFFER);
+        // the JDK's default constructor on a virtual thread starts at 512 bytes and grows to 8 KiB as
+        // responses need it; an explicit size would allocate 8 KiB per connection up front, mostly
+        // garbage for WebSocket connections (one 101 response)
+        output = new BufferedOutputStream(watched);
         long headerTimeout = options.headerReadTimeout().toNanos();
         boolean first = true;
         while (true) {

@@ -103,7 +103,7 @@ final class HttpInput {
      * @param tooLong thrown when the line is longer
      * @throws java.io.EOFException if the stream ends inside the line
      */
-    String readLine(int maxLength, HttpException tooLong) throws IOException {
+    String readLine(int maxLength, java.util.function.Supplier<HttpException> tooLong) throws IOException {
         int scanned = 0;
         while (true) {
             for (int i = pos + scanned; i < limit; i++) {
@@ -112,7 +112,7 @@ final class HttpInput {
                     int end = i;
                     if (end == pos || buf[end - 1] != '\r') throw new HttpException(400, "bare LF in request head");
                     int len = end - 1 - pos;
-                    if (len > maxLength) throw tooLong;
+                    if (len > maxLength) throw tooLong.get();
                     String line = new String(buf, pos, len, StandardCharsets.ISO_8859_1);
                     pos = i + 1;
                     return line;
@@ -120,7 +120,7 @@ final class HttpInput {
                 if (i > pos && buf[i - 1] == '\r') throw new HttpException(400, "bare CR in request head");
             }
             scanned = limit - pos;
-            if (scanned > maxLength + 1) throw tooLong;
+            if (scanned > maxLength + 1) throw tooLong.get();
             if (!fill()) throw new java.io.EOFException("connection closed inside a line");
         }
     }

@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Supplier;
 
 /**
  * Parses request heads and reads request bodies (RFC 9112), strictly: anything that two parsers
@@ -23,8 +24,9 @@ final class RequestParser {
 
     /** Reads the request line and header section (RFC 9112 §2.1). */
     HttpRequestHead parseHead(HttpInput in) throws IOException {
-        int budget = options.maxHeaderSize();
-        String requestLine = in.readLine(budget, new HttpException(414, "request line longer than " + budget + " bytes"));
+        int maxHead = options.maxHeaderSize();
+        int budget = maxHead;
+        String requestLine = in.readLine(budget, () -> new HttpException(414, "request line longer than " + maxHead + " bytes"));
         budget -= requestLine.length() + 2;
         String[] parts = requestLine.split(" ", -1);
         // RFC 9112 §3: method SP request-target SP HTTP-version, single spaces
@@ -33,7 +35,7 @@ final class RequestParser {
         String target = parts[1];
         String version = parts[2];
         if (!Tokens.isToken(method)) throw new HttpException(400, "malformed method");
-        if (!version.matches("HTTP/[0-9]\\.[0-9]")) throw new HttpException(400, "malformed HTTP version");
+        if (!isHttpVersion(version)) throw new HttpException(400, "malformed HTTP version");
         if (!version.equals("HTTP/1.1") && !version.equals("HTTP/1.0")) {
             throw new HttpException(505, "only HTTP/1.1 and HTTP/1.0 are supported");
         }
@@ -78,14 +80,25 @@ final class RequestParser {
         return new HttpRequestHead(method, target, path, query, version, headers);
     }
 
+    /** {@code HTTP/<digit>.<digit>} (RFC 9112 §2.3), without compiling a regex per request. */
+    private static boolean isHttpVersion(String v) {
+        return v.length() == 8 && v.startsWith("HTTP/") && isDigit(v.charAt(5)) && v.charAt(6) == '.' && isDigit(v.charAt(7));
+    }
+
+    private static boolean isDigit(char c) {
+        return c >= '0' && c <= '9';
+    }
+
     /**
      * Reads header fields up to the empty line (RFC 9112 §5), within {@code budget} bytes and
      * the header-count limit; used for the header section and for chunked trailers.
      */
     private int readFields(HttpInput in, HttpHeaders into, int budget) throws IOException {
-        HttpException tooBig = new HttpException(431, "request header section larger than " + options.maxHeaderSize() + " bytes");
+        // built only when thrown: an exception per request would cost a stack trace per request
+        Supplier<HttpException> tooBig = () -> new HttpException(431,
+                "request header section larger than " + options.maxHeaderSize() + " bytes");
         while (true) {
-            if (budget < 2) throw tooBig;
+            if (budget < 2) throw tooBig.get();
             String line = in.readLine(budget - 2, tooBig);
             budget -= line.length() + 2;
             if (line.isEmpty()) return budget;
@@ -166,9 +179,8 @@ final class RequestParser {
     private byte[] readChunked(HttpInput in) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         byte[] buf = new byte[8192];
-        HttpException badLine = new HttpException(400, "chunk-size line too long");
         while (true) {
-            String line = in.readLine(MAX_CHUNK_LINE, badLine);
+            String line = in.readLine(MAX_CHUNK_LINE, () -> new HttpException(400, "chunk-size line too long"));
             long size = parseChunkSize(line);
             if (size == 0) break;
             if (out.size() + size > options.maxBodySize()) {
