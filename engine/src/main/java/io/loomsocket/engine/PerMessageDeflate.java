@@ -201,6 +201,21 @@ public final class PerMessageDeflate implements AutoCloseable {
      * examples expect).
      */
     byte[] compressMessage(byte[] data, int off, int len) {
+        try {
+            return compressWhole(data, off, len);
+        } catch (RuntimeException | Error e) {
+            // its level or stream state is unknown now: end it rather than pool it
+            if (deflater != null) {
+                deflater.end();
+                deflater = null;
+            }
+            throw e;
+        } finally {
+            out = null; // never keep a message's output array beyond the call
+        }
+    }
+
+    private byte[] compressWhole(byte[] data, int off, int len) {
         Deflater d = deflater();
         int level = config.compressionLevel();
         out = new byte[outputBound(len)];
@@ -223,7 +238,6 @@ public final class PerMessageDeflate implements AutoCloseable {
             n = drain(d, 0);
         }
         byte[] result = out;
-        out = null;
         n = stripTail(result, n);
         endOutboundMessage();
         if (stored && n >= len && !outboundTakeover) {
@@ -241,9 +255,14 @@ public final class PerMessageDeflate implements AutoCloseable {
         Deflater d = deflater();
         d.setInput(data, off, len);
         out = new byte[outputBound(len)];
-        int n = drain(d, 0);
-        byte[] result = out;
-        out = null;
+        int n;
+        byte[] result;
+        try {
+            n = drain(d, 0);
+            result = out;
+        } finally {
+            out = null;
+        }
         if (fin) {
             n = stripTail(result, n);
             endOutboundMessage();
