@@ -174,7 +174,7 @@ public record DeflateParams(boolean serverNoContextTakeover, boolean clientNoCon
             boolean noTakeover = !cfg.contextTakeover();
             return new DeflateParams(
                     o.serverNct() || noTakeover, // §7.1.1.1: must echo it when offered; may add it
-                    o.clientNct() || noTakeover, // §7.1.1.2: may ask the client for it
+                    o.clientNct() || (noTakeover && !cfg.peerContextTakeover()), // §7.1.1.2: may ask the client for it
                     o.serverBits() == 15 ? 15 : 0, // §7.1.2.1: when offered, answer with a value <= the offer
                     0); // §7.1.2.2: optional; our 15-bit inflater reads any client window
         }

@@ -267,6 +267,9 @@ public final class MessageAssembler {
             if (msgStreaming) {
                 return startDrain(first, f.fin(), null);
             }
+            if (buf == null) { // sized from the compressed length instead of doubling up from 256 B
+                buf = new byte[PerMessageDeflate.firstInflateBuffer(p.length, msgLimit)];
+            }
             inflateAll(inf, f.fin());
             return f.fin() ? finishAssembled() : null;
         }

@@ -13,7 +13,9 @@ import java.nio.charset.StandardCharsets;
  * {@link #atFrameBoundary()}.
  *
  * <p>Compression (RFC 7692): when permessage-deflate was negotiated, whole messages of at least
- * {@link DeflateConfig#threshold()} bytes are compressed (RSV1 set); shorter ones go as they are.
+ * {@link DeflateConfig#threshold()} bytes are compressed (RSV1 set); shorter ones go as they are,
+ * and so do large messages that deflate would not shrink when no context is kept
+ * ({@link PerMessageDeflate#compressMessage}).
  * A fragmented message ({@link #startFragment}) is compressed when deflate is negotiated, each
  * fragment flushed so it can leave at once, RSV1 on its first frame only (RFC 7692 §6.1).
  *
@@ -91,10 +93,10 @@ public final class MessageEncoder {
             throw new IllegalStateException("a fragmented message is in progress; finish it first (RFC 6455 §5.4)");
         }
         java.util.Objects.checkFromIndexSize(o, n, b.length);
-        if (deflate != null && deflate.shouldCompress(n)) {
-            byte[] c = deflate.compress(b, o, n, true);
+        byte[] c = deflate != null && deflate.shouldCompress(n) ? deflate.compressMessage(b, o, n) : null;
+        if (c != null) {
             setFrame(op, true, true, c, 0, c.length);
-        } else {
+        } else { // below the threshold, or deflate would not shrink it (RFC 7692 §6: RSV1 clear)
             setFrame(op, true, false, b, o, n);
         }
     }
