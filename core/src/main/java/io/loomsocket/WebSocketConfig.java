@@ -52,6 +52,9 @@ import java.util.Objects;
  *   <tr><td>{@code compressionContextTakeover} ({@code websocket.compression_context_takeover})</td><td>false</td>
  *       <td>keep the LZ77 window between messages (better ratio, ~300 KiB more per connection);
  *           off by default so idle connections hold no compressor state</td></tr>
+ *   <tr><td>{@code compressionLevel} ({@code websocket.compression_level})</td><td>1</td>
+ *       <td>zlib level 0-9 for outgoing messages; 1 costs a fraction of 6's CPU for 12-25 %
+ *           more bytes (docs/dev-notes/perf.md)</td></tr>
  * </table>
  */
 public final class WebSocketConfig {
@@ -73,6 +76,7 @@ public final class WebSocketConfig {
     private final boolean compression;
     private final int compressionThreshold;
     private final boolean compressionContextTakeover;
+    private final int compressionLevel;
 
     private WebSocketConfig(Builder b) {
         this.maxMessageSize = b.maxMessageSize;
@@ -87,6 +91,7 @@ public final class WebSocketConfig {
         this.compression = b.compression;
         this.compressionThreshold = b.compressionThreshold;
         this.compressionContextTakeover = b.compressionContextTakeover;
+        this.compressionLevel = b.compressionLevel;
     }
 
     /** The defaults listed on this class. */
@@ -109,6 +114,7 @@ public final class WebSocketConfig {
         b.compression = compression;
         b.compressionThreshold = compressionThreshold;
         b.compressionContextTakeover = compressionContextTakeover;
+        b.compressionLevel = compressionLevel;
         return b;
     }
 
@@ -125,6 +131,7 @@ public final class WebSocketConfig {
     public boolean compression() { return compression; }
     public int compressionThreshold() { return compressionThreshold; }
     public boolean compressionContextTakeover() { return compressionContextTakeover; }
+    public int compressionLevel() { return compressionLevel; }
 
     @Override
     public String toString() {
@@ -134,7 +141,8 @@ public final class WebSocketConfig {
                 + ", closeTimeout=" + closeTimeout + ", pingInterval=" + pingInterval
                 + ", pingTimeout=" + pingTimeout + ", compression=" + compression
                 + ", compressionThreshold=" + compressionThreshold
-                + ", compressionContextTakeover=" + compressionContextTakeover + "]";
+                + ", compressionContextTakeover=" + compressionContextTakeover
+                + ", compressionLevel=" + compressionLevel + "]";
     }
 
     /** Collects settings; every setter checks its argument and throws IllegalArgumentException. */
@@ -151,6 +159,7 @@ public final class WebSocketConfig {
         private boolean compression = true;
         private int compressionThreshold = 128;
         private boolean compressionContextTakeover = false;
+        private int compressionLevel = io.loomsocket.engine.DeflateConfig.DEFAULT.compressionLevel();
 
         private Builder() {}
 
@@ -206,6 +215,9 @@ public final class WebSocketConfig {
 
         /** Keep the compression window between messages (costs memory per connection). */
         public Builder compressionContextTakeover(boolean on) { this.compressionContextTakeover = on; return this; }
+
+        /** zlib compression level of outgoing messages, 0 (stored) to 9 (smallest, slowest). */
+        public Builder compressionLevel(int level) { this.compressionLevel = range("compressionLevel", level, 0, 9); return this; }
 
         public WebSocketConfig build() {
             return new WebSocketConfig(this);

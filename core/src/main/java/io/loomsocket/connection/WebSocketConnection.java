@@ -158,7 +158,8 @@ public final class WebSocketConnection implements WebSocket {
     public static DeflateConfig deflateConfig(WebSocketConfig config) {
         return DeflateConfig.DEFAULT.withEnabled(config.compression())
                 .withThreshold(config.compressionThreshold())
-                .withContextTakeover(config.compressionContextTakeover());
+                .withContextTakeover(config.compressionContextTakeover())
+                .withCompressionLevel(config.compressionLevel());
     }
 
     // ================================================================= receiving

@@ -82,6 +82,16 @@ class SettingsTest {
     }
 
     @Test
+    void compressionLevelReachesTheDeflaterSettingsAndIsChecked() {
+        assertThat(Settings.defaults().webSocketConfig().compressionLevel()).isEqualTo(1);
+        var ws = Settings.builder().environment(Map.of("WEBSOCKET_COMPRESSION_LEVEL", "6")).build().webSocketConfig();
+        assertThat(ws.compressionLevel()).isEqualTo(6);
+        assertThat(io.loomsocket.connection.WebSocketConnection.deflateConfig(ws).compressionLevel()).isEqualTo(6);
+        assertThatThrownBy(() -> Settings.builder().environment(Map.of("WEBSOCKET_COMPRESSION_LEVEL", "10")).build()
+                .webSocketConfig()).isInstanceOf(SettingsException.class).hasMessageContaining("compressionLevel");
+    }
+
+    @Test
     void unknownKeyInFileIsAnErrorWithASuggestion() throws IOException {
         Path f = file("websocket.accept_al=true\n");
         assertThatThrownBy(() -> Settings.builder().propertiesFile(f).environment(Map.of()).build())
