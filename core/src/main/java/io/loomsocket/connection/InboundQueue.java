@@ -45,10 +45,13 @@ final class InboundQueue {
     private final Condition notFull = lock.newCondition();
     private final ArrayDeque<Object> items = new ArrayDeque<>(4);
     private final int capacity;
-    private boolean ended;
+    private volatile boolean ended;
     private boolean discardWhenFull;
     private boolean producerBlocked;
-    private int streamWaiters;
+    /** Written under the lock, read without it (the per-event checks of the reader and senders). */
+    private volatile int streamWaiters;
+    /** {@code items.size()}, written under the lock, read without it. */
+    private volatile int count;
     private byte readState = NONE;
     /** A receiver waits to read itself: the background reader should hand over. */
     private boolean handOverWanted;
@@ -81,6 +84,7 @@ final class InboundQueue {
             }
             if (ended || items.size() >= capacity) return false;
             items.addLast(item);
+            count = items.size();
             notEmpty.signal();
             return true;
         } finally {
@@ -121,6 +125,7 @@ final class InboundQueue {
                 if (wantStream) streamWaiters--;
             }
             Object item = items.pollFirst();
+            count = items.size();
             notFull.signal();
             if (!items.isEmpty()) notEmpty.signal();
             return item;
@@ -219,20 +224,17 @@ final class InboundQueue {
 
     /** True if a receiver may not queue more (it leaves the rest of its read pending). */
     boolean isFull() {
-        lock.lock();
-        try {
-            return items.size() >= capacity;
-        } finally {
-            lock.unlock();
-        }
+        return count >= capacity;
     }
 
     /** The next item without waiting, {@link #END} once ended and drained, or null. */
     Object poll() {
+        if (count == 0 && !ended) return null; // the common case, without the lock
         lock.lock();
         try {
             Object item = items.pollFirst();
             if (item != null) {
+                count = items.size();
                 notFull.signal();
                 return item;
             }
@@ -244,21 +246,11 @@ final class InboundQueue {
 
     /** True if a consumer is blocked in {@code take(.., true)} and nothing is queued. */
     boolean streamWanted() {
-        lock.lock();
-        try {
-            return streamWaiters > 0 && items.isEmpty();
-        } finally {
-            lock.unlock();
-        }
+        return streamWaiters > 0 && count == 0;
     }
 
     int size() {
-        lock.lock();
-        try {
-            return items.size();
-        } finally {
-            lock.unlock();
-        }
+        return count;
     }
 
     /** True while the reader is blocked on a full queue (the connection is not reading). */
