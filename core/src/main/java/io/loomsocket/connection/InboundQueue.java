@@ -52,14 +52,15 @@ final class InboundQueue {
     private volatile int streamWaiters;
     /** {@code items.size()}, written under the lock, read without it. */
     private volatile int count;
-    private byte readState = NONE;
+    /** Written under the lock; read without it by {@link #receiverReads()}. */
+    private volatile byte readState = NONE;
     /** A receiver waits to read itself: the background reader should hand over. */
     private boolean handOverWanted;
     /** Times a receiver took the reader ({@link ReadWatch} compares it between ticks). */
     private int selfReads;
     private int selfReadsAtLastTick;
     /** Whether {@link ReadWatch} holds this queue's connection. */
-    private boolean watched;
+    private volatile boolean watched;
 
     InboundQueue(int capacity) {
         this.capacity = capacity;
@@ -219,7 +220,17 @@ final class InboundQueue {
     private boolean watchLocked() {
         if (watched || ended) return false;
         watched = true;
+        selfReadsAtLastTick = selfReads - 1; // the first tick only notes it: a full tick of absence starts a reader
         return true;
+    }
+
+    /**
+     * True if reading is left to the receiving thread between its receives (nobody reads right
+     * now and {@link ReadWatch} holds the connection): bytes it leaves buffered are flushed by
+     * its next receive or the watch's tick. A hint, read without the lock.
+     */
+    boolean receiverReads() {
+        return readState == NONE && watched;
     }
 
     /** True if a receiver may not queue more (it leaves the rest of its read pending). */

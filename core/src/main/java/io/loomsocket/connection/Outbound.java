@@ -31,6 +31,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * have a flush scheduled, so nothing waits longer than that delay. A full buffer is always written
  * at once, and so is a receiver about to block ({@link #flushIfIdle()}).
  *
+ * <p>One exception, the request-reply loop: when the receiving thread itself reads the socket
+ * ({@link FlushBy#RECEIVER}), it comes back to {@code receive()} for its next queued message,
+ * where {@link #flushIfStale()} writes bytes older than the flush delay; if it stalls instead,
+ * {@link ReadWatch}'s tick flushes them ({@link #sweepFlush()}, within 20–40 ms). This saves a
+ * flusher hand-off per batch, measured at 14 % of a 64 B echo's throughput.
+ *
  * <h2>Write timeout</h2>
  * A blocking write that lasts longer than the write timeout (the peer stopped reading) is
  * broken by the shared timer, which tells the connection to abort: closing the transport makes
@@ -62,6 +68,8 @@ final class Outbound implements Flusher.Flushable {
     static final int DIRECT_WRITE_BUFFERS = 2;
     /** A write taking longer than this marks the peer as congested (flushed off the flusher thread). */
     private static final long CONGESTED_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+    /** Bytes left to the receiver are written once they are this old (the flush delay). */
+    private static final long STALE_NANOS = io.loomsocket.WebSocketConfig.FLUSH_DELAY_MICROS * 1000;
 
     /**
      * Diagnostic switch for measuring what coalescing buys: {@code -Dloomsocket.coalesce=false}
@@ -85,6 +93,8 @@ final class Outbound implements Flusher.Flushable {
     private volatile boolean failed;
 
     private volatile boolean dirty;
+    /** When the buffer last went from clean to dirty (meaningful while {@link #dirty}). */
+    private volatile long dirtySince;
     private volatile boolean congested;
     private volatile long writeStartNanos;
     private final AtomicBoolean flushScheduled = new AtomicBoolean();
@@ -110,14 +120,24 @@ final class Outbound implements Flusher.Flushable {
     /** Kinds of data frames {@link #data} starts on the encoder. */
     enum Kind { TEXT, BINARY, FRAGMENT_TEXT, FRAGMENT_BINARY }
 
+    /** Who writes out a data frame left in the buffer, when coalescing leaves it there. */
+    enum FlushBy {
+        /** The sender, now. */
+        NOW,
+        /** The {@link Flusher}, after the flush delay: the caller will send again at once. */
+        FLUSHER,
+        /** The receiving thread on its next receive (or the {@link ReadWatch} tick): it reads the socket itself. */
+        RECEIVER
+    }
+
     /**
      * Encodes and sends one data frame: a whole message ({@link Kind#TEXT} with {@code text},
      * {@link Kind#BINARY} with the slice), or one fragment of a streamed message. The caller holds
      * {@link #messageLock} across the frames of a message.
      *
-     * @param moreComing the caller expects to send again at once, so flushing may wait (≤ the flush delay)
+     * @param flushBy who flushes if the frame stays buffered (see the class comment)
      */
-    void data(Kind kind, String text, byte[] b, int off, int len, boolean fin, boolean moreComing) {
+    void data(Kind kind, String text, byte[] b, int off, int len, boolean fin, FlushBy flushBy) {
         writeLock.lock();
         try {
             writeControlLocked(true);
@@ -145,12 +165,15 @@ final class Outbound implements Flusher.Flushable {
                 }
                 ensure(bufferSize);
             }
+            if (!dirty) dirtySince = System.nanoTime();
             dirty = true;
             boolean urgent = writeControlLocked(false);
             boolean othersWaiting = fin && messageLock.hasQueuedThreads();
             if (urgent || buf.position() >= bufferSize - MessageEncoder.MAX_CONTROL_FRAME_SIZE) {
                 flushLocked();
-            } else if (COALESCE && (othersWaiting || moreComing)) {
+            } else if (COALESCE && flushBy == FlushBy.RECEIVER && !othersWaiting) {
+                // left for the receiver's next receive (flushIfStale) or the ReadWatch tick
+            } else if (COALESCE && (othersWaiting || flushBy != FlushBy.NOW)) {
                 scheduleFlush();
             } else {
                 flushLocked();
@@ -315,6 +338,11 @@ final class Outbound implements Flusher.Flushable {
         }
     }
 
+    /** Buffered bytes left to the receiver get a deferred flush after all (the receiver no longer reads). */
+    void deferFlush() {
+        if (dirty) scheduleFlush();
+    }
+
     private void scheduleFlush() {
         if (flushScheduled.compareAndSet(false, true)) Flusher.schedule(this);
     }
@@ -323,6 +351,14 @@ final class Outbound implements Flusher.Flushable {
     @Override
     public void deferredFlush() {
         flushScheduled.set(false);
+        sweepFlush();
+    }
+
+    /**
+     * Writes out buffered bytes from a shared platform thread (the flusher, the ReadWatch tick):
+     * never blocks on the lock, and a congested peer is flushed on a virtual thread instead.
+     */
+    void sweepFlush() {
         if (!dirty) return;
         if (congested) {
             // a peer that is slow to read must not stall the shared flusher thread
@@ -351,6 +387,14 @@ final class Outbound implements Flusher.Flushable {
             writeLock.unlock();
         }
         afterUnlock();
+    }
+
+    /**
+     * The receiving thread takes its next queued message: write out bytes that have waited
+     * longer than the flush delay (left to it by {@link FlushBy#RECEIVER}).
+     */
+    void flushIfStale() {
+        if (dirty && System.nanoTime() - dirtySince >= STALE_NANOS) flushIfIdle();
     }
 
     /**

@@ -69,7 +69,7 @@ final class OutgoingStream extends OutputStream {
     private void sendFrame(boolean fin) throws IOException {
         try {
             out.data(text ? Outbound.Kind.FRAGMENT_TEXT : Outbound.Kind.FRAGMENT_BINARY, null,
-                    buffer, 0, count, fin, false);
+                    buffer, 0, count, fin, Outbound.FlushBy.NOW);
         } catch (IllegalArgumentException e) {
             throw new IOException(e.getMessage(), e); // text that is not valid UTF-8
         } catch (RuntimeException e) {

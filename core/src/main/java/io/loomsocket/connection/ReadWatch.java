@@ -12,7 +12,9 @@ import java.util.concurrent.TimeUnit;
  * one to two ticks, and the common case (the application waits in {@code receive()}) needs no
  * second thread.
  *
- * <p>Only connections whose receiver is away are held, so idle connections cost nothing here.
+ * <p>The tick also writes out bytes such a receiver left in its write buffer
+ * ({@link Outbound.FlushBy#RECEIVER}). Only connections whose receiver is away are held, so idle
+ * connections cost nothing here.
  */
 final class ReadWatch {
     /** How often connections nobody reads are checked. */
@@ -36,7 +38,11 @@ final class ReadWatch {
         for (int n = WATCHED.size(); n > 0; n--) {
             WebSocketConnection c = WATCHED.poll();
             if (c == null) return;
-            switch (c.queue().watchTick()) {
+            InboundQueue.WatchVerdict verdict = c.queue().watchTick();
+            // bytes a stalled receiver left buffered (Outbound.FlushBy.RECEIVER); after the verdict,
+            // which may stop the watch: a sender that buffers later sees that and schedules a flush
+            c.outbound().sweepFlush();
+            switch (verdict) {
                 case KEEP -> WATCHED.add(c);
                 case DROP -> { }
                 case START_READER -> c.startBackgroundReader();

@@ -46,6 +46,8 @@ final class Reader {
     private byte[] big;
     private IncomingStream stream;
     private boolean done;
+    /** A receiver stopped at a full queue: the engine may hold events even with nothing pending. */
+    private boolean held;
 
     Reader(WebSocketConnection connection, byte[] leftover, EngineConfig engineConfig, PerMessageDeflate deflate) {
         this.connection = connection;
@@ -75,7 +77,7 @@ final class Reader {
         if (done) return false;
         IOException error = null;
         try {
-            if (!pending.hasRemaining()) {
+            if (!pending.hasRemaining() && !held) {
                 InputStream in = connection.transport().input();
                 if (small == null) small = new byte[IDLE_READ_BUFFER];
                 byte[] b = big != null ? big : small;
@@ -91,6 +93,7 @@ final class Reader {
                 }
                 pending = ByteBuffer.wrap(b, 0, n);
             }
+            held = false;
             if (process(background)) return true;
         } catch (IOException e) {
             error = e;
@@ -122,8 +125,11 @@ final class Reader {
      */
     private boolean process(boolean background) throws InterruptedException {
         ByteBuffer bytes = pending;
-        while (bytes.hasRemaining()) {
-            if (!background && queue.isFull()) return true;
+        while (true) { // until the engine needs more bytes: it may hold events after the last byte
+            if (!background && queue.isFull()) {
+                held = true;
+                return true;
+            }
             // streaming is decided when a message starts: stream it if a receiveStream() is waiting
             assembler.setStreaming(queue.streamWanted());
             Event ev;

@@ -216,7 +216,10 @@ public final class WebSocketConnection implements WebSocket {
     private Object next(long nanos, boolean wantStream) {
         receiver = Thread.currentThread();
         Object item = queue.poll();
-        if (item != null) return item;
+        if (item != null) {
+            out.flushIfStale();
+            return item;
+        }
         out.flushIfIdle();
         boolean mayReadHere = nanos < 0 && !wantStream;
         long deadline = nanos < 0 ? 0 : System.nanoTime() + nanos;
@@ -305,9 +308,15 @@ public final class WebSocketConnection implements WebSocket {
         out.messageLock.lock();
         try {
             // the thread that receives has more received messages to handle: it will be back at once
-            // (a send from any other thread cannot know what its thread does next: flush now)
-            boolean moreComing = Thread.currentThread() == receiver && queue.size() > 0;
-            out.data(kind, text, b, off, len, true, moreComing);
+            // (a send from any other thread cannot know what its thread does next: flush now).
+            // If that thread also reads the socket itself, it flushes on its next receive.
+            Outbound.FlushBy flushBy = Outbound.FlushBy.NOW;
+            if (Thread.currentThread() == receiver && queue.size() > 0) {
+                flushBy = queue.receiverReads() ? Outbound.FlushBy.RECEIVER : Outbound.FlushBy.FLUSHER;
+            }
+            out.data(kind, text, b, off, len, true, flushBy);
+            // the watch may have let go meanwhile (its tick flushes only what it saw): hand over
+            if (flushBy == Outbound.FlushBy.RECEIVER && !queue.receiverReads()) out.deferFlush();
         } finally {
             out.messageLock.unlock();
         }

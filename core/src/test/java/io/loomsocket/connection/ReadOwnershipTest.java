@@ -14,16 +14,19 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Who reads the socket (see {@link InboundQueue}'s read ownership): the receiving thread itself
  * while it waits in {@code receive()}, a background reader only while nobody receives.
  */
+@Timeout(60) // a lost hand-over would hang a receive, not fail it
 class ReadOwnershipTest {
     private static final WebSocketConfig CONFIG = WebSocketConfig.builder().pingInterval(Duration.ZERO).build();
     private static final Pattern THREAD = Pattern.compile("(?s)\"name\": \"([^\"]*)\",.*?\"stack\": \\[(.*?)\\]");
@@ -103,6 +106,35 @@ class ReadOwnershipTest {
             try (var in = ws.server().receiveStream().orElseThrow()) {
                 assertThat(in.readAllBytes()).containsExactly(1, 2, 3);
             }
+        }
+    }
+
+    @Test
+    void aReplyLeftToTheReceivingThreadIsFlushedEvenIfItStopsReceiving() throws Exception {
+        try (var ws = Pair.webSockets(CONFIG)) {
+            ws.client().send("a");
+            ws.client().send("b");
+            Thread.sleep(100); // both on the server's socket: its first read takes both
+            AtomicReference<Integer> queuedAtSend = new AtomicReference<>();
+            CountDownLatch computing = new CountDownLatch(1);
+            Thread view = Thread.ofVirtual().start(() -> {
+                ws.server().receive();
+                queuedAtSend.set(ws.server().queue().size());
+                ws.server().send("reply to a"); // more is queued and this thread reads: the flush is left to it
+                try {
+                    computing.await(); // ... but it computes instead of receiving
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                ws.server().receive();
+            });
+            long t0 = System.nanoTime();
+            assertThat(ws.client().receive(Duration.ofSeconds(2))).contains(Message.text("reply to a"));
+            long waitedMs = (System.nanoTime() - t0) / 1_000_000;
+            computing.countDown();
+            view.join(5000);
+            assertThat(queuedAtSend.get()).as("the reply was sent with a message queued").isEqualTo(1);
+            assertThat(waitedMs).as("flushed by the ReadWatch tick, not by the next receive").isLessThan(1000);
         }
     }
 
