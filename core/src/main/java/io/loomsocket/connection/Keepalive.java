@@ -17,6 +17,7 @@ final class Keepalive {
 
     private final WebSocketConnection connection;
     private final ReentrantLock lock = new ReentrantLock();
+    private final long createdNanos = System.nanoTime();
     private ScheduledFuture<?> next;
     private boolean stopped;
 
@@ -55,7 +56,8 @@ final class Keepalive {
                 connection.ping();
             } catch (WebSocketTimeoutException e) {
                 if (!connection.queue().producerBlocked()) {
-                    LOG.log(System.Logger.Level.DEBUG, "{0}: keepalive ping timed out", connection.id());
+                    LOG.log(System.Logger.Level.DEBUG, "{0}: keepalive ping timed out (open {1} ms, pongs so far {2})",
+                            connection.id(), (System.nanoTime() - createdNanos) / 1_000_000, connection.pings().answered());
                     connection.failConnection(CloseCode.INTERNAL_ERROR, "keepalive ping timeout");
                     return;
                 }
