@@ -24,16 +24,23 @@ import org.junit.jupiter.api.Test;
  * server sockets do not share one process's 20,000 descriptors), each sending sequence-numbered
  * messages; every message must come back exactly once and in order. Afterwards the server's
  * descriptors, threads (virtual included) and live heap must be back to their baseline.
+ * Between connecting and sending the connections sit idle while the server pings them; none may
+ * close on its own ({@link CloseWatch} reports code, reason and time of any that do).
  * 1,000 connections × 20 messages normally; 10,000 × 30 with {@code -Dloomsocket.long=true}
  * ({@code -Dloomsocket.soak.connections=N}, {@code -Dloomsocket.soak.messages=N},
- * {@code -Dloomsocket.soak.ping_interval=5s}: the server's keepalive, 0 for none).
+ * {@code -Dloomsocket.soak.ping_interval=5s}: the server's keepalive, 0 for none;
+ * {@code -Dloomsocket.soak.idle=6s}; diagnostics: {@code -Dloomsocket.soak.server_jvm_args="-Dx=y ..."},
+ * {@code -Dloomsocket.soak.dump_dir=DIR} for thread dumps of both JVMs at the first unexpected close).
  */
 class SoakTest {
     private static final boolean LONG = Boolean.getBoolean("loomsocket.long");
     private static final int CONNECTIONS = Integer.getInteger("loomsocket.soak.connections", LONG ? 10_000 : 1_000);
     private static final int MESSAGES = Integer.getInteger("loomsocket.soak.messages", LONG ? 30 : 20);
-    /** Pause between connecting and sending, when only the keepalive talks (e.g. {@code 30s}). */
-    private static final Duration IDLE = Duration.parse("PT" + System.getProperty("loomsocket.soak.idle", "0s"));
+    /**
+     * Pause between connecting and sending, when only the server's keepalive talks (longer than its
+     * 5 s ping interval, so every connection answers pings while idle; bugs.md B4).
+     */
+    private static final Duration IDLE = Duration.parse("PT" + System.getProperty("loomsocket.soak.idle", LONG ? "40s" : "6s"));
 
     /** With {@code -Dloomsocket.soak.dump_dir=DIR}: JSON thread dumps of both JVMs when the first connection closes. */
     private static void dumpThreads(DemoProcess demo) {
