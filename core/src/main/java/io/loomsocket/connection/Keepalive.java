@@ -9,8 +9,20 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * Keepalive pings (RFC 6455 §5.5.2) of one connection: every {@code pingInterval} the shared timer
  * starts a virtual thread that pings and waits up to {@code pingTimeout} for the pong; a peer that
- * does not answer is failed with 1011. No ping overlaps the previous one. A timeout while our own
- * queue is full is not the peer's fault (we stopped reading, so its pong may be unread): ignored.
+ * does not answer is failed with 1011. No ping overlaps the previous one.
+ *
+ * <p>The point is to find dead peers (half-open TCP, a frozen process), so a late pong alone is
+ * not enough to drop a connection:
+ * <ul>
+ *   <li>bytes that arrived after the ping was sent prove the peer alive. Its pong can be late
+ *       without the peer being dead: the pong travels behind the peer's data, and a peer whose
+ *       application is slow to take our messages stops reading (its backpressure), so our ping
+ *       waits in its socket buffer behind them (bugs.md B4: seen with 10,000 connections on a
+ *       loaded 2-core box while the peer kept sending);</li>
+ *   <li>a timeout while our own queue is full is not the peer's fault (we stopped reading, so
+ *       its pong may be unread).</li>
+ * </ul>
+ * In both cases the next ping follows after {@code pingInterval}.
  */
 final class Keepalive {
     private static final System.Logger LOG = System.getLogger(Keepalive.class.getName());
@@ -52,10 +64,13 @@ final class Keepalive {
     private void tick() {
         if (connection.state() != WebSocket.State.OPEN) return;
         SharedTimers.runVirtual("loomsocket-keepalive-" + connection.id(), () -> {
+            long sent = System.nanoTime();
             try {
                 connection.ping();
             } catch (WebSocketTimeoutException e) {
-                if (!connection.queue().producerBlocked()) {
+                if (connection.lastReadNanos() - sent > 0) {
+                    LOG.log(System.Logger.Level.DEBUG, "{0}: keepalive pong late, but the peer sent data meanwhile", connection.id());
+                } else if (!connection.queue().producerBlocked()) {
                     LOG.log(System.Logger.Level.DEBUG, "{0}: keepalive ping timed out (open {1} ms, pongs so far {2})",
                             connection.id(), (System.nanoTime() - createdNanos) / 1_000_000, connection.pings().answered());
                     connection.failConnection(CloseCode.INTERNAL_ERROR, "keepalive ping timeout");

@@ -50,6 +50,7 @@ final class Reader implements Runnable {
                     byte[] b = big != null ? big : small;
                     int n = in.read(b);
                     if (n < 0) break;
+                    connection.onBytesRead();
                     if (big == null && n == b.length && bigSize > IDLE_READ_BUFFER) {
                         big = new byte[bigSize];
                     } else if (big != null && n < IDLE_READ_BUFFER) {

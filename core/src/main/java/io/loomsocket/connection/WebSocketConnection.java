@@ -92,6 +92,8 @@ public final class WebSocketConnection implements WebSocket {
     private volatile IncomingStream currentStream;
     /** The thread that last received (the view's): its sends may be coalesced with the next ones. */
     private volatile Thread receiver;
+    /** System.nanoTime() of the last read that returned bytes: the peer is alive (see {@link Keepalive}). */
+    private volatile long lastReadNanos = System.nanoTime();
 
     private WebSocketConnection(Transport transport, Role role, String subprotocol, DeflateParams deflateParams,
                                 WebSocketConfig config, MaskSource masks) {
@@ -592,6 +594,12 @@ public final class WebSocketConnection implements WebSocket {
     WebSocketConfig config() { return config; }
 
     void setCurrentStream(IncomingStream s) { currentStream = s; }
+
+    /** Whoever reads the transport calls this after every read that returned bytes. */
+    void onBytesRead() { lastReadNanos = System.nanoTime(); }
+
+    /** System.nanoTime() of the last read that returned bytes. */
+    long lastReadNanos() { return lastReadNanos; }
 
     boolean closeStarted() {
         stateLock.lock();
