@@ -19,8 +19,9 @@ import java.util.concurrent.locks.ReentrantLock;
  *       application is slow to take our messages stops reading (its backpressure), so our ping
  *       waits in its socket buffer behind them (bugs.md B4: seen with 10,000 connections on a
  *       loaded 2-core box while the peer kept sending);</li>
- *   <li>a timeout while our own queue is full is not the peer's fault (we stopped reading, so
- *       its pong may be unread).</li>
+ *   <li>bytes waiting unread in our socket buffer, or our own queue being full, are not the
+ *       peer's fault: our reader is late (this process stalled, e.g. in a safepoint or a thread
+ *       dump of 20,000 threads, or we stopped reading), and the pong may be among them.</li>
  * </ul>
  * In both cases the next ping follows after {@code pingInterval}.
  */
@@ -70,6 +71,9 @@ final class Keepalive {
             } catch (WebSocketTimeoutException e) {
                 if (connection.lastReadNanos() - sent > 0) {
                     LOG.log(System.Logger.Level.DEBUG, "{0}: keepalive pong late, but the peer sent data meanwhile", connection.id());
+                } else if (unreadBytesWaiting()) {
+                    LOG.log(System.Logger.Level.DEBUG, "{0}: keepalive pong late, but bytes are waiting that we have not read yet",
+                            connection.id());
                 } else if (!connection.queue().producerBlocked()) {
                     LOG.log(System.Logger.Level.DEBUG, "{0}: keepalive ping timed out (open {1} ms, pongs so far {2})",
                             connection.id(), (System.nanoTime() - createdNanos) / 1_000_000, connection.pings().answered());
@@ -81,5 +85,19 @@ final class Keepalive {
             }
             start();
         });
+    }
+
+    /**
+     * True if the peer's bytes (perhaps its pong) wait in our socket buffer: our own reader is
+     * late (this process stalled, or its queue is full), not the peer. {@code available()} of a
+     * socket's stream asks the kernel (FIONREAD) without waiting for the reader; over TLS it sees
+     * only decrypted bytes, so there it may say 0 and the other checks decide.
+     */
+    private boolean unreadBytesWaiting() {
+        try {
+            return connection.transport().input().available() > 0;
+        } catch (java.io.IOException | RuntimeException e) {
+            return false; // closed: the ping's failure path handles it
+        }
     }
 }

@@ -155,7 +155,9 @@ class SoakTest {
             assertThat(done.await(15, TimeUnit.MINUTES)).isTrue();
             watch.stop();
             long exchangeMillis = (System.nanoTime() - t1) / 1_000_000;
-            int threadsPeak = demo.threads();
+            // the long run skips the peak thread dump: JDK 25.0.3 once crashed (SIGSEGV in
+            // GetThreadSnapshotClosure) dumping 20,000 threads on a loaded box (bugs.md B4)
+            int threadsPeak = LONG ? -1 : demo.threads();
             long heapPeak = demo.liveHeap();
             assertThat(errors).as("%d errors, first: %s; closes seen: %s; server output:%n%s", errors.size(),
                     errors.stream().limit(5).toList(), watch.report(),
