@@ -14,7 +14,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>The point is to find dead peers (half-open TCP, a frozen process), so a late pong alone is
  * not enough to drop a connection:
  * <ul>
- *   <li>bytes that arrived after the ping was sent prove the peer alive. Its pong can be late
+ *   <li>frames that arrived after the ping was sent prove the peer alive (any but a pong: a pong
+ *       that does not match our ping is not its answer, RFC 6455 §5.5.3). Its pong can be late
  *       without the peer being dead: the pong travels behind the peer's data, and a peer whose
  *       application is slow to take our messages stops reading (its backpressure), so our ping
  *       waits in its socket buffer behind them (bugs.md B4: seen with 10,000 connections on a
@@ -69,7 +70,7 @@ final class Keepalive {
             try {
                 connection.ping();
             } catch (WebSocketTimeoutException e) {
-                if (connection.lastReadNanos() - sent > 0) {
+                if (connection.lastActivityNanos() - sent > 0) {
                     LOG.log(System.Logger.Level.DEBUG, "{0}: keepalive pong late, but the peer sent data meanwhile", connection.id());
                 } else if (unreadBytesWaiting()) {
                     LOG.log(System.Logger.Level.DEBUG, "{0}: keepalive pong late, but bytes are waiting that we have not read yet",

@@ -50,7 +50,6 @@ final class Reader implements Runnable {
                     byte[] b = big != null ? big : small;
                     int n = in.read(b);
                     if (n < 0) break;
-                    connection.onBytesRead();
                     if (big == null && n == b.length && bigSize > IDLE_READ_BUFFER) {
                         big = new byte[bigSize];
                     } else if (big != null && n < IDLE_READ_BUFFER) {
@@ -90,6 +89,7 @@ final class Reader implements Runnable {
                 return false;
             }
             if (ev == null) return true;
+            if (!(ev instanceof Event.Pong)) connection.onPeerActivity(); // proof of life for the keepalive
             switch (ev) {
                 case Event.Text t -> queue.put(new Message.Text(t.text()));
                 case Event.Binary b -> queue.put(new Message.Binary(b.data()));

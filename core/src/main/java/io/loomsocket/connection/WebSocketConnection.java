@@ -92,8 +92,8 @@ public final class WebSocketConnection implements WebSocket {
     private volatile IncomingStream currentStream;
     /** The thread that last received (the view's): its sends may be coalesced with the next ones. */
     private volatile Thread receiver;
-    /** System.nanoTime() of the last read that returned bytes: the peer is alive (see {@link Keepalive}). */
-    private volatile long lastReadNanos = System.nanoTime();
+    /** System.nanoTime() of the peer's last frame other than a pong: it is alive (see {@link Keepalive}). */
+    private volatile long lastActivityNanos = System.nanoTime();
 
     private WebSocketConnection(Transport transport, Role role, String subprotocol, DeflateParams deflateParams,
                                 WebSocketConfig config, MaskSource masks) {
@@ -595,11 +595,14 @@ public final class WebSocketConnection implements WebSocket {
 
     void setCurrentStream(IncomingStream s) { currentStream = s; }
 
-    /** Whoever reads the transport calls this after every read that returned bytes. */
-    void onBytesRead() { lastReadNanos = System.nanoTime(); }
+    /**
+     * Whoever reads the transport calls this for every frame event other than a pong (pongs are
+     * the keepalive's own business: only a matching one answers a ping, RFC 6455 §5.5.3).
+     */
+    void onPeerActivity() { lastActivityNanos = System.nanoTime(); }
 
-    /** System.nanoTime() of the last read that returned bytes. */
-    long lastReadNanos() { return lastReadNanos; }
+    /** System.nanoTime() of the peer's last frame other than a pong. */
+    long lastActivityNanos() { return lastActivityNanos; }
 
     boolean closeStarted() {
         stateLock.lock();
