@@ -22,6 +22,7 @@ final class PingTracker {
     private final ReentrantLock lock = new ReentrantLock();
     private final ArrayDeque<Pending> pending = new ArrayDeque<>(2);
     private long counter;
+    private long answered;
     private WebSocketClosedException closed;
 
     /** Registers a new ping; the caller sends {@code payload()} and then stamps nothing more. */
@@ -69,6 +70,7 @@ final class PingTracker {
                 }
             }
             if (!match) return;
+            answered++;
             for (Iterator<Pending> it = pending.iterator(); it.hasNext(); ) {
                 Pending p = it.next();
                 it.remove();
@@ -87,6 +89,16 @@ final class PingTracker {
             if (closed == null) closed = e;
             for (Pending p : pending) p.rtt.completeExceptionally(e);
             pending.clear();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Pongs that answered one of our pings so far. */
+    long answered() {
+        lock.lock();
+        try {
+            return answered;
         } finally {
             lock.unlock();
         }

@@ -144,6 +144,7 @@ final class Reader {
                 bytes.position(bytes.limit());
                 break;
             }
+            if (!(ev instanceof Event.Pong)) connection.onPeerActivity(); // proof of life for the keepalive
             switch (ev) {
                 case Event.Text t -> queue.put(new Message.Text(t.text()));
                 case Event.Binary b -> queue.put(new Message.Binary(b.data()));

@@ -97,6 +97,8 @@ public final class WebSocketConnection implements WebSocket {
     private volatile IncomingStream currentStream;
     /** The thread that last received (the view's): its sends may be coalesced with the next ones. */
     private volatile Thread receiver;
+    /** System.nanoTime() of the peer's last frame other than a pong: it is alive (see {@link Keepalive}). */
+    private volatile long lastActivityNanos = System.nanoTime();
 
     private WebSocketConnection(Transport transport, byte[] leftover, Role role, String subprotocol,
                                 DeflateParams deflateParams, WebSocketConfig config, MaskSource masks) {
@@ -644,6 +646,15 @@ public final class WebSocketConnection implements WebSocket {
     WebSocketConfig config() { return config; }
 
     void setCurrentStream(IncomingStream s) { currentStream = s; }
+
+    /**
+     * Whoever reads the transport calls this for every frame event other than a pong (pongs are
+     * the keepalive's own business: only a matching one answers a ping, RFC 6455 §5.5.3).
+     */
+    void onPeerActivity() { lastActivityNanos = System.nanoTime(); }
+
+    /** System.nanoTime() of the peer's last frame other than a pong. */
+    long lastActivityNanos() { return lastActivityNanos; }
 
     boolean closeStarted() {
         stateLock.lock();

@@ -69,6 +69,40 @@ class KeepaliveTest {
         }
     }
 
+    /**
+     * A peer that keeps sending is alive even when its pongs are late (bugs.md B4: its pong waits
+     * behind its data, and behind our pings in its buffer when its application is slow): it is
+     * dropped only once nothing at all arrives for a ping timeout.
+     */
+    @Test
+    void aPeerThatKeepsSendingIsNotDroppedForLatePongs() throws Exception {
+        int port = start();
+        try (RawWs raw = new RawWs(port)) {
+            assertThat(raw.handshake("/echo")).isEqualTo(101);
+            java.util.concurrent.atomic.AtomicLong sendingEnded = new java.util.concurrent.atomic.AtomicLong();
+            java.util.concurrent.atomic.AtomicReference<Exception> sendFailed = new java.util.concurrent.atomic.AtomicReference<>();
+            Thread sender = Thread.ofPlatform().start(() -> {
+                try {
+                    for (int i = 0; i < 20; i++) { // 2 s: more than 3 × (ping interval + ping timeout)
+                        raw.sendText("m" + i);
+                        Thread.sleep(100);
+                    }
+                } catch (Exception e) {
+                    sendFailed.set(e);
+                } finally {
+                    sendingEnded.set(System.nanoTime());
+                }
+            });
+            int code = raw.readUntilClose(); // echoes and pings, never a pong
+            long closedAt = System.nanoTime();
+            sender.join();
+            assertThat(sendFailed.get()).as("sending failed: the connection was dropped while the peer sent").isNull();
+            assertThat(code).isEqualTo(1011);
+            long afterSending = (closedAt - sendingEnded.get()) / 1_000_000;
+            assertThat(afterSending).as("ms from the peer's last message to the drop").isBetween(0L, 3000L);
+        }
+    }
+
     @Test
     void aPeerWhosePongsStopIsDroppedWith1011() throws Exception {
         int port = start();

@@ -35,12 +35,17 @@ final class DemoProcess implements AutoCloseable {
 
     private DemoProcess(Process process) {
         this.process = process;
-        Thread.ofVirtual().start(() -> readLines(process.getInputStream(), line -> {
+        // Platform threads, not virtual ones: a read from a process pipe blocks its carrier (the JDK
+        // does not unmount a virtual thread from a pipe read), and with two readers blocked on a
+        // 2-core box the scheduler can end up with no carrier at all for every other virtual
+        // thread of this JVM — the soak's 10,000 client connections then stop answering the
+        // server's pings (bugs.md B4). PipeReadersTest checks it.
+        Thread.ofPlatform().daemon().name("demo-stdout").start(() -> readLines(process.getInputStream(), line -> {
             add(line);
             Matcher m = RUNNING.matcher(line);
             if (m.find()) port.complete(Integer.parseInt(m.group(1)));
         }));
-        Thread.ofVirtual().start(() -> readLines(process.getErrorStream(), this::add));
+        Thread.ofPlatform().daemon().name("demo-stderr").start(() -> readLines(process.getErrorStream(), this::add));
     }
 
     static DemoProcess start(Map<String, String> env, String... jvmFlags) throws IOException {
