@@ -52,6 +52,10 @@ import java.util.Objects;
  *   <tr><td>{@code compressionContextTakeover} ({@code websocket.compression_context_takeover})</td><td>false</td>
  *       <td>keep the LZ77 window between messages (better ratio, ~300 KiB more per connection);
  *           off by default so idle connections hold no compressor state</td></tr>
+ *   <tr><td>{@code compressionClientContextTakeover} ({@code websocket.compression_client_context_takeover})</td><td>false</td>
+ *       <td>server: let the client keep its compression window between messages (it asks for
+ *           client_no_context_takeover only if the client offered it): less client CPU and a
+ *           better ratio, for one inflater (~30-40 KiB) per connection that received a compressed message</td></tr>
  *   <tr><td>{@code compressionLevel} ({@code websocket.compression_level})</td><td>1</td>
  *       <td>zlib level 0-9 for outgoing messages; 1 costs a fraction of 6's CPU for 12-25 %
  *           more bytes (docs/dev-notes/perf.md)</td></tr>
@@ -77,6 +81,7 @@ public final class WebSocketConfig {
     private final int compressionThreshold;
     private final boolean compressionContextTakeover;
     private final int compressionLevel;
+    private final boolean compressionClientContextTakeover;
 
     private WebSocketConfig(Builder b) {
         this.maxMessageSize = b.maxMessageSize;
@@ -92,6 +97,7 @@ public final class WebSocketConfig {
         this.compressionThreshold = b.compressionThreshold;
         this.compressionContextTakeover = b.compressionContextTakeover;
         this.compressionLevel = b.compressionLevel;
+        this.compressionClientContextTakeover = b.compressionClientContextTakeover;
     }
 
     /** The defaults listed on this class. */
@@ -115,6 +121,7 @@ public final class WebSocketConfig {
         b.compressionThreshold = compressionThreshold;
         b.compressionContextTakeover = compressionContextTakeover;
         b.compressionLevel = compressionLevel;
+        b.compressionClientContextTakeover = compressionClientContextTakeover;
         return b;
     }
 
@@ -132,6 +139,7 @@ public final class WebSocketConfig {
     public int compressionThreshold() { return compressionThreshold; }
     public boolean compressionContextTakeover() { return compressionContextTakeover; }
     public int compressionLevel() { return compressionLevel; }
+    public boolean compressionClientContextTakeover() { return compressionClientContextTakeover; }
 
     @Override
     public String toString() {
@@ -142,7 +150,8 @@ public final class WebSocketConfig {
                 + ", pingTimeout=" + pingTimeout + ", compression=" + compression
                 + ", compressionThreshold=" + compressionThreshold
                 + ", compressionContextTakeover=" + compressionContextTakeover
-                + ", compressionLevel=" + compressionLevel + "]";
+                + ", compressionLevel=" + compressionLevel
+                + ", compressionClientContextTakeover=" + compressionClientContextTakeover + "]";
     }
 
     /** Collects settings; every setter checks its argument and throws IllegalArgumentException. */
@@ -160,6 +169,7 @@ public final class WebSocketConfig {
         private int compressionThreshold = 128;
         private boolean compressionContextTakeover = false;
         private int compressionLevel = io.loomsocket.engine.DeflateConfig.DEFAULT.compressionLevel();
+        private boolean compressionClientContextTakeover = false;
 
         private Builder() {}
 
@@ -215,6 +225,9 @@ public final class WebSocketConfig {
 
         /** Keep the compression window between messages (costs memory per connection). */
         public Builder compressionContextTakeover(boolean on) { this.compressionContextTakeover = on; return this; }
+
+        /** Server: let clients keep their compression window (costs an inflater per connection that received compressed data). */
+        public Builder compressionClientContextTakeover(boolean on) { this.compressionClientContextTakeover = on; return this; }
 
         /** zlib compression level of outgoing messages, 0 (stored) to 9 (smallest, slowest). */
         public Builder compressionLevel(int level) { this.compressionLevel = range("compressionLevel", level, 0, 9); return this; }

@@ -161,7 +161,8 @@ public final class WebSocketConnection implements WebSocket {
         return DeflateConfig.DEFAULT.withEnabled(config.compression())
                 .withThreshold(config.compressionThreshold())
                 .withContextTakeover(config.compressionContextTakeover())
-                .withCompressionLevel(config.compressionLevel());
+                .withCompressionLevel(config.compressionLevel())
+                .withPeerContextTakeover(config.compressionClientContextTakeover());
     }
 
     // ================================================================= receiving

@@ -95,6 +95,8 @@ public final class Settings {
         def("websocket.compression_threshold", SettingType.SIZE, (long) ws.compressionThreshold(), "messages smaller than this are sent uncompressed");
         def("websocket.compression_context_takeover", SettingType.BOOLEAN, ws.compressionContextTakeover(),
                 "keep the deflate window between messages (better ratio, ~300 KB more memory per connection)");
+        def("websocket.compression_client_context_takeover", SettingType.BOOLEAN, ws.compressionClientContextTakeover(),
+                "let clients keep their deflate window (less client CPU, better ratio; ~30-40 KB per connection that received compressed data)");
         def("websocket.compression_level", SettingType.INT, ws.compressionLevel(),
                 "zlib level 0-9 of outgoing messages; 1 is fast, 6 is zlib's default (12-25 % smaller, 3-6x the CPU)");
     }
@@ -192,6 +194,7 @@ public final class Settings {
                     .compressionThreshold(intSize("websocket.compression_threshold"))
                     .compressionContextTakeover(bool("websocket.compression_context_takeover"))
                     .compressionLevel(integer("websocket.compression_level"))
+                    .compressionClientContextTakeover(bool("websocket.compression_client_context_takeover"))
                     .build();
         } catch (IllegalArgumentException e) {
             throw new SettingsException("invalid websocket setting: " + e.getMessage(), e);

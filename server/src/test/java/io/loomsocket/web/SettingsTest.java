@@ -87,6 +87,9 @@ class SettingsTest {
         var ws = Settings.builder().environment(Map.of("WEBSOCKET_COMPRESSION_LEVEL", "6")).build().webSocketConfig();
         assertThat(ws.compressionLevel()).isEqualTo(6);
         assertThat(io.loomsocket.connection.WebSocketConnection.deflateConfig(ws).compressionLevel()).isEqualTo(6);
+        var ctx = Settings.builder().environment(Map.of("WEBSOCKET_COMPRESSION_CLIENT_CONTEXT_TAKEOVER", "true")).build().webSocketConfig();
+        assertThat(io.loomsocket.connection.WebSocketConnection.deflateConfig(ctx).peerContextTakeover()).isTrue();
+        assertThat(io.loomsocket.connection.WebSocketConnection.deflateConfig(ws).peerContextTakeover()).isFalse();
         assertThatThrownBy(() -> Settings.builder().environment(Map.of("WEBSOCKET_COMPRESSION_LEVEL", "10")).build()
                 .webSocketConfig()).isInstanceOf(SettingsException.class).hasMessageContaining("compressionLevel");
     }
