@@ -124,7 +124,7 @@ public final class Report {
         sb.append("| server | echo 64 B msg/s | echo 16 KiB MB/s | p50/p99 µs | KiB per idle conn | handshakes/s | ratio to Netty (64 B · 16 KiB · p99 · idle KiB · handshakes) |\n");
         sb.append("|---|---:|---:|---:|---:|---:|---|\n");
         for (Row r : rows.values()) {
-            Row base = rows.get(r.server.endsWith("-deflate") ? "netty-deflate" : "netty");
+            Row base = rows.get(r.server.contains("-deflate") ? "netty-deflate" : "netty");
             sb.append("| ").append(r.server)
                     .append(" | ").append(fmt(r.median("echo64"), "%,.0f")).append(r.spread("echo64", "%,.0f"))
                     .append(" | ").append(fmt(r.median("echo16k"), "%,.0f")).append(r.spread("echo16k", "%,.0f"))
@@ -139,7 +139,7 @@ public final class Report {
         sb.append("| server | echo 64 B msgs per server CPU-s | echo 16 KiB MB per server CPU-s | ratio to Netty (64 B · 16 KiB) | p99.9 µs (latency) | p99 µs under echo 64 B load | server RSS with idle conns, MiB |\n");
         sb.append("|---|---:|---:|---|---:|---:|---:|\n");
         for (Row r : rows.values()) {
-            Row base = rows.get(r.server.endsWith("-deflate") ? "netty-deflate" : "netty");
+            Row base = rows.get(r.server.contains("-deflate") ? "netty-deflate" : "netty");
             String ratio = base == null ? "–" : base == r ? "1 (reference)"
                     : fmt(r.median("echo64_per_cpu") / base.median("echo64_per_cpu"), "%.2f") + " · "
                     + fmt(r.median("echo16k_per_cpu") / base.median("echo16k_per_cpu"), "%.2f");
