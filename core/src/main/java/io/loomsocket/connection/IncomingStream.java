@@ -8,11 +8,11 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A received message handed to the application as it arrives (RFC 6455 §5.4 fragments, inflated
- * and UTF-8-checked by the engine). The reader thread {@link #offer}s chunks; at most
+ * and UTF-8-checked by the engine). The reader (whichever thread reads the connection) {@link #offer}s chunks; at most
  * {@link #MAX_CHUNKS} wait here, then the reader blocks, which stops reading the socket until the
  * application catches up. So a message far bigger than memory streams through a bounded buffer.
  *
- * <p>One reader thread (producer) and one consumer thread at a time.
+ * <p>One reader (producer) and one consumer thread at a time.
  */
 final class IncomingStream extends WebSocket.MessageStream {
     /** Chunks (each at most the engine's stream chunk size, 16 KiB by default) held at once. */
@@ -46,7 +46,7 @@ final class IncomingStream extends WebSocket.MessageStream {
         return text;
     }
 
-    // ---- producer (reader thread) ----
+    // ---- producer (the reader) ----
 
     /** Adds a chunk; blocks while {@link #MAX_CHUNKS} are waiting. Dropped if the consumer closed. */
     void offer(byte[] chunk) throws InterruptedException {

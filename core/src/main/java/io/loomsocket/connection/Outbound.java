@@ -19,7 +19,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@code sendStream}, until the stream is closed), so data messages never interleave.
  * {@link #writeLock} guards the buffer and the transport's output and is held only while
  * encoding or writing; control frames need only it, so they go out between the fragments of a
- * streamed message (RFC 6455 §5.4). Pongs and the close echo from the reader thread never block on
+ * streamed message (RFC 6455 §5.4). Pongs and the close echo from the reader never block on
  * {@code writeLock}: they go in a slot that whoever holds the lock writes before its own data
  * ("pongs before queued data") and the reader writes itself when the lock is free.
  *
