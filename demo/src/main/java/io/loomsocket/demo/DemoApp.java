@@ -75,8 +75,9 @@ public final class DemoApp {
             System.exit(1);
             return;
         }
+        AccessLog accessLog = new AccessLog(System.out); // runserver-style request lines
         try {
-            server = app(settings, layer, List.of(new AccessLog(System.out))).start(); // runserver-style request lines
+            server = app(settings, layer, List.of(accessLog)).start();
         } catch (IOException | SettingsException e) {
             layer.close();
             System.err.println("error: " + e.getMessage());
@@ -87,6 +88,7 @@ public final class DemoApp {
             System.out.println("Stopping (closing WebSockets with 1001)...");
             server.stop();
             layer.close();
+            accessLog.close(); // the last requests' lines
         }, "demo-shutdown"));
         String host = settings.host().equals("0.0.0.0") || settings.host().equals("::") ? "127.0.0.1" : settings.host();
         String base = (server.isSecure() ? "https" : "http") + "://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + server.port();
