@@ -152,7 +152,9 @@ final class InboundQueue {
 
     /**
      * Called by the background reader between reads: if a receiver wants to read itself, gives
-     * it the ownership and returns true (the background thread ends).
+     * it the ownership and returns true (the background thread ends). Like {@link #readDone()},
+     * the caller then hands the connection to {@link ReadWatch} if this returns true and
+     * {@link #watch()} does too (the receiver may leave without reading).
      */
     boolean handOverRead() {
         lock.lock();
@@ -161,8 +163,6 @@ final class InboundQueue {
             handOverWanted = false;
             readState = NONE;
             notEmpty.signalAll();
-            // the receiver may have left meanwhile (a timeout): then the watch restarts reading
-            watchLocked();
             return true;
         } finally {
             lock.unlock();

@@ -68,7 +68,10 @@ final class Reader {
     /** The body of the background reader thread: reads until the connection ends or a receiver takes over. */
     void runInBackground() {
         while (step(true)) {
-            if (queue.handOverRead()) return;
+            if (queue.handOverRead()) {
+                connection.watchReading(); // the receiver may have left meanwhile: the watch restarts reading
+                return;
+            }
         }
     }
 

@@ -137,7 +137,7 @@ public final class WebSocketConnection implements WebSocket {
     public static WebSocketConnection open(Transport transport, byte[] leftover, Role role, String subprotocol,
                                            DeflateParams deflateParams, WebSocketConfig config, MaskSource masks) {
         WebSocketConnection c = new WebSocketConnection(transport, leftover, role, subprotocol, deflateParams, config, masks);
-        if (c.queue.watch()) ReadWatch.add(c); // read by the first receive(), else by a background reader
+        c.watchReading(); // read by the first receive(), else by a background reader
         c.keepalive.start();
         return c;
     }
@@ -192,8 +192,7 @@ public final class WebSocketConnection implements WebSocket {
 
     @Override
     public boolean hasMessages() {
-        ensureReading();
-        return queue.size() > 0;
+        return countMessages() > 0;
     }
 
     @Override
@@ -247,6 +246,11 @@ public final class WebSocketConnection implements WebSocket {
             Thread.currentThread().interrupt();
             throw new WebSocketException("interrupted while waiting for a message", e);
         }
+    }
+
+    /** Nobody reads now: hands the connection to {@link ReadWatch} unless it holds it already. */
+    void watchReading() {
+        if (queue.watch()) ReadWatch.add(this);
     }
 
     /** Starts the background reader if nobody reads (for waits that cannot read themselves). */

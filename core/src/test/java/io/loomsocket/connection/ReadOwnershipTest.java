@@ -139,6 +139,30 @@ class ReadOwnershipTest {
     }
 
     @Test
+    void afterAHandOverAViewThatStopsReceivingIsStillReadInTheBackground() throws Exception {
+        WebSocketConfig client = CONFIG.toBuilder().pingTimeout(Duration.ofSeconds(2)).build();
+        try (var ws = Pair.webSockets(CONFIG, client, null)) {
+            assertThat(ws.server().read()).isEmpty(); // the background reader runs
+            CountDownLatch computing = new CountDownLatch(1);
+            Thread view = Thread.ofVirtual().start(() -> {
+                ws.server().receive(); // waits for the hand-over, gets "one"
+                try {
+                    computing.await(); // then computes instead of receiving
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            waitUntilParked(view);
+            ws.client().send("one");
+            Thread.sleep(5 * ReadWatch.TICK_MILLIS);
+            // the ReadWatch must have taken the connection again and started a reader: the ping is answered
+            assertThat(ws.client().ping()).isLessThan(Duration.ofSeconds(2));
+            computing.countDown();
+            view.join(5000);
+        }
+    }
+
+    @Test
     void aFullQueueHoldsBackTheRestOfAReadWithoutLosingOrReordering() throws Exception {
         WebSocketConfig small = CONFIG.toBuilder().maxQueue(2).build();
         try (var ws = Pair.webSockets(small, CONFIG, null)) {
