@@ -23,7 +23,8 @@ final class Flusher {
 
     private record Entry(Flushable target, long deadline) {}
 
-    private static final long DELAY_NANOS = io.loomsocket.WebSocketConfig.FLUSH_DELAY_MICROS * 1000;
+    /** The flush delay: the longest a buffered frame waits for a deferred flush. */
+    static final long DELAY_NANOS = io.loomsocket.WebSocketConfig.FLUSH_DELAY_MICROS * 1000;
     private static final ConcurrentLinkedQueue<Entry> QUEUE = new ConcurrentLinkedQueue<>();
     private static final Thread THREAD;
     private static volatile boolean parked;

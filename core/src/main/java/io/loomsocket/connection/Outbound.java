@@ -68,8 +68,6 @@ final class Outbound implements Flusher.Flushable {
     static final int DIRECT_WRITE_BUFFERS = 2;
     /** A write taking longer than this marks the peer as congested (flushed off the flusher thread). */
     private static final long CONGESTED_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
-    /** Bytes left to the receiver are written once they are this old (the flush delay). */
-    private static final long STALE_NANOS = io.loomsocket.WebSocketConfig.FLUSH_DELAY_MICROS * 1000;
 
     /**
      * Diagnostic switch for measuring what coalescing buys: {@code -Dloomsocket.coalesce=false}
@@ -394,7 +392,7 @@ final class Outbound implements Flusher.Flushable {
      * longer than the flush delay (left to it by {@link FlushBy#RECEIVER}).
      */
     void flushIfStale() {
-        if (dirty && System.nanoTime() - dirtySince >= STALE_NANOS) flushIfIdle();
+        if (dirty && System.nanoTime() - dirtySince >= Flusher.DELAY_NANOS) flushIfIdle();
     }
 
     /**
