@@ -20,7 +20,7 @@ import java.nio.ByteBuffer;
  * <h2>Who reads</h2>
  * One thread at a time owns this object; {@link InboundQueue} hands the ownership over (see
  * its "read ownership" section). Usually the owner is the application's own thread waiting in
- * {@code receive()}: it calls {@link #readHere()}, which reads once and queues what arrived,
+ * {@code receive()}: it calls {@link #readOnce readOnce(false)}, which reads once and queues what arrived,
  * and needs no second thread (no hand-off per message, one parked thread per idle connection).
  * While the application is away from {@code receive()} (computing, sending, waiting in a timed
  * receive or a stream), a background virtual thread runs {@link #runInBackground()} so pings,
@@ -57,17 +57,9 @@ final class Reader {
         this.assembler = new MessageAssembler(connection.role(), engineConfig, deflate);
     }
 
-    /**
-     * The owner is a receiver: parses what is pending, else reads once (blocking) and parses,
-     * stopping while the queue is full (the bytes left stay pending). Never blocks on the queue.
-     */
-    void readHere() {
-        step(false);
-    }
-
     /** The body of the background reader thread: reads until the connection ends or a receiver takes over. */
     void runInBackground() {
-        while (step(true)) {
+        while (readOnce(true)) {
             if (queue.handOverRead()) {
                 connection.watchReading(); // the receiver may have left meanwhile: the watch restarts reading
                 return;
@@ -75,8 +67,14 @@ final class Reader {
         }
     }
 
-    /** One parse-or-read step. Returns false once the connection's read side is finished. */
-    private boolean step(boolean background) {
+    /**
+     * One parse-or-read step: parses what is pending, else reads once (blocking) and parses,
+     * stopping while the queue is full (the bytes left stay pending). Never blocks on the queue.
+     * A receiver reading for itself calls it with {@code background} false, directly: an idle
+     * connection's view parks in here, and each frame on its stack is heap kept per connection.
+     * Returns false once the connection's read side is finished.
+     */
+    boolean readOnce(boolean background) {
         if (done) return false;
         IOException error = null;
         try {
@@ -84,7 +82,7 @@ final class Reader {
                 InputStream in = connection.transport().input();
                 if (small == null) small = new byte[IDLE_READ_BUFFER];
                 byte[] b = big != null ? big : small;
-                int n = in.read(b);
+                int n = in.read(b, 0, b.length);
                 if (n < 0) {
                     finish(null);
                     return false;

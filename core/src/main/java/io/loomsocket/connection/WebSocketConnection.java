@@ -234,7 +234,7 @@ public final class WebSocketConnection implements WebSocket {
                     startBackgroundReader();
                 } else if (item == InboundQueue.READ_HERE) {
                     try {
-                        reader.readHere();
+                        reader.readOnce(false);
                     } finally {
                         if (queue.readDone()) ReadWatch.add(this);
                     }

@@ -43,7 +43,7 @@ class ReadOwnershipTest {
             assertThat(threads).noneMatch(t -> t[0].equals("loomsocket-reader-" + ws.server().id())
                     || t[0].equals("loomsocket-reader-" + ws.client().id()));
             String stack = threads.stream().filter(t -> t[0].equals("test-receiver")).findFirst().orElseThrow()[1];
-            assertThat(stack).contains("Reader.readHere").contains("NioSocketImpl.read");
+            assertThat(stack).contains("Reader.readOnce").contains("NioSocketImpl.read");
 
             ws.client().send("hello");
             assertThat(got.poll(5, TimeUnit.SECONDS)).contains(Message.text("hello"));

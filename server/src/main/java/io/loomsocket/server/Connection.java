@@ -127,7 +127,18 @@ final class Connection implements Runnable {
                 sendError(408, "request not received in time");
                 return;
             }
-            if (!handle(exchange)) return;
+            if (!handle(exchange)) {
+                // an upgraded protocol goes on here, without the handler's frames (HttpExchange.afterHandler)
+                Runnable rest = exchange.afterHandler();
+                if (rest != null) {
+                    try {
+                        rest.run();
+                    } catch (Throwable t) {
+                        LOG.log(System.Logger.Level.ERROR, "handler failed after upgrade", t);
+                    }
+                }
+                return;
+            }
             if (!exchange.keepAlive()) return;
             if (!enter(State.IDLE)) return;
             first = false;

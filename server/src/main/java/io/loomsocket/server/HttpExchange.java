@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.Objects;
 
 /**
  * One request and its response, on one connection. The handler reads the request, then either
@@ -21,6 +22,7 @@ public final class HttpExchange {
     private boolean upgraded;
     private boolean keepAlive;
     private boolean upgrading;
+    private Runnable afterHandler;
 
     HttpExchange(Connection connection, HttpRequestHead request, byte[] body) {
         this.connection = connection;
@@ -156,6 +158,24 @@ public final class HttpExchange {
         upgraded = true;
         keepAlive = false;
         return connection.upgraded();
+    }
+
+    /**
+     * After {@link #upgrade}: runs {@code task} on this connection's thread once the handler has
+     * returned, then ends the connection. A protocol that keeps the connection for long (a
+     * WebSocket view) then runs without the handler's frames beneath it; a virtual thread parked
+     * on an idle connection keeps its frames on the heap, so fewer frames is less memory per idle
+     * connection. A failure of the task is logged, as one of the handler after the upgrade.
+     */
+    public void afterHandler(Runnable task) {
+        if (!upgraded) throw new IllegalStateException("afterHandler needs an upgraded connection");
+        if (afterHandler != null) throw new IllegalStateException("afterHandler was already given a task");
+        afterHandler = Objects.requireNonNull(task, "task");
+    }
+
+    /** The task given to {@link #afterHandler}, or null. */
+    Runnable afterHandler() {
+        return afterHandler;
     }
 
     private OutputStream begin(int status, HttpHeaders headers) throws IOException {

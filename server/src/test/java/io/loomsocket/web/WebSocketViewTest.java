@@ -176,6 +176,43 @@ class WebSocketViewTest {
         assertThat(auth.seen).containsExactly("/echo websocket=true", "/echo websocket=true");
     }
 
+    /**
+     * A WebSocket view runs after the web layer's handler has returned (HttpExchange.afterHandler):
+     * no dispatch frames under it (an idle view parks with its whole stack on the heap), yet the
+     * response middleware still runs, once, after the view has ended.
+     */
+    @Test
+    void aWebSocketViewRunsBelowNoDispatchFramesAndResponseMiddlewareFollowsIt() throws Exception {
+        List<String> events = Collections.synchronizedList(new ArrayList<>());
+        CountDownLatch responded = new CountDownLatch(1);
+        Middleware watcher = new Middleware() {
+            @Override
+            public Response processResponse(Request request, Response response) {
+                events.add("processResponse upgraded=" + response.isUpgraded());
+                responded.countDown();
+                return response;
+            }
+        };
+        View view = r -> {
+            List<String> frames = StackWalker.getInstance().walk(st -> st
+                    .map(f -> f.getClassName().substring(f.getClassName().lastIndexOf('.') + 1) + "." + f.getMethodName()).toList());
+            events.add("view frames " + frames);
+            WebSocket ws = r.websocket();
+            ws.receive().ifPresent(ws::send);
+            events.add("view ended");
+            return null;
+        };
+        int port = start(Settings.builder(), List.of(new WebSocketMiddleware(), watcher), path("^ws$", acceptWebSocket(view)));
+        WebSocket ws = WsTestClient.open(port, "/ws");
+        ws.send("once");
+        assertThat(next(ws).text()).isEqualTo("once");
+        assertThat(responded.await(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(events).hasSize(3);
+        assertThat(events.get(0)).contains("WebApp$WebSocketViewRun.run", "Connection.serve")
+                .doesNotContain("WebApp.dispatch", "WebApp.handle", "Connection.handle", "WebSocketView.handle");
+        assertThat(events.subList(1, 3)).containsExactly("view ended", "processResponse upgraded=true");
+    }
+
     /** Cross-site WebSocket hijacking: a browser on another site is refused (RFC 6455 §10.2). */
     @Test
     void browsersFromOtherOriginsGet403() throws Exception {
