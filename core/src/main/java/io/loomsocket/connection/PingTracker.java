@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.Iterator;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 
 /**
  * Pings in flight and their pongs. Each ping carries an 8-byte counter as payload. A pong that
@@ -23,13 +24,14 @@ final class PingTracker {
     private final ArrayDeque<Pending> pending = new ArrayDeque<>(2);
     private long counter;
     private long answered;
-    private WebSocketClosedException closed;
+    /** Set once the connection closed: makes the exception new pings fail with. */
+    private Supplier<WebSocketClosedException> closed;
 
     /** Registers a new ping; the caller sends {@code payload()} and then stamps nothing more. */
     Pending register() {
         lock.lock();
         try {
-            if (closed != null) throw closed;
+            if (closed != null) throw closed.get();
             if (pending.size() >= MAX_IN_FLIGHT) {
                 throw new IllegalStateException("more than " + MAX_IN_FLIGHT + " pings waiting for a pong");
             }
@@ -82,11 +84,16 @@ final class PingTracker {
         }
     }
 
-    /** The connection closed: every waiting ping fails with {@code e}, and new ones too. */
-    void closeAll(WebSocketClosedException e) {
+    /**
+     * The connection closed: every waiting ping fails with an exception from {@code closed}, and new
+     * ones too. Nothing is made when no ping waits (a stack trace per closed connection is not free).
+     */
+    void closeAll(Supplier<WebSocketClosedException> closed) {
         lock.lock();
         try {
-            if (closed == null) closed = e;
+            if (this.closed == null) this.closed = closed;
+            if (pending.isEmpty()) return;
+            WebSocketClosedException e = closed.get();
             for (Pending p : pending) p.rtt.completeExceptionally(e);
             pending.clear();
         } finally {

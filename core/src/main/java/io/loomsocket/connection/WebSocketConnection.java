@@ -525,7 +525,7 @@ public final class WebSocketConnection implements WebSocket {
         queue.end();
         IncomingStream s = currentStream;
         if (s != null) s.fail("connection closed before the message ended");
-        pings.closeAll(closedException());
+        pings.closeAll(this::closedException);
         closedLatch.countDown();
     }
 

@@ -184,6 +184,31 @@ class FlowControlTest {
         }
     }
 
+    /** A ping waiting for its pong fails when the connection ends, with the connection's close code. */
+    @Test
+    void aPingWaitingForItsPongFailsWhenTheConnectionEnds() throws Exception {
+        WebSocketConfig config = WebSocketConfig.builder().compression(false).build();
+        try (Pair p = Pair.open()) {
+            var ws = WebSocketConnection.open(Transport.of(p.serverSide), null, Role.SERVER, null, null, config);
+            // the peer never reads, so no pong comes
+            var outcome = new java.util.concurrent.CompletableFuture<Throwable>();
+            Thread.ofVirtual().start(() -> {
+                try {
+                    ws.ping();
+                    outcome.complete(null);
+                } catch (Throwable t) {
+                    outcome.complete(t);
+                }
+            });
+            Thread.sleep(200);
+            assertThat(outcome).isNotDone();
+            ws.abort();
+            Throwable t = outcome.get(5, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(t).isInstanceOf(WebSocketClosedException.class);
+            assertThat(((WebSocketClosedException) t).closeCode()).isEqualTo(1006);
+        }
+    }
+
     /** RFC 6455 §5.5.2 + OkHttp's rule: a pong goes out before data that senders are still waiting to write. */
     @Test
     void aPongOvertakesQueuedData() throws Exception {
