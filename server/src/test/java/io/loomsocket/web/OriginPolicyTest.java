@@ -40,4 +40,26 @@ class OriginPolicyTest {
         assertThatThrownBy(() -> Settings.builder().environment(Map.of("WEBSOCKET_ALLOWED_ORIGINS", "example.com")).build())
                 .isInstanceOf(SettingsException.class).hasMessageContaining("websocket.allowed_origins");
     }
+
+    /** The unparsed same-origin shortcut never allows what parsing both headers would refuse. */
+    @Test
+    void theSameOriginShortcutAgreesWithParsing() {
+        String[] schemes = {"http", "HTTPS", "ws", "wss", "ftp", "httpx", ""};
+        String[] hosts = {"127.0.0.1:8000", "LocalHost:80", "example.com", "a-b.example:65535", "x:65536", "x:", ":80",
+                "user@example.com", "example.com/path", "[::1]:8000", "example.com:8o", "", "a b", "example.com:123456"};
+        int shortcuts = 0;
+        for (String scheme : schemes) {
+            for (String host : hosts) {
+                String origin = scheme + "://" + host;
+                if (!OriginPolicy.isHostItself(origin, host)) continue;
+                shortcuts++;
+                OriginPolicy.Origin parsed = OriginPolicy.Origin.parse(origin);
+                assertThat(parsed).as(origin).isNotNull();
+                assertThat(parsed.sameHostAs(host)).as(origin + " vs Host " + host).isTrue();
+            }
+        }
+        assertThat(shortcuts).as("http, HTTPS, ws, wss with the four plain hosts").isEqualTo(16);
+        assertThat(OriginPolicy.isHostItself("http://127.0.0.1:8000", "127.0.0.1:8001")).isFalse();
+        assertThat(OriginPolicy.isHostItself("http://127.0.0.1:8000/", "127.0.0.1:8000")).isFalse();
+    }
 }
