@@ -186,17 +186,24 @@ final class Outbound implements Flusher.Flushable {
         if (closeWritten || failed) throw events.closedException();
     }
 
-    /** Makes room for {@code n} bytes (at most the buffer size), flushing or growing the buffer. */
+    /**
+     * Makes room for {@code n} bytes (at most the buffer size): grows the buffer, keeping what it
+     * holds, up to the configured size, and only then flushes. Flushing a small buffer as soon as it
+     * filled cost a 64 B echo two writes per batch where one does (strace: 858 + 198 bytes after
+     * each 1,120-byte read, the first 1 KiB buffer full).
+     */
     private void ensure(int n) {
         if (buf == null) {
             buf = ByteBuffer.allocate(Math.max(SMALL_BUFFER, Math.min(n, bufferSize)));
             return;
         }
         if (buf.remaining() >= n) return;
-        if (buf.position() > 0) flushLocked();
-        if (buf.capacity() < n && buf.capacity() < bufferSize) {
-            buf = ByteBuffer.allocate(Math.min(Math.max(n, buf.capacity() * 2), bufferSize));
+        if (buf.capacity() < bufferSize) {
+            ByteBuffer bigger = ByteBuffer.allocate(Math.min(Math.max(buf.position() + n, buf.capacity() * 2), bufferSize));
+            buf = bigger.put(buf.flip());
+            if (buf.remaining() >= n) return;
         }
+        flushLocked();
     }
 
     // ---------------------------------------------------------------- control frames
