@@ -4,6 +4,7 @@ import io.loomsocket.WebSocket;
 import io.loomsocket.WebSocketConfig;
 import io.loomsocket.connection.Transport;
 import io.loomsocket.connection.WebSocketConnection;
+import io.loomsocket.engine.DeflateConfig;
 import io.loomsocket.engine.Role;
 import io.loomsocket.engine.ServerHandshake;
 import io.loomsocket.server.HttpException;
@@ -36,8 +37,8 @@ public final class WebSocketMiddleware implements Middleware {
         String version = request.exchange().request().version();
         WebSocketConfig config = request.app().webSocketConfig();
         // Validate now with no subprotocols; the view's subprotocols are negotiated at the upgrade.
-        ServerHandshake.Result result = new ServerHandshake(List.of(), WebSocketConnection.deflateConfig(config))
-                .handshake(method, version, headers);
+        DeflateConfig deflate = WebSocketConnection.deflateConfig(config);
+        ServerHandshake.Result result = new ServerHandshake(List.of(), deflate).handshake(method, version, headers);
         if (result instanceof ServerHandshake.Reject reject) {
             Response r = Response.error(reject.status(), reject.reason());
             reject.responseHeaders().forEach(r::header);
@@ -47,14 +48,20 @@ public final class WebSocketMiddleware implements Middleware {
         if (!request.app().originPolicy().allows(request.header("Origin").orElse(null), request.header("Host").orElse(null))) {
             return Optional.of(Response.error(403, "Origin not allowed (see websocket.allowed_origins)"));
         }
-        request.pendingUpgrade(supported -> upgrade(request, headers, supported, config));
+        ServerHandshake.Accept noSubprotocol = (ServerHandshake.Accept) result;
+        request.pendingUpgrade(supported -> upgrade(request, headers, supported, config, deflate, noSubprotocol));
         return Optional.empty();
     }
 
+    /**
+     * Accepts with the view's subprotocols: a view that declares none takes the handshake already
+     * made when the request came in (the accept key and the extension offers are not computed twice).
+     */
     private static WebSocket upgrade(Request request, io.loomsocket.engine.HttpHeaders headers, List<String> supported,
-                                     WebSocketConfig config) throws IOException {
-        ServerHandshake.Result result = new ServerHandshake(supported, WebSocketConnection.deflateConfig(config))
-                .handshake(request.method(), request.exchange().request().version(), headers);
+                                     WebSocketConfig config, DeflateConfig deflate, ServerHandshake.Accept noSubprotocol)
+            throws IOException {
+        ServerHandshake.Result result = supported.isEmpty() ? noSubprotocol
+                : new ServerHandshake(supported, deflate).handshake(request.method(), request.exchange().request().version(), headers);
         if (!(result instanceof ServerHandshake.Accept accept)) {
             ServerHandshake.Reject reject = (ServerHandshake.Reject) result;
             throw new HttpException(reject.status(), reject.reason());
