@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.lang.ref.WeakReference;
 import java.nio.ByteBuffer;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -103,6 +104,8 @@ final class Outbound implements Flusher.Flushable {
     private volatile long writeStartNanos;
     private final AtomicBoolean flushScheduled = new AtomicBoolean();
     private final AtomicBoolean watchdogArmed = new AtomicBoolean();
+    /** The watchdog's pending timer task, if one was scheduled. */
+    private volatile ScheduledFuture<?> watchdogTask;
     private final AtomicReference<byte[]> pendingPong = new AtomicReference<>();
     private final AtomicReference<CloseFrame> pendingClose = new AtomicReference<>();
 
@@ -450,10 +453,20 @@ final class Outbound implements Flusher.Flushable {
      */
     private void scheduleWatchdog(long delayNanos) {
         WeakReference<Outbound> self = new WeakReference<>(this);
-        SharedTimers.schedule(() -> {
+        watchdogTask = SharedTimers.schedule(() -> {
             Outbound o = self.get();
             if (o != null) o.watchdog();
         }, delayNanos);
+    }
+
+    /**
+     * The connection ended: its watchdog leaves the shared timer's queue now instead of when it
+     * fires, up to a write timeout later (at thousands of short connections a second, hundreds of
+     * thousands of dead tasks in the one timer's heap otherwise).
+     */
+    void stopWatchdog() {
+        ScheduledFuture<?> task = watchdogTask;
+        if (task != null) task.cancel(false);
     }
 
     private void watchdog() {

@@ -29,6 +29,11 @@ final class SharedTimers {
         return EXECUTOR.schedule(guard(task), Math.max(0, delayNanos), TimeUnit.NANOSECONDS);
     }
 
+    /** Tasks waiting in the timer's queue (for tests: cancelled tasks must not linger). */
+    static int queued() {
+        return EXECUTOR.getQueue().size();
+    }
+
     /** Runs {@code task} every {@code periodNanos} for the life of the JVM. */
     static void scheduleAtFixedRate(Runnable task, long periodNanos) {
         EXECUTOR.scheduleAtFixedRate(guard(task), periodNanos, periodNanos, TimeUnit.NANOSECONDS);

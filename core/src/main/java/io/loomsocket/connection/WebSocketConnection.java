@@ -521,6 +521,7 @@ public final class WebSocketConnection implements WebSocket {
             stateLock.unlock();
         }
         keepalive.stop();
+        out.stopWatchdog();
         transport.close();
         queue.end();
         IncomingStream s = currentStream;

@@ -252,4 +252,24 @@ class ClosingTest {
             }
         }
     }
+
+    /**
+     * A connection that wrote something has a write watchdog in the shared timer; once it is closed
+     * the task leaves the timer's queue (it used to stay there for the write timeout, 30 s: at
+     * thousands of handshakes a second, a queue of hundreds of thousands of dead tasks).
+     */
+    @Test
+    void closedConnectionsLeaveNoTimerTasksBehind() throws Exception {
+        WebSocketConfig config = WebSocketConfig.builder().compression(false).build();
+        int before = SharedTimers.queued();
+        for (int i = 0; i < 100; i++) {
+            try (var ws = Pair.webSockets(config)) {
+                ws.client().send("x"); // a write arms the watchdog of each side
+                ws.server().send("y");
+                assertThat(ws.server().receive()).contains(Message.text("x"));
+                assertThat(ws.client().receive()).contains(Message.text("y"));
+            }
+        }
+        assertThat(SharedTimers.queued() - before).as("timer tasks left by 100 closed pairs").isLessThan(20);
+    }
 }
