@@ -237,17 +237,23 @@ final class Outbound implements Flusher.Flushable {
         controlNow(false, payload);
     }
 
-    /** A ping or pong written and flushed at once, after any pending pong/close of the reader. */
+    /**
+     * A ping or pong written and flushed at once, after any pending pong/close of the reader. A
+     * buffer allocated for it alone is dropped again: a keepalive ping must not leave 1 KiB behind
+     * on every idle connection.
+     */
     private void controlNow(boolean ping, byte[] payload) {
         writeLock.lock();
         try {
             writeControlLocked(false);
             checkOpen();
+            boolean hadBuffer = buf != null;
             ensure(MessageEncoder.MAX_CONTROL_FRAME_SIZE);
             if (ping) encoder.encodePing(buf, payload);
             else encoder.encodePong(buf, payload);
             dirty = true;
-            flushLocked();
+            if (hadBuffer) flushLocked();
+            else flushAndShrinkLocked();
         } finally {
             writeLock.unlock();
         }
@@ -432,6 +438,16 @@ final class Outbound implements Flusher.Flushable {
     private void flushAndShrinkLocked() {
         flushLocked();
         if (!messageLock.isLocked()) buf = null;
+    }
+
+    /** The write buffer's size, 0 when none is held (for tests: idle connections hold none). */
+    int bufferCapacity() {
+        writeLock.lock();
+        try {
+            return buf == null ? 0 : buf.capacity();
+        } finally {
+            writeLock.unlock();
+        }
     }
 
     boolean hasBufferedBytes() {

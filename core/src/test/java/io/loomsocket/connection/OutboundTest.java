@@ -77,4 +77,18 @@ class OutboundTest {
         assertThat(writes.lengths).allSatisfy(n -> assertThat(n).isLessThanOrEqualTo(BUFFER + MessageEncoder.MAX_CONTROL_FRAME_SIZE));
         assertThat(writes.lengths).hasSizeLessThanOrEqualTo(messages * 102 / (BUFFER - 256) + 1);
     }
+
+    /** A keepalive ping on an idle connection leaves no write buffer behind; a busy one keeps its own. */
+    @Test
+    void aPingOnAnIdleConnectionLeavesNoBuffer() {
+        Writes writes = new Writes();
+        Outbound out = outbound(writes);
+        out.ping(new byte[8]);
+        assertThat(writes.lengths).containsExactly(2 + 8); // a server does not mask
+        assertThat(out.bufferCapacity()).isZero();
+        out.data(Outbound.Kind.TEXT, "queued", null, 0, 0, true, Outbound.FlushBy.RECEIVER);
+        int held = out.bufferCapacity();
+        out.ping(new byte[8]);
+        assertThat(out.bufferCapacity()).as("the buffer in use stays").isEqualTo(held).isPositive();
+    }
 }
