@@ -8,9 +8,9 @@ if [ $which = netty ]; then java $FL -cp bench/target/loomsocket-bench.jar io.lo
 else java $FL -jar ${JAR:-demo/target/loomsocket-demo.jar} --host 127.0.0.1 --port $port > ${OUT_DIR:-/tmp}/perf-$which.log 2>&1 & fi
 SP=$!
 for i in $(seq 60); do (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.5; done
-java -Xms256m -Xmx1g -XX:+UseParallelGC -cp bench/target/loomsocket-bench.jar io.loomsocket.bench.load.LoadGen $W --url ws://127.0.0.1:$port/echo --server-pid $SP --warmup 4 --duration 8 "$@" 2>&1 | grep -E "^$W" &
+java -Xms256m -Xmx1g -XX:+UseParallelGC -cp bench/target/loomsocket-bench.jar io.loomsocket.bench.load.LoadGen $W --url ws://127.0.0.1:$port/echo --server-pid $SP --warmup ${WARM:-4} --duration 8 "$@" 2>&1 | grep -E "^$W" &
 LP=$!
-sleep 6
+sleep $(( ${WARM:-4} + 2 ))
 perf record -F 999 -g -p $SP -o ${OUT_DIR:-/tmp}/perf-$which.data -- sleep 5 2>/dev/null >/dev/null
 wait $LP
 kill $SP; wait $SP 2>/dev/null
