@@ -40,6 +40,8 @@ case $MODE in
   quick) WARMUP=1 DURATION=2 HS_WARMUP=1 HS_DURATION=2 IDLE_N=1000 SETTLE=1 ;;
   long) IDLE_N=100000 ;;
 esac
+# loomsocket's http.max_connections (default 10,000) must hold every idle connection of the run
+LOOM_ENV="HTTP_MAX_CONNECTIONS=$((IDLE_N + 1000))"
 # The same flags for every JVM server; the load generator gets its own, also fixed.
 JVM_FLAGS=${BENCH_JVM_FLAGS:-"-Xms256m -Xmx2g -XX:+UseParallelGC --enable-native-access=ALL-UNNAMED"}
 CLIENT_FLAGS="-Xms256m -Xmx1g -XX:+UseParallelGC --enable-native-access=ALL-UNNAMED"
@@ -89,11 +91,11 @@ server_line() {
     java-websocket)     echo "java $JVM_FLAGS -cp $JAR io.loomsocket.bench.peers.JavaWebSocketEchoServer --port PORT|" ;;
     ws)                 echo "node bench/peers/ws-echo.js --port PORT|" ;;
     raw)                echo "java $JVM_FLAGS -cp $JAR io.loomsocket.bench.peers.RawEchoServer --port PORT|--raw" ;;
-    loomsocket)         echo "java $JVM_FLAGS -jar $LOOM_JAR --host 127.0.0.1 --port PORT|" ;;
+    loomsocket)         echo "env $LOOM_ENV java $JVM_FLAGS -jar $LOOM_JAR --host 127.0.0.1 --port PORT|" ;;
     # websocket.compression is on by default (notes/core-api.md): the client's offer decides
-    loomsocket-deflate) echo "java $JVM_FLAGS -jar $LOOM_JAR --host 127.0.0.1 --port PORT|--deflate" ;;
+    loomsocket-deflate) echo "env $LOOM_ENV java $JVM_FLAGS -jar $LOOM_JAR --host 127.0.0.1 --port PORT|--deflate" ;;
     # memory for speed: both sides keep their deflate window, as Netty's server does by default
-    loomsocket-deflate-ctx) echo "env WEBSOCKET_COMPRESSION_CONTEXT_TAKEOVER=true WEBSOCKET_COMPRESSION_CLIENT_CONTEXT_TAKEOVER=true java $JVM_FLAGS -jar $LOOM_JAR --host 127.0.0.1 --port PORT|--deflate" ;;
+    loomsocket-deflate-ctx) echo "env $LOOM_ENV WEBSOCKET_COMPRESSION_CONTEXT_TAKEOVER=true WEBSOCKET_COMPRESSION_CLIENT_CONTEXT_TAKEOVER=true java $JVM_FLAGS -jar $LOOM_JAR --host 127.0.0.1 --port PORT|--deflate" ;;
   esac
 }
 ALL="netty netty-deflate jetty java-websocket ws raw loomsocket loomsocket-deflate loomsocket-deflate-ctx"
