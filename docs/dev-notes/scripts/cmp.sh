@@ -1,21 +1,32 @@
 #!/bin/bash
-# cmp.sh WORKLOAD -- variants from VARIANTS="name=extra-flags;..." ; netty always first. ROUNDS, WARM, DUR
-cd "$(dirname "$0")/../../.."; . scripts/find-jdk.sh >/dev/null
+# cmp.sh WORKLOAD [LoadGen options...]: Netty, then each loomsocket variant, one server at a time,
+# ROUNDS times (default 1), WARM s warm-up (4) + DUR s measured (6), PAUSE s between servers (0;
+# 60 for handshakes, whose TIME_WAIT sockets otherwise slow the next run).
+#   VARIANTS="name=[@JAR] [env:K=V,K2=V2] [JVM flags];name2=..."  (default: loom= with the demo jar)
+# e.g. VARIANTS="pm1=;pm2=-Djdk.pollerMode=2" cmp.sh latency
+. "$(dirname "$0")/lib.sh"
 W=${1:-latency}; shift
-FL="-Xms256m -Xmx2g -XX:+UseParallelGC --enable-native-access=ALL-UNNAMED"
 port=$((19000 + RANDOM % 500))
 IFS=';' read -ra VS <<< "netty=;${VARIANTS:-loom=}"
 for r in $(seq ${ROUNDS:-1}); do
 for v in "${VS[@]}"; do
   name=${v%%=*}; extra=${v#*=}
   port=$((port+1))
-  if [ $name = netty ]; then java $FL -cp bench/target/loomsocket-bench.jar io.loomsocket.bench.peers.NettyEchoServer --port $port > ${OUT_DIR:-/tmp}/cmp-$name.log 2>&1 &
-  else jar=${LJAR:-demo/target/loomsocket-demo.jar}; if [[ $extra == @* ]]; then jar=${extra%% *}; jar=${jar#@}; extra=${extra#@$jar}; fi
-    envs=""; if [[ $extra == *env:* ]]; then envs=$(echo "$extra" | grep -o "env:[^ ]*" | sed 's/^env://; s/,/ /g'); extra=$(echo "$extra" | sed 's/env:[^ ]*//'); fi
-    env $envs java $FL $extra -jar $jar --host 127.0.0.1 --port $port > ${OUT_DIR:-/tmp}/cmp-$name.log 2>&1 & fi
-  SP=$!
-  for i in $(seq 60); do (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.5; done
+  if [ $name = netty ]; then
+    start_server netty $port ${OUT_DIR:-/tmp}/cmp-$name.log || continue
+  else
+    jar=${LJAR:-demo/target/loomsocket-demo.jar}
+    if [[ $extra == @* ]]; then jar=${extra%% *}; jar=${jar#@}; extra=${extra#@$jar}; fi
+    SERVER_ENV=""
+    if [[ $extra == *env:* ]]; then
+      SERVER_ENV=$(echo "$extra" | grep -o "env:[^ ]*" | sed 's/^env://; s/,/ /g')
+      extra=$(echo "$extra" | sed 's/env:[^ ]*//')
+    fi
+    start_server $jar $port ${OUT_DIR:-/tmp}/cmp-$name.log $extra || continue
+  fi
   printf "%-10s " $name
-  java -Xms256m -Xmx1g -XX:+UseParallelGC -cp bench/target/loomsocket-bench.jar io.loomsocket.bench.load.LoadGen $W --url ws://127.0.0.1:$port/echo --server-pid $SP --warmup ${WARM:-4} --duration ${DUR:-6} "$@" 2>&1 | grep -E "^$W|^echo|^handshake|^latency|^idle" | sed "s/^$W: //"
-  kill $SP; wait $SP 2>/dev/null
+  $LOADGEN $W --url ws://127.0.0.1:$port/echo --server-pid $SP --warmup ${WARM:-4} --duration ${DUR:-6} "$@" 2>&1 \
+    | grep -E "^$W|^echo|^handshake|^latency|^idle" | sed "s/^$W: //"
+  stop_server
+  sleep ${PAUSE:-0}
 done; done

@@ -1,11 +1,10 @@
 #!/bin/bash
 # JFR profile of the server jar ($1, default bench/target/loomsocket-demo.jar) under 64 B echo; prints inclusive shares
-cd /work/main; . scripts/find-jdk.sh >/dev/null
+. "$(dirname "$0")/lib.sh"
 JAR=${1:-bench/target/loomsocket-demo.jar}; SIZE=${SIZE:-64}; BIN=${BIN-}
-java -Xms256m -Xmx2g -XX:+UseParallelGC -XX:StartFlightRecording=settings=profile,filename=/tmp/p.jfr -jar $JAR --host 127.0.0.1 --port 18821 > /tmp/p.log 2>&1 & SP=$!
-sleep 3
-java -Xmx1g -cp bench/target/loomsocket-bench.jar io.loomsocket.bench.load.LoadGen echo --url ws://127.0.0.1:18821/echo --server-pid $SP --connections 64 --inflight 16 --size $SIZE $BIN --warmup 3 --duration 10 2>&1 | grep '^echo'
-jcmd $SP JFR.dump filename=/tmp/p.jfr >/dev/null; kill $SP; wait $SP 2>/dev/null
+start_server $JAR 18821 /tmp/p.log -XX:StartFlightRecording=settings=profile,filename=/tmp/p.jfr || exit 1
+$LOADGEN echo --url ws://127.0.0.1:18821/echo --server-pid $SP --connections 64 --inflight 16 --size $SIZE $BIN --warmup 3 --duration 10 2>&1 | grep '^echo'
+jcmd $SP JFR.dump filename=/tmp/p.jfr >/dev/null; stop_server
 jfr print --stack-depth 64 --events jdk.ExecutionSample /tmp/p.jfr > /tmp/p.txt
 python3 - <<'PY'
 import re,collections
