@@ -4,6 +4,7 @@
 #   ./test.sh            the whole suite
 #   ./test.sh --long     also the long fuzz and soak runs (minutes to hours)
 #   extra arguments go to Maven, e.g. ./test.sh -pl engine -Dtest=FrameParserTest
+# A whole run then builds and runs examples/ against the artifacts it installed.
 set -euo pipefail
 cd "$(dirname "$0")"
 . scripts/find-jdk.sh
@@ -16,4 +17,16 @@ for a in "$@"; do
 done
 scripts/install-peers.sh
 echo "JDK: $JAVA_HOME"
-exec mvn -B -ntp ${args[@]+"${args[@]}"} install
+mvn -B -ntp ${args[@]+"${args[@]}"} install
+# The examples use the installed artifacts by coordinates, as a user's project does; a run that
+# builds only some modules (-pl, -Dtest) skips them.
+partial=false; repo=()
+for a in ${args[@]+"${args[@]}"}; do
+  case "$a" in
+    -pl|--projects|-pl=*|--projects=*|-Dtest=*|-rf|--resume-from) partial=true ;;
+    -Dmaven.repo.local=*) repo+=("$a") ;;
+  esac
+done
+if [ "$partial" = false ]; then
+  examples/run.sh ${repo[@]+"${repo[@]}"}
+fi
