@@ -9,18 +9,19 @@
 #   --runs N   repeat the whole set N times; the table shows medians and the spread (min-max)
 #   --only L   comma-separated servers: netty netty-deflate jetty java-websocket ws raw
 #              loomsocket loomsocket-deflate loomsocket-deflate-ctx (both deflate windows kept)
-#   --out NAME write bench/results/NAME.md and NAME.txt instead of latest.md / latest.txt
+#   --out NAME write bench/results/NAME.md and NAME.txt (to publish; bench/results/current.md is the
+#              one the docs cite) instead of bench/results/logs/latest.md / latest.txt (not committed)
 #
 # Every JVM server runs as its own process with the same flags ($BENCH_JVM_FLAGS); the load
 # generator (Netty's client codec, bench/src/main/java/io/loomsocket/bench/load) is another
-# process on the same box. Results: bench/results/latest.md (table) and latest.txt (raw lines).
+# process on the same box. Results: bench/results/logs/latest.md (table) and latest.txt (raw lines).
 set -euo pipefail
 ARGS="$*"
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 . scripts/find-jdk.sh
 
-MODE=normal RUNS=1 ONLY="" SKIP_BUILD=0 NAME=latest
+MODE=normal RUNS=1 ONLY="" SKIP_BUILD=0 NAME=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) MODE=quick ;;
@@ -59,7 +60,8 @@ fi
 
 OUT=bench/results
 mkdir -p "$OUT/logs"
-RAW="$OUT/$NAME.txt"
+if [ -n "$NAME" ]; then RES="$OUT/$NAME"; else RES="$OUT/logs/latest"; fi
+RAW="$RES.txt"
 : > "$RAW"
 JAR=bench/target/loomsocket-bench.jar
 LOOM_JAR=bench/target/loomsocket-demo.jar
@@ -189,6 +191,6 @@ ELAPSED=$(( $(date +%s) - START ))
   [ -n "$LOOM_NOTE" ] && echo "$LOOM_NOTE."
   echo
   java -cp "$JAR" io.loomsocket.bench.report.Report "$RAW"
-} > "$OUT/$NAME.md"
+} > "$RES.md"
 echo
-cat "$OUT/$NAME.md"
+cat "$RES.md"

@@ -1,8 +1,8 @@
 #!/bin/bash
-# Same-run comparison for issue 6's permessage-deflate row:
+# Same-run comparison of permessage-deflate builds:
 # echo 16 KiB binary with permessage-deflate, 64 connections x 16 in flight, one server at a time.
 #   DEFLATE_JARS="before=/path/a.jar after=/path/b.jar ctx=/path/b.jar,/path/settings.properties" \
-#     ROUNDS=2 WARM=5 DUR=10 docs/dev-notes/scripts/deflate-cmp.sh
+#     ROUNDS=2 WARM=5 DUR=10 bench/scripts/deflate-cmp.sh
 # Servers: netty-deflate (bench's NettyEchoServer --deflate) and each loomsocket demo jar
 # (permessage-deflate on by default there; the client's offer switches it on). Rounds alternate
 # the servers so a busy minute hits one round, not one server. Prints LoadGen's RESULT lines.

@@ -1,6 +1,6 @@
 # Sourced by the measuring scripts here: the repository root as working directory, a JDK, the
 # bench's server and load-generator flags, and starting/stopping one server.
-cd "$(dirname "${BASH_SOURCE[0]}")/../../.." || exit 1
+cd "$(dirname "${BASH_SOURCE[0]}")/../.." || exit 1
 . scripts/find-jdk.sh >/dev/null
 SERVER_FLAGS="-Xms256m -Xmx2g -XX:+UseParallelGC --enable-native-access=ALL-UNNAMED"
 LOADGEN="java -Xms256m -Xmx1g -XX:+UseParallelGC --enable-native-access=ALL-UNNAMED -cp bench/target/loomsocket-bench.jar io.loomsocket.bench.load.LoadGen"
