@@ -28,6 +28,7 @@ import io.netty.handler.codec.http.websocketx.extensions.WebSocketClientExtensio
 import io.netty.handler.codec.http.websocketx.extensions.WebSocketExtensionData;
 import io.netty.handler.codec.http.websocketx.extensions.compression.PerMessageDeflateClientExtensionHandshaker;
 import java.net.InetSocketAddress;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
 import java.net.URI;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -58,6 +59,7 @@ public final class BenchClient implements AutoCloseable {
     private final boolean deflate;
     private final boolean raw;
     private final InetSocketAddress remote;
+    private final DefaultHttpHeaders extraHeaders = new DefaultHttpHeaders();
 
     /**
      * @param raw the server echoes our masked frames back byte for byte (the raw TCP ceiling),
@@ -83,10 +85,17 @@ public final class BenchClient implements AutoCloseable {
 
     public EventLoopGroup group() { return group; }
 
+    /** Adds a header to every handshake this client makes from now on (e.g. a session cookie). */
+    public BenchClient header(String name, String value) {
+        extraHeaders.add(name, value);
+        return this;
+    }
+
     /** Connects and starts the handshake; {@code local} may be null (the kernel picks the source). */
     public ChannelFuture connect(Supplier<? extends ChannelHandler> handler, InetSocketAddress local) {
         WebSocketClientProtocolConfig config = WebSocketClientProtocolConfig.newBuilder()
                 .webSocketUri(uri)
+                .customHeaders(extraHeaders)
                 .version(WebSocketVersion.V13)
                 .allowExtensions(deflate)
                 .maxFramePayloadLength(MAX_MESSAGE_BYTES)

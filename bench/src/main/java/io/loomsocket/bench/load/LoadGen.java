@@ -11,6 +11,8 @@ import java.util.Locale;
  *   idle       --url U --server-pid PID [--n 10000] [--per-process 18000] [--settle 3]
  *   handshake  --url U [--concurrency 16] [--warmup 5] [--duration 10]
  *   fanout     --url U [--receivers 1000] [--size 64]
+ *   chat-fanout --urls U1[,U2] [--receivers 1000] [--messages 1000] [--warmup-messages 200]
+ *              [--window 1] [--size 64] [--drain 10] [--cookie "sessionid=..."]
  * </pre>
  * It prints a human-readable summary and one {@code RESULT key=value ...} line; it exits 1
  * when the workload could not run, 2 on bad arguments.
@@ -21,7 +23,7 @@ public final class LoadGen {
     public static void main(String[] args) throws Exception {
         Locale.setDefault(Locale.ROOT);
         if (args.length == 0) {
-            System.err.println("usage: LoadGen echo|latency|idle|handshake|fanout --url ws://127.0.0.1:PORT/echo [options]");
+            System.err.println("usage: LoadGen echo|latency|idle|handshake|fanout|chat-fanout --url ws://127.0.0.1:PORT/echo [options]");
             System.exit(2);
         }
         Options options;
@@ -44,6 +46,7 @@ public final class LoadGen {
                 }
                 case "handshake" -> new HandshakeWorkload(options).run();
                 case "fanout" -> new FanOutWorkload(options).run();
+                case "chat-fanout" -> new ChatFanOutWorkload(options).run();
                 default -> throw new IllegalArgumentException("unknown workload " + args[0]);
             };
             if (r != null) System.out.println(r.line());
