@@ -16,18 +16,18 @@ public final class Tokens {
         for (char c : "!#$%&'*+-.^_`|~".toCharArray()) TCHAR[c] = true;
     }
 
-    public static boolean isTchar(int c) {
+    static boolean isTchar(int c) {
         return c >= 0 && c < 128 && TCHAR[c];
     }
 
-    public static boolean isToken(CharSequence s) {
+    static boolean isToken(CharSequence s) {
         if (s.isEmpty()) return false;
         for (int i = 0; i < s.length(); i++) if (!isTchar(s.charAt(i))) return false;
         return true;
     }
 
     /** field-vchar / SP / HTAB, obs-text allowed (RFC 9110 §5.5). */
-    public static boolean isFieldValueByte(int b) {
+    static boolean isFieldValueByte(int b) {
         return b == '\t' || (b >= 0x20 && b != 0x7f);
     }
 
