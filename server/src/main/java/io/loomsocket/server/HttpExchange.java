@@ -4,9 +4,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.time.ZoneOffset;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
+import java.time.Instant;
 import java.util.Objects;
 
 /**
@@ -184,8 +182,12 @@ public final class HttpExchange {
             throw new IllegalArgumentException("invalid response status " + status + " (use upgrade() for 101)");
         }
         responded = status != 101;
+        // A refused upgrade (any answer but 101 to a request with Upgrade) closes the connection: a
+        // proxy that does not check for 101 may already treat it as a tunnel, and requests smuggled
+        // through that tunnel would reach us unchecked (RFC 9110 §7.8)
         keepAlive = request.wantsKeepAlive() && !connection.server().isStopping()
-                && !headers.containsToken("Connection", "close");
+                && !headers.containsToken("Connection", "close")
+                && (status == 101 || !request.headers().contains("Upgrade"));
         return connection.output();
     }
 
@@ -206,8 +208,6 @@ public final class HttpExchange {
         return keepAlive && !upgraded;
     }
 
-    private static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.RFC_1123_DATE_TIME;
-
     private record CachedDate(long second, String text) {}
 
     private static volatile CachedDate cachedDate = new CachedDate(-1, "");
@@ -217,7 +217,7 @@ public final class HttpExchange {
         long second = System.currentTimeMillis() / 1000;
         CachedDate c = cachedDate;
         if (c.second() != second) {
-            c = new CachedDate(second, HTTP_DATE.format(ZonedDateTime.ofInstant(java.time.Instant.ofEpochSecond(second), ZoneOffset.UTC)));
+            c = new CachedDate(second, HttpDate.format(Instant.ofEpochSecond(second)));
             cachedDate = c;
         }
         return c.text();

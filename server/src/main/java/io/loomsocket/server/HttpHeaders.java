@@ -72,13 +72,13 @@ public final class HttpHeaders {
 
     /**
      * The comma-separated list elements of every field named {@code name} (RFC 9110 §5.6.1),
-     * trimmed, empty elements dropped.
+     * without their optional whitespace (SP, HTAB), empty elements dropped.
      */
     public List<String> tokens(String name) {
         List<String> out = new ArrayList<>(2);
         for (String v : all(name)) {
             for (String part : v.split(",")) {
-                String t = part.trim();
+                String t = Tokens.trimOws(part);
                 if (!t.isEmpty()) out.add(t);
             }
         }

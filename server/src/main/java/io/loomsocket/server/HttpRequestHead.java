@@ -13,6 +13,21 @@ package io.loomsocket.server;
 public record HttpRequestHead(String method, String target, String path, String rawQuery, String version,
                               HttpHeaders headers) {
 
+    /**
+     * The authority the client asked for (RFC 9110 §7.2, RFC 9112 §3.3): that of an absolute-form
+     * target, else the {@code Host} field; null for an HTTP/1.0 request without either. The
+     * parser has checked its syntax ({@link Authority#parse}).
+     */
+    public String authority() {
+        if (!target.isEmpty() && target.charAt(0) != '/' && !target.equals("*")) {
+            int start = target.indexOf("//") + 2;
+            int end = start;
+            while (end < target.length() && target.charAt(end) != '/' && target.charAt(end) != '?') end++;
+            return target.substring(start, end);
+        }
+        return headers.get("Host");
+    }
+
     public boolean isHttp11() {
         return "HTTP/1.1".equals(version);
     }

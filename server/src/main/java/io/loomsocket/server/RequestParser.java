@@ -49,8 +49,13 @@ final class RequestParser {
             path = "*";
             query = "";
         } else if (target.regionMatches(true, 0, "http://", 0, 7) || target.regionMatches(true, 0, "https://", 0, 8)) {
-            // absolute-form (RFC 9112 §3.2.2): keep only path and query
-            int slash = target.indexOf('/', target.indexOf("//") + 2);
+            // absolute-form (RFC 9112 §3.2.2): keep only path and query; the authority must be valid
+            int start = target.indexOf("//") + 2;
+            int slash = target.indexOf('/', start);
+            int end = slash < 0 ? target.indexOf('?', start) : slash;
+            if (Authority.parse(target.substring(start, end < 0 ? target.length() : end)).isEmpty()) {
+                throw new HttpException(400, "malformed authority in request target");
+            }
             String rest = slash < 0 ? "/" : target.substring(slash);
             int q = rest.indexOf('?');
             path = q < 0 ? rest : rest.substring(0, q);
@@ -68,11 +73,12 @@ final class RequestParser {
         HttpHeaders headers = new HttpHeaders();
         readFields(in, headers, budget);
 
-        if (version.equals("HTTP/1.1")) {
-            // RFC 9112 §3.2: exactly one Host field in an HTTP/1.1 request
-            int hosts = headers.all("Host").size();
-            if (hosts != 1) throw new HttpException(400, hosts == 0 ? "missing Host header" : "more than one Host header");
-        }
+        // RFC 9112 §3.2: exactly one Host field in an HTTP/1.1 request, never more than one, and a
+        // valid one (uri-host [":" port], RFC 9110 §7.2), else 400
+        List<String> hosts = headers.all("Host");
+        if (hosts.size() > 1) throw new HttpException(400, "more than one Host header");
+        if (hosts.isEmpty() && version.equals("HTTP/1.1")) throw new HttpException(400, "missing Host header");
+        if (!hosts.isEmpty() && Authority.parse(hosts.get(0)).isEmpty()) throw new HttpException(400, "malformed Host header");
         if (!METHODS.contains(method)) {
             if (method.equals("CONNECT") || method.equals("TRACE")) throw new HttpException(405, method + " is not allowed");
             throw new HttpException(501, "method not implemented: " + method);
@@ -115,7 +121,9 @@ final class RequestParser {
             String name = line.substring(0, colon);
             // RFC 9112 §5.1: no whitespace between field name and colon, MUST be rejected with 400
             if (!Tokens.isToken(name)) throw new HttpException(400, "invalid header name");
-            String value = line.substring(colon + 1).strip();
+            // RFC 9110 §5.6.3: only SP and HTAB are optional whitespace; any other control left
+            // in the value is refused below (strip() would drop VT, FF and FS..US unseen)
+            String value = Tokens.trimOws(line.substring(colon + 1));
             for (int i = 0; i < value.length(); i++) {
                 if (!Tokens.isFieldValueByte(value.charAt(i))) throw new HttpException(400, "invalid character in header " + name);
             }
@@ -208,7 +216,7 @@ final class RequestParser {
         if (end > 15) throw new HttpException(400, "chunk size too large");
         String rest = line.substring(end);
         if (!rest.isEmpty()) {
-            String ext = rest.stripLeading();
+            String ext = Tokens.trimOws(rest); // BWS before ';' is SP / HTAB only (RFC 9112 §7.1.1)
             if (!ext.startsWith(";")) throw new HttpException(400, "malformed chunk size");
             for (int i = 0; i < ext.length(); i++) {
                 if (!Tokens.isFieldValueByte(ext.charAt(i))) throw new HttpException(400, "invalid character in chunk extension");

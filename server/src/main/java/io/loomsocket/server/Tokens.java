@@ -1,7 +1,10 @@
 package io.loomsocket.server;
 
-/** Character classes of RFC 9110 §5.6.2 (token) and §5.5 (field values). */
-final class Tokens {
+/**
+ * Character classes of RFC 9110 §5.6.2 (token), §5.5 (field values) and §5.6.3 (optional
+ * whitespace), shared by the request parser and the web layer.
+ */
+public final class Tokens {
     private Tokens() {}
 
     private static final boolean[] TCHAR = new boolean[128];
@@ -26,5 +29,23 @@ final class Tokens {
     /** field-vchar / SP / HTAB, obs-text allowed (RFC 9110 §5.5). */
     static boolean isFieldValueByte(int b) {
         return b == '\t' || (b >= 0x20 && b != 0x7f);
+    }
+
+    /** OWS = *( SP / HTAB ) (RFC 9110 §5.6.3); nothing else is whitespace around a value. */
+    public static boolean isOws(int c) {
+        return c == ' ' || c == '\t';
+    }
+
+    /**
+     * {@code s} without leading and trailing SP and HTAB (RFC 9110 §5.6.3). Unlike
+     * {@link String#strip()} and {@link String#trim()} it keeps VT, FF, FS..US and other control
+     * characters, so that a validator after it still sees (and refuses) them.
+     */
+    public static String trimOws(String s) {
+        int start = 0;
+        int end = s.length();
+        while (start < end && isOws(s.charAt(start))) start++;
+        while (end > start && isOws(s.charAt(end - 1))) end--;
+        return start == 0 && end == s.length() ? s : s.substring(start, end);
     }
 }

@@ -9,7 +9,9 @@ import java.util.Locale;
 /**
  * Which browser origins may open WebSockets (against cross-site WebSocket hijacking; RFC 6455
  * §10.2). A handshake without {@code Origin} (a non-browser client) is allowed. Otherwise the
- * origin must be the request's own host (same host and port as {@code Host}), or be listed in
+ * origin must be the request's own (the scheme of this connection, {@code http} or {@code ws}
+ * over plain TCP, {@code https} or {@code wss} over TLS, and the host and port of {@code Host}),
+ * or be listed in
  * {@code websocket.allowed_origins}: exact origins ({@code https://app.example.com}), patterns
  * with a leading wildcard label ({@code https://*.example.com}), or {@code *} for any.
  */
@@ -47,15 +49,15 @@ final class OriginPolicy {
     }
 
     /**
-     * True if a handshake with this {@code Origin} header (null if absent) to this {@code Host}
-     * may proceed.
+     * True if a handshake with this {@code Origin} header (null if absent) to this {@code Host},
+     * over TLS or not ({@code secure}), may proceed.
      */
-    boolean allows(String originHeader, String hostHeader) {
+    boolean allows(String originHeader, String hostHeader, boolean secure) {
         if (originHeader == null || any) return true;
-        if (hostHeader != null && isHostItself(originHeader, hostHeader)) return true;
-        Origin o = Origin.parse(originHeader.strip());
+        if (hostHeader != null && isHostItself(originHeader, hostHeader, secure)) return true;
+        Origin o = Origin.parse(originHeader);
         if (o == null) return false; // "null" (sandboxed or file: pages) and garbage
-        if (hostHeader != null && o.sameHostAs(hostHeader)) return true;
+        if (hostHeader != null && o.isSecure() == secure && o.sameHostAs(hostHeader)) return true;
         for (Allowed a : allowed) {
             if (!a.scheme().equals(o.scheme()) || a.port() != o.port()) continue;
             if (a.wildcard() ? o.host().endsWith("." + a.host()) : o.host().equals(a.host())) return true;
@@ -65,18 +67,19 @@ final class OriginPolicy {
 
     /**
      * The common same-origin case, without parsing: the Origin is exactly {@code scheme://} and the
-     * Host header (ASCII case aside), for a web scheme and a plain {@code name[:port]} host. Such a
+     * Host header (ASCII case aside), for a web scheme of this connection ({@code http}/{@code ws},
+     * or {@code https}/{@code wss} when {@code secure}) and a plain {@code name[:port]} host. Such a
      * pair parses to the same host and port, so {@link Origin#sameHostAs} would say yes as well
      * (parsing both took 6 % of server samples under the handshake benchmark).
      */
-    static boolean isHostItself(String origin, String host) {
+    static boolean isHostItself(String origin, String host, boolean secure) {
         int sep = origin.indexOf("://");
         if (sep < 0 || origin.length() - sep - 3 != host.length() || host.isEmpty()) return false;
         boolean webScheme = switch (sep) {
-            case 2 -> origin.regionMatches(true, 0, "ws", 0, 2);
-            case 3 -> origin.regionMatches(true, 0, "wss", 0, 3);
-            case 4 -> origin.regionMatches(true, 0, "http", 0, 4);
-            case 5 -> origin.regionMatches(true, 0, "https", 0, 5);
+            case 2 -> !secure && origin.regionMatches(true, 0, "ws", 0, 2);
+            case 3 -> secure && origin.regionMatches(true, 0, "wss", 0, 3);
+            case 4 -> !secure && origin.regionMatches(true, 0, "http", 0, 4);
+            case 5 -> secure && origin.regionMatches(true, 0, "https", 0, 5);
             default -> false;
         };
         if (!webScheme) return false;
@@ -118,9 +121,14 @@ final class OriginPolicy {
             }
         }
 
+        /** True for {@code https} and {@code wss}: an origin served over TLS. */
+        boolean isSecure() {
+            return scheme.equals("https") || scheme.equals("wss");
+        }
+
         /** Same host and port as a {@code Host} header ({@code host[:port]}, port defaulted by this origin's scheme). */
         boolean sameHostAs(String hostHeader) {
-            Origin h = parse(scheme + "://" + hostHeader.strip());
+            Origin h = parse(scheme + "://" + hostHeader);
             return h != null && h.host().equals(host) && h.port() == port;
         }
 

@@ -1,9 +1,11 @@
 package io.loomsocket.web;
 
 import io.loomsocket.WebSocket;
+import io.loomsocket.server.HttpException;
 import io.loomsocket.server.HttpExchange;
 import io.loomsocket.server.HttpHeaders;
 import io.loomsocket.server.HttpRequestHead;
+import io.loomsocket.server.Tokens;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
@@ -36,7 +38,23 @@ public final class Request {
         this.app = app;
         this.exchange = exchange;
         this.head = exchange.request();
-        this.path = Params.decode(head.path(), false);
+        this.path = checkedPath(Params.decode(head.path(), false));
+    }
+
+    /**
+     * The decoded path, refused with 400 if it holds a C0 or C1 control character, DEL, or a Unicode
+     * line or paragraph separator (U+2028, U+2029; U+0085 is a C1 control), as Spring's
+     * StrictHttpFirewall does: no URL needs one, and a path ending in a line terminator could
+     * slip past middleware that compares paths exactly while a regex with {@code $} still matches.
+     */
+    static String checkedPath(String path) {
+        for (int i = 0; i < path.length(); i++) {
+            char c = path.charAt(i);
+            if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == '\u2028' || c == '\u2029') {
+                throw new HttpException(400, "control character or line separator in the path");
+            }
+        }
+        return path;
     }
 
     /** The method, upper case as sent: GET, HEAD, POST, PUT, DELETE, ... */
@@ -96,8 +114,8 @@ public final class Request {
                 for (String pair : header.split(";")) {
                     int eq = pair.indexOf('=');
                     if (eq <= 0) continue;
-                    String name = pair.substring(0, eq).strip();
-                    String value = pair.substring(eq + 1).strip();
+                    String name = Tokens.trimOws(pair.substring(0, eq));
+                    String value = Tokens.trimOws(pair.substring(eq + 1));
                     if (value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")) {
                         value = value.substring(1, value.length() - 1);
                     }

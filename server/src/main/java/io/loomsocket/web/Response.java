@@ -1,6 +1,7 @@
 package io.loomsocket.web;
 
 import io.loomsocket.server.BodyWriter;
+import io.loomsocket.server.HttpDate;
 import io.loomsocket.server.HttpHeaders;
 import io.loomsocket.server.HttpStatus;
 import java.io.IOException;
@@ -10,9 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.Objects;
 
 /**
@@ -107,7 +105,7 @@ public final class Response {
         Response r = new Response(200, null).contentType(ContentTypes.of(file.getFileName().toString()));
         r.writer = out -> Files.copy(file, out);
         r.length = attrs.size();
-        r.header("Last-Modified", httpDate(attrs.lastModifiedTime().toInstant()));
+        r.header("Last-Modified", HttpDate.format(attrs.lastModifiedTime().toInstant()));
         return r;
     }
 
@@ -220,10 +218,6 @@ public final class Response {
 
     long length() {
         return length;
-    }
-
-    static String httpDate(Instant t) {
-        return DateTimeFormatter.RFC_1123_DATE_TIME.format(t.atOffset(ZoneOffset.UTC).withNano(0));
     }
 
     @Override

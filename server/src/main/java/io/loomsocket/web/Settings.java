@@ -54,6 +54,8 @@ public final class Settings {
     static {
         def("host", SettingType.STRING, ServerOptions.DEFAULT_HOST, "address to listen on; 0.0.0.0 for every interface");
         def("port", SettingType.PORT, ServerOptions.DEFAULT_PORT, "TCP port; 0 picks a free one");
+        def("allowed_hosts", SettingType.STRING, "localhost,127.0.0.1,[::1]",
+                "host names served (Django's ALLOWED_HOSTS): example.com, .example.com with subdomains, or *; another Host gets 400 (set it when listening on 0.0.0.0)");
         def("http.max_header_size", SettingType.SIZE, (long) ServerOptions.DEFAULT_MAX_HEADER_SIZE,
                 "request line + headers; larger gets 431 (414 if the request line alone is too long)");
         def("http.max_header_count", SettingType.INT, ServerOptions.DEFAULT_MAX_HEADER_COUNT, "header fields per request; more gets 431");
@@ -75,6 +77,10 @@ public final class Settings {
         def("templates.cache", SettingType.BOOLEAN, true, "cache compiled templates (turn off while editing them)");
         def("static.url", SettingType.STRING, "/static/", "URL prefix of static files");
         def("static.dir", SettingType.STRING, "classpath:static", "static files: classpath:<prefix>, a folder, or empty for none");
+        def("static.allow_hidden", SettingType.BOOLEAN, false, "serve static files whose path has a segment starting with '.' (.env, .git/); off: 404");
+        def("secure_content_type_nosniff", SettingType.BOOLEAN, true, "X-Content-Type-Options: nosniff on every response");
+        def("x_frame_options", SettingType.STRING, "DENY", "X-Frame-Options on every response: DENY, SAMEORIGIN, or empty for none");
+        def("secure_referrer_policy", SettingType.STRING, "same-origin", "Referrer-Policy on every response; empty for none");
         def("websocket.accept_all", SettingType.BOOLEAN, false,
                 "let every view take WebSocket requests (dwebsocket's WEBSOCKET_ACCEPT_ALL); off: a WebSocket request to a plain view gets 400");
         def("websocket.allowed_origins", SettingType.STRING, "",
@@ -339,6 +345,8 @@ public final class Settings {
             s.serverOptions(); // fail now, not at start, on values the server or core would reject
             s.webSocketConfig();
             OriginPolicy.parse(s.string("websocket.allowed_origins"));
+            AllowedHosts.parse(s.string("allowed_hosts"));
+            SecurityHeadersMiddleware.of(s);
             return s;
         }
 

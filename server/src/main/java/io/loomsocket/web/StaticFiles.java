@@ -1,5 +1,6 @@
 package io.loomsocket.web;
 
+import io.loomsocket.server.HttpDate;
 import io.loomsocket.server.HttpException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,9 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.Optional;
 
 /**
@@ -25,23 +23,34 @@ public final class StaticFiles implements View {
     private final Path folder;        // real path, or null
     private final String classpathPrefix; // "static/", or null
     private final ClassLoader classLoader;
+    private final boolean allowHidden;
 
-    private StaticFiles(Path folder, String classpathPrefix, ClassLoader classLoader) {
+    private StaticFiles(Path folder, String classpathPrefix, ClassLoader classLoader, boolean allowHidden) {
         this.folder = folder;
         this.classpathPrefix = classpathPrefix;
         this.classLoader = classLoader;
+        this.allowHidden = allowHidden;
     }
 
-    /** {@code classpath:<prefix>} or a folder path. */
+    /** {@code classpath:<prefix>} or a folder path; hidden files are refused. */
     public static StaticFiles of(String dir, ClassLoader classLoader) {
+        return of(dir, classLoader, false);
+    }
+
+    /**
+     * {@code classpath:<prefix>} or a folder path. Unless {@code allowHidden}, a path with a segment
+     * that starts with {@code .} ({@code .env}, {@code .git/config}) is a 404, as nginx configurations
+     * and Django's {@code collectstatic} (which skips them) keep such files out of reach.
+     */
+    public static StaticFiles of(String dir, ClassLoader classLoader, boolean allowHidden) {
         if (dir.startsWith("classpath:")) {
             String prefix = dir.substring("classpath:".length());
             while (prefix.startsWith("/")) prefix = prefix.substring(1);
             if (!prefix.isEmpty() && !prefix.endsWith("/")) prefix += "/";
-            return new StaticFiles(null, prefix, classLoader);
+            return new StaticFiles(null, prefix, classLoader, allowHidden);
         }
         try {
-            return new StaticFiles(Path.of(dir).toRealPath(), null, classLoader);
+            return new StaticFiles(Path.of(dir).toRealPath(), null, classLoader, allowHidden);
         } catch (IOException e) {
             throw new SettingsException("static.dir '" + dir + "' is not a readable folder: " + e.getMessage(), e);
         }
@@ -53,7 +62,7 @@ public final class StaticFiles implements View {
             return Response.error(405, "static files are read-only").header("Allow", "GET, HEAD");
         }
         String relative = request.pathParams().getOrDefault("path", "");
-        if (!isSafe(relative)) throw new HttpException(404, "not found");
+        if (!isSafe(relative) || (!allowHidden && isHidden(relative))) throw new HttpException(404, "not found");
         Response response = folder != null ? fromFolder(relative) : fromClasspath(relative);
         if (response == null) throw new HttpException(404, "not found");
         String lastModified = response.headers().get("Last-Modified");
@@ -76,11 +85,18 @@ public final class StaticFiles implements View {
         return true;
     }
 
+    /** True if a segment of {@code relative} starts with '.' (a hidden file or folder). */
+    static boolean isHidden(String relative) {
+        return relative.startsWith(".") || relative.contains("/.");
+    }
+
     private Response fromFolder(String relative) throws IOException {
         Path file = folder.resolve(relative).normalize();
         if (!file.startsWith(folder) || !Files.isRegularFile(file)) return null;
         Path real = file.toRealPath();
         if (!real.startsWith(folder)) return null; // a symbolic link leading out
+        // nor a visible symbolic link to a hidden file inside the folder
+        if (!allowHidden && isHidden(folder.relativize(real).toString().replace('\\', '/'))) return null;
         return Response.file(real);
     }
 
@@ -105,7 +121,7 @@ public final class StaticFiles implements View {
         Response r = length >= 0
                 ? Response.stream(length, ContentTypes.of(relative), () -> url.openConnection().getInputStream())
                 : Response.bytes(readAll(url), ContentTypes.of(relative));
-        if (modified > 0) r.header("Last-Modified", Response.httpDate(Instant.ofEpochMilli(modified)));
+        if (modified > 0) r.header("Last-Modified", HttpDate.format(Instant.ofEpochMilli(modified)));
         return r;
     }
 
@@ -116,12 +132,9 @@ public final class StaticFiles implements View {
     }
 
     private static boolean notModifiedSince(String lastModified, String since) {
-        try {
-            ZonedDateTime lm = ZonedDateTime.parse(lastModified, DateTimeFormatter.RFC_1123_DATE_TIME);
-            ZonedDateTime s = ZonedDateTime.parse(since, DateTimeFormatter.RFC_1123_DATE_TIME);
-            return !lm.isAfter(s);
-        } catch (DateTimeParseException e) {
-            return false; // RFC 9110 §13.1.3: an invalid date is ignored
-        }
+        Optional<Instant> lm = HttpDate.parse(lastModified);
+        Optional<Instant> s = HttpDate.parse(since);
+        // RFC 9110 §13.1.3: an invalid date is ignored
+        return lm.isPresent() && s.isPresent() && !lm.get().isAfter(s.get());
     }
 }

@@ -42,6 +42,8 @@ public final class WebApp implements HttpHandler {
     private final Templates templates;
     private final WebSocketConfig webSocketConfig;
     private final OriginPolicy originPolicy;
+    private final AllowedHosts allowedHosts;
+    private final SecurityHeadersMiddleware securityHeaders;
 
     private WebApp(Builder b) {
         this.settings = b.settings != null ? b.settings : Settings.builder().build();
@@ -53,13 +55,16 @@ public final class WebApp implements HttpHandler {
             if (!prefix.startsWith("/") || !prefix.endsWith("/") || prefix.length() < 3) {
                 throw new SettingsException("static.url must start and end with '/' and name a folder, e.g. /static/: '" + prefix + "'");
             }
-            all.add(UrlPattern.of("^" + Pattern.quote(prefix.substring(1)) + "(?<path>.*)$", StaticFiles.of(staticDir, loader), "static"));
+            all.add(UrlPattern.of("^" + Pattern.quote(prefix.substring(1)) + "(?<path>.*)$",
+                    StaticFiles.of(staticDir, loader, settings.bool("static.allow_hidden")), "static"));
         }
         all.addAll(b.urls);
         this.urls = Collections.unmodifiableList(all);
         this.middleware = List.copyOf(b.middleware != null ? b.middleware : defaultMiddleware());
         this.webSocketConfig = settings.webSocketConfig();
         this.originPolicy = OriginPolicy.parse(settings.string("websocket.allowed_origins"));
+        this.allowedHosts = AllowedHosts.parse(settings.string("allowed_hosts"));
+        this.securityHeaders = SecurityHeadersMiddleware.of(settings);
         this.templates = Templates.create(settings.string("templates.dir"), settings.bool("templates.cache"), loader);
     }
 
@@ -99,6 +104,11 @@ public final class WebApp implements HttpHandler {
 
     /** Starts the server on the configured host and port and returns it (stop it with {@code stop()}). */
     public HttpServer start() throws IOException {
+        String host = settings.host();
+        if (allowedHosts.loopbackOnly() && (host.equals("0.0.0.0") || host.equals("::"))) {
+            LOG.log(System.Logger.Level.WARNING, "listening on " + host + " but allowed_hosts (ALLOWED_HOSTS) allows only "
+                    + allowedHosts + ": requests for any other host name get 400; set it to the names this server is reached by");
+        }
         return HttpServer.start(settings.serverOptions(), this);
     }
 
@@ -115,17 +125,31 @@ public final class WebApp implements HttpHandler {
 
     // ---- request handling ----
 
+    /**
+     * Checks the Host against {@code allowed_hosts} and the decoded path (both 400 before any
+     * middleware runs), runs the middleware chain and the view, and sends the response with the
+     * security headers.
+     */
     @Override
     public void handle(HttpExchange exchange) throws IOException {
+        String authority = exchange.request().authority();
+        if (!allowedHosts.allows(authority)) {
+            // the parser checked the syntax: no CR, LF or space can reach the log line
+            LOG.log(System.Logger.Level.WARNING, () -> "refused Host '" + authority + "' (400): add its name to allowed_hosts"
+                    + " (ALLOWED_HOSTS) to serve it; it allows " + allowedHosts + ". A server listening on 0.0.0.0 must list"
+                    + " the names clients use to reach it");
+            send(exchange, securityHeaders.apply(Response.error(400, "Host not allowed (see allowed_hosts)")));
+            return;
+        }
         Request request;
         try {
             request = new Request(this, exchange);
-        } catch (HttpException e) { // undecodable path
-            send(exchange, Response.error(e.status(), e.getMessage()));
+        } catch (HttpException e) { // undecodable path, or a control character in it
+            send(exchange, securityHeaders.apply(Response.error(e.status(), e.getMessage())));
             return;
         }
         Response response = dispatch(request);
-        if (response != VIEW_CONTINUES) send(exchange, response);
+        if (response != VIEW_CONTINUES) send(exchange, securityHeaders.apply(response));
     }
 
     /** The middleware chain around URL resolution and the view (see {@link Middleware}). */

@@ -44,8 +44,12 @@ public final class WebSocketMiddleware implements Middleware {
             reject.responseHeaders().forEach(r::header);
             return Optional.of(r);
         }
-        // RFC 6455 §10.2: refuse browsers on other sites (cross-site WebSocket hijacking)
-        if (!request.app().originPolicy().allows(request.header("Origin").orElse(null), request.header("Host").orElse(null))) {
+        // RFC 6455 §10.2: refuse browsers on other sites (cross-site WebSocket hijacking). A browser
+        // sends one Origin (RFC 6454 §7.3); with several, which to check is a guess: refused as well.
+        List<String> origins = request.headers().all("Origin");
+        if (origins.size() > 1) return Optional.of(Response.error(403, "more than one Origin header"));
+        if (!request.app().originPolicy().allows(origins.isEmpty() ? null : origins.get(0),
+                request.exchange().request().authority(), request.isSecure())) {
             return Optional.of(Response.error(403, "Origin not allowed (see websocket.allowed_origins)"));
         }
         ServerHandshake.Accept noSubprotocol = (ServerHandshake.Accept) result;

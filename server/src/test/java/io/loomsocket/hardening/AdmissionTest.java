@@ -140,7 +140,7 @@ class AdmissionTest {
         assertThat(viewRuns).hasValue(3);
     }
 
-    /** On the wire: the refusal is a plain HTTP response with the challenge, never a 101, and no frame follows. */
+    /** On the wire: the refusal is a plain HTTP response with the challenge, never a 101, no frame follows, and the connection closes. */
     @Test
     void refusalIsPlainHttpWithoutUpgrade() throws Exception {
         int port = start(null, List.of(new WebSocketMiddleware(), new TokenAuth()));
@@ -151,8 +151,11 @@ class AdmissionTest {
             assertThat(r.header("www-authenticate")).isEqualTo("Bearer");
             assertThat(r.header("upgrade")).isNull();
             assertThat(r.header("sec-websocket-accept")).isNull();
-            // the connection stays plain HTTP: a normal request on it is served
-            assertThat(raw.send("GET /echo HTTP/1.1\r\nHost: h\r\n\r\n").read().text()).isEqualTo("ok");
+            // and the connection is closed: a proxy that does not check for 101 may already treat it as
+            // a tunnel, so no request smuggled after the refused handshake may be served on it
+            assertThat(r.header("connection")).isEqualTo("close");
+            raw.send("GET /echo HTTP/1.1\r\nHost: localhost\r\n\r\n");
+            assertThat(raw.closedByServer()).isTrue();
         }
         assertThatThrownBy(() -> WebSocketClient.connect("ws://127.0.0.1:" + port + "/echo"))
                 .isInstanceOfSatisfying(WebSocketHandshakeException.class, e -> assertThat(e.status()).isEqualTo(401));

@@ -86,7 +86,7 @@ class FaultsTest {
 
         // reset in the middle of the handshake request
         try (RawWs c = new RawWs(port())) {
-            c.send("GET /echo HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nSec-WebSocket-".getBytes(StandardCharsets.ISO_8859_1));
+            c.send("GET /echo HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nSec-WebSocket-".getBytes(StandardCharsets.ISO_8859_1));
             c.reset();
         }
         assertEchoes(witness, "after reset mid-handshake");
@@ -153,11 +153,11 @@ class FaultsTest {
             }
             case 2 -> { // reset mid-handshake
                 RawWs c = new RawWs(port());
-                c.send("GET /echo HTTP/1.1\r\nHost: h\r\nUpgr".getBytes(StandardCharsets.ISO_8859_1));
+                c.send("GET /echo HTTP/1.1\r\nHost: localhost\r\nUpgr".getBytes(StandardCharsets.ISO_8859_1));
                 c.reset();
             }
             case 3 -> { // plain HTTP, Connection: close
-                RawHttp.Response r = RawHttp.exchange(port(), "GET /echo HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n");
+                RawHttp.Response r = RawHttp.exchange(port(), "GET /echo HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
                 if (r.status() != 200) throw new AssertionError("http " + r.status());
             }
             case 4 -> { // the view throws: close 1011, then the client leaves without answering

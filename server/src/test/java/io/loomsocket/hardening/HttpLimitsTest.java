@@ -45,7 +45,7 @@ class HttpLimitsTest {
         List<RawHttp> loris = new ArrayList<>();
         try {
             long t0 = System.nanoTime();
-            for (int i = 0; i < 50; i++) loris.add(new RawHttp(port).send("GET /echo HTTP/1.1\r\nHost: h\r\n"));
+            for (int i = 0; i < 50; i++) loris.add(new RawHttp(port).send("GET /echo HTTP/1.1\r\nHost: localhost\r\n"));
             RawHttp silent = new RawHttp(port); // connects and sends nothing at all
             for (int round = 0; round < 4; round++) {
                 Probe.sleep(100);
@@ -54,7 +54,7 @@ class HttpLimitsTest {
                 }
                 // a well-behaved client is served at once while 51 connections stall
                 long t1 = System.nanoTime();
-                assertThat(RawHttp.exchange(port, "GET /echo HTTP/1.1\r\nHost: h\r\n\r\n").text()).isEqualTo("ok");
+                assertThat(RawHttp.exchange(port, "GET /echo HTTP/1.1\r\nHost: localhost\r\n\r\n").text()).isEqualTo("ok");
                 assertThat(millisSince(t1)).isLessThan(1000);
             }
             for (RawHttp c : loris) {
@@ -77,9 +77,9 @@ class HttpLimitsTest {
     void idleKeepAliveConnectionIsClosedAfterTheKeepAliveTimeout() throws Exception {
         int port = start(Map.of("http.keep_alive_timeout", "400ms"));
         try (RawHttp c = new RawHttp(port)) {
-            assertThat(c.send("GET /echo HTTP/1.1\r\nHost: h\r\n\r\n").read().status()).isEqualTo(200);
+            assertThat(c.send("GET /echo HTTP/1.1\r\nHost: localhost\r\n\r\n").read().status()).isEqualTo(200);
             Probe.sleep(200); // within the timeout the connection still serves
-            assertThat(c.send("GET /echo HTTP/1.1\r\nHost: h\r\n\r\n").read().status()).isEqualTo(200);
+            assertThat(c.send("GET /echo HTTP/1.1\r\nHost: localhost\r\n\r\n").read().status()).isEqualTo(200);
             long t0 = System.nanoTime();
             assertThat(c.closedByServer()).isTrue();
             assertThat(millisSince(t0)).isBetween(300L, 3000L);
@@ -88,28 +88,28 @@ class HttpLimitsTest {
 
     @ParameterizedTest(name = "{0}: {1}")
     @CsvSource(delimiter = '|', value = {
-        "431 | head larger than http.max_header_size | GET /echo HTTP/1.1\\r\\nHost: h\\r\\nX-Big: BIG\\r\\n\\r\\n",
-        "431 | more fields than http.max_header_count | GET /echo HTTP/1.1\\r\\nHost: h\\r\\nMANY\\r\\n",
-        "414 | request line alone too long | GET /LONG HTTP/1.1\\r\\nHost: h\\r\\n\\r\\n",
-        "413 | Content-Length over http.max_body_size | POST /echo HTTP/1.1\\r\\nHost: h\\r\\nContent-Length: 1025\\r\\n\\r\\n",
-        "413 | chunked body over http.max_body_size | POST /echo HTTP/1.1\\r\\nHost: h\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\n400\\r\\nKB\\r\\n1\\r\\nx\\r\\n0\\r\\n\\r\\n",
-        "400 | request line with two spaces | GET  /echo HTTP/1.1\\r\\nHost: h\\r\\n\\r\\n",
-        "400 | request line without version | GET /echo\\r\\nHost: h\\r\\n\\r\\n",
+        "431 | head larger than http.max_header_size | GET /echo HTTP/1.1\\r\\nHost: localhost\\r\\nX-Big: BIG\\r\\n\\r\\n",
+        "431 | more fields than http.max_header_count | GET /echo HTTP/1.1\\r\\nHost: localhost\\r\\nMANY\\r\\n",
+        "414 | request line alone too long | GET /LONG HTTP/1.1\\r\\nHost: localhost\\r\\n\\r\\n",
+        "413 | Content-Length over http.max_body_size | POST /echo HTTP/1.1\\r\\nHost: localhost\\r\\nContent-Length: 1025\\r\\n\\r\\n",
+        "413 | chunked body over http.max_body_size | POST /echo HTTP/1.1\\r\\nHost: localhost\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\n400\\r\\nKB\\r\\n1\\r\\nx\\r\\n0\\r\\n\\r\\n",
+        "400 | request line with two spaces | GET  /echo HTTP/1.1\\r\\nHost: localhost\\r\\n\\r\\n",
+        "400 | request line without version | GET /echo\\r\\nHost: localhost\\r\\n\\r\\n",
         "400 | binary garbage request line | \\u0016\\u0003\\u0001\\u0000 garbage\\r\\n\\r\\n",
-        "400 | bare LF line ends | GET /echo HTTP/1.1\\nHost: h\\n\\n",
-        "400 | Content-Length with Transfer-Encoding | POST /echo HTTP/1.1\\r\\nHost: h\\r\\nContent-Length: 3\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\n0\\r\\n\\r\\n",
-        "400 | Transfer-Encoding with Content-Length | POST /echo HTTP/1.1\\r\\nHost: h\\r\\nTransfer-Encoding: chunked\\r\\nContent-Length: 3\\r\\n\\r\\n0\\r\\n\\r\\n",
-        "400 | conflicting Content-Length fields | POST /echo HTTP/1.1\\r\\nHost: h\\r\\nContent-Length: 3\\r\\nContent-Length: 4\\r\\n\\r\\nabcd",
-        "400 | conflicting Content-Length list | POST /echo HTTP/1.1\\r\\nHost: h\\r\\nContent-Length: 3, 4\\r\\n\\r\\nabcd",
-        "400 | signed Content-Length | POST /echo HTTP/1.1\\r\\nHost: h\\r\\nContent-Length: +3\\r\\n\\r\\nabc",
-        "400 | chunk size not hex | POST /echo HTTP/1.1\\r\\nHost: h\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\nzz\\r\\nabc\\r\\n0\\r\\n\\r\\n",
-        "400 | negative chunk size | POST /echo HTTP/1.1\\r\\nHost: h\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\n-3\\r\\nabc\\r\\n0\\r\\n\\r\\n",
-        "400 | 0x-prefixed chunk size | POST /echo HTTP/1.1\\r\\nHost: h\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\n0x3\\r\\nabc\\r\\n0\\r\\n\\r\\n",
-        "400 | overflowing chunk size | POST /echo HTTP/1.1\\r\\nHost: h\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\nffffffffffffffff1\\r\\nabc\\r\\n0\\r\\n\\r\\n",
-        "400 | chunk longer than its size | POST /echo HTTP/1.1\\r\\nHost: h\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\n3\\r\\nabcd\\r\\n0\\r\\n\\r\\n",
-        "400 | obs-fold (space) | GET /echo HTTP/1.1\\r\\nHost: h\\r\\nX-A: a\\r\\n b\\r\\n\\r\\n",
-        "400 | obs-fold (tab) | GET /echo HTTP/1.1\\r\\nHost: h\\r\\nX-A: a\\r\\n\\tb\\r\\n\\r\\n",
-        "400 | space before the colon | GET /echo HTTP/1.1\\r\\nTransfer-Encoding : chunked\\r\\nHost: h\\r\\n\\r\\n",
+        "400 | bare LF line ends | GET /echo HTTP/1.1\\nHost: localhost\\n\\n",
+        "400 | Content-Length with Transfer-Encoding | POST /echo HTTP/1.1\\r\\nHost: localhost\\r\\nContent-Length: 3\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\n0\\r\\n\\r\\n",
+        "400 | Transfer-Encoding with Content-Length | POST /echo HTTP/1.1\\r\\nHost: localhost\\r\\nTransfer-Encoding: chunked\\r\\nContent-Length: 3\\r\\n\\r\\n0\\r\\n\\r\\n",
+        "400 | conflicting Content-Length fields | POST /echo HTTP/1.1\\r\\nHost: localhost\\r\\nContent-Length: 3\\r\\nContent-Length: 4\\r\\n\\r\\nabcd",
+        "400 | conflicting Content-Length list | POST /echo HTTP/1.1\\r\\nHost: localhost\\r\\nContent-Length: 3, 4\\r\\n\\r\\nabcd",
+        "400 | signed Content-Length | POST /echo HTTP/1.1\\r\\nHost: localhost\\r\\nContent-Length: +3\\r\\n\\r\\nabc",
+        "400 | chunk size not hex | POST /echo HTTP/1.1\\r\\nHost: localhost\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\nzz\\r\\nabc\\r\\n0\\r\\n\\r\\n",
+        "400 | negative chunk size | POST /echo HTTP/1.1\\r\\nHost: localhost\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\n-3\\r\\nabc\\r\\n0\\r\\n\\r\\n",
+        "400 | 0x-prefixed chunk size | POST /echo HTTP/1.1\\r\\nHost: localhost\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\n0x3\\r\\nabc\\r\\n0\\r\\n\\r\\n",
+        "400 | overflowing chunk size | POST /echo HTTP/1.1\\r\\nHost: localhost\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\nffffffffffffffff1\\r\\nabc\\r\\n0\\r\\n\\r\\n",
+        "400 | chunk longer than its size | POST /echo HTTP/1.1\\r\\nHost: localhost\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\n3\\r\\nabcd\\r\\n0\\r\\n\\r\\n",
+        "400 | obs-fold (space) | GET /echo HTTP/1.1\\r\\nHost: localhost\\r\\nX-A: a\\r\\n b\\r\\n\\r\\n",
+        "400 | obs-fold (tab) | GET /echo HTTP/1.1\\r\\nHost: localhost\\r\\nX-A: a\\r\\n\\tb\\r\\n\\r\\n",
+        "400 | space before the colon | GET /echo HTTP/1.1\\r\\nTransfer-Encoding : chunked\\r\\nHost: localhost\\r\\n\\r\\n",
     })
     void refusedWithStatusAndClosed(int status, String what, String template) throws Exception {
         int port = start(Map.of("http.max_header_size", "1KiB", "http.max_header_count", "10", "http.max_body_size", "1KiB"));
@@ -126,7 +126,7 @@ class HttpLimitsTest {
             assertThat(millisSince(t0)).isLessThan(2000);
         }
         // the server is fine afterwards
-        assertThat(RawHttp.exchange(port, "GET /echo HTTP/1.1\r\nHost: h\r\n\r\n").text()).isEqualTo("ok");
+        assertThat(RawHttp.exchange(port, "GET /echo HTTP/1.1\r\nHost: localhost\r\n\r\n").text()).isEqualTo("ok");
     }
 
     /**
@@ -139,7 +139,7 @@ class HttpLimitsTest {
         WebSocket a = WebSocketClient.connect("ws://127.0.0.1:" + port + "/echo");
         WebSocket b = WebSocketClient.connect("ws://127.0.0.1:" + port + "/echo");
         try (RawHttp keepAlive = new RawHttp(port)) {
-            assertThat(keepAlive.send("GET /echo HTTP/1.1\r\nHost: h\r\n\r\n").read().status()).isEqualTo(200);
+            assertThat(keepAlive.send("GET /echo HTTP/1.1\r\nHost: localhost\r\n\r\n").read().status()).isEqualTo(200);
             for (int i = 1; i <= 20; i++) {
                 long t0 = System.nanoTime();
                 try (RawHttp extra = new RawHttp(port)) {
@@ -154,7 +154,7 @@ class HttpLimitsTest {
             assertThat(a.receive(Duration.ofSeconds(5))).contains(Message.text("still here"));
             b.send(new byte[] {1, 2});
             assertThat(b.receive(Duration.ofSeconds(5))).contains(Message.binary(new byte[] {1, 2}));
-            assertThat(keepAlive.send("GET /echo HTTP/1.1\r\nHost: h\r\n\r\n").read().status()).isEqualTo(200);
+            assertThat(keepAlive.send("GET /echo HTTP/1.1\r\nHost: localhost\r\n\r\n").read().status()).isEqualTo(200);
         }
         a.close();
         assertThat(Probe.await(Duration.ofSeconds(3), () -> server.openConnections() <= 1)).isTrue();

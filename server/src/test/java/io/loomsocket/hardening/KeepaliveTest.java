@@ -120,4 +120,51 @@ class KeepaliveTest {
         }
         assertThat(Probe.await(Duration.ofSeconds(3), () -> server.openConnections() == 0)).isTrue();
     }
+
+    /**
+     * A ping flood from a client that reads slowly: every ping is answered with its own payload or
+     * skipped for a later one (RFC 6455 §5.5.3 allows answering only the latest), the server stops
+     * reading while pongs cannot be written (so the flood cannot grow its memory), the data after
+     * the flood is echoed in order, and another client is served all the while.
+     */
+    @Test
+    void aPingFloodIsAnsweredWithoutStarvingOthers() throws Exception {
+        server = Apps.start(Map.of(), Apps.echoUrl());
+        int port = server.port();
+        int floodPings = 20_000;
+        try (RawWs flood = new RawWs(port)) {
+            assertThat(flood.handshake("/echo")).isEqualTo(101);
+            java.util.concurrent.atomic.AtomicReference<Exception> failed = new java.util.concurrent.atomic.AtomicReference<>();
+            Thread writer = Thread.ofVirtual().start(() -> {
+                try {
+                    for (int i = 0; i < floodPings; i++) {
+                        byte[] payload = new byte[125];
+                        java.util.Arrays.fill(payload, (byte) i);
+                        flood.sendFrame(OpCode.PING, payload);
+                    }
+                    flood.sendText("after the flood");
+                } catch (Exception e) {
+                    failed.set(e);
+                }
+            });
+            WebSocket other = WebSocketClient.connect("ws://127.0.0.1:" + port + "/echo");
+            other.send("not starved");
+            assertThat(other.receive(Duration.ofSeconds(10))).contains(Message.text("not starved"));
+            other.close();
+            int pongs = 0;
+            for (Frame f = flood.readFrame(); ; f = flood.readFrame()) {
+                assertThat(f).as("connection dropped during the flood").isNotNull();
+                if (f.opcode() == OpCode.TEXT) {
+                    assertThat(f.payload()).isEqualTo("after the flood".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                    break;
+                }
+                assertThat(f.opcode()).isEqualTo(OpCode.PONG);
+                assertThat(f.payload()).hasSize(125);
+                pongs++;
+            }
+            writer.join();
+            assertThat(failed.get()).isNull();
+            assertThat(pongs).isBetween(1, floodPings);
+        }
+    }
 }

@@ -175,6 +175,99 @@ class HttpServerTest {
         }
     }
 
+    /**
+     * RFC 9110 §5.6.3: only SP and HTAB are optional whitespace around a field value. Other
+     * controls (VT, FF, FS..US) stay in the value and make it invalid, so a front proxy that
+     * disagrees about framing cannot smuggle a request past us.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\u000b\r\n\r\n0\r\n\r\n",
+        "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: \u000cchunked\r\n\r\n0\r\n\r\n",
+        "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\u001f\r\n\r\n0\r\n\r\n",
+        "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 4\u001c\r\n\r\nabcd",
+        "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: \u001d4\r\n\r\nabcd",
+        "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 4\u001e\r\n\r\nabcd",
+        "GET / HTTP/1.1\r\nHost: h\u000b\r\n\r\n",
+        "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n3\u000b;x\r\nabc\r\n0\r\n\r\n",
+    })
+    void controlCharactersAroundAFieldValueAre400(String raw) throws IOException {
+        try (RawHttp c = new RawHttp(start())) {
+            var r = c.send(raw).read();
+            assertThat(r.status()).isEqualTo(400);
+            assertThat(c.closedByServer()).isTrue();
+        }
+    }
+
+    @Test
+    void spaceAndTabAroundAFieldValueAreOptionalWhitespace() throws IOException {
+        int port = start();
+        assertThat(RawHttp.exchange(port, "POST / HTTP/1.1\r\nHost:\th \r\nContent-Length: \t4\t \r\n\r\nabcd").text())
+                .isEqualTo("POST / ? abcd");
+        assertThat(RawHttp.exchange(port, "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding:\t chunked \t\r\n\r\n"
+                + "2 \t;x\r\nab\r\n0\r\n\r\n").text()).isEqualTo("POST / ? ab");
+    }
+
+    /** RFC 9112 §3.2 and RFC 9110 §7.2: Host is uri-host [":" port], once; anything else is 400. */
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "GET / HTTP/1.1\r\nHost:\r\n\r\n",
+        "GET / HTTP/1.1\r\nHost:  \r\n\r\n",
+        "GET / HTTP/1.1\r\nHost: a b/c@d\r\n\r\n",
+        "GET / HTTP/1.1\r\nHost: user@h\r\n\r\n",
+        "GET / HTTP/1.1\r\nHost: h/path\r\n\r\n",
+        "GET / HTTP/1.1\r\nHost: h:\r\n\r\n",
+        "GET / HTTP/1.1\r\nHost: h:99999\r\n\r\n",
+        "GET / HTTP/1.1\r\nHost: h:8o\r\n\r\n",
+        "GET / HTTP/1.1\r\nHost: :80\r\n\r\n",
+        "GET / HTTP/1.1\r\nHost: [::1\r\n\r\n",
+        "GET / HTTP/1.1\r\nHost: [127.0.0.1]\r\n\r\n",
+        "GET / HTTP/1.1\r\nHost: h, i\r\n\r\n",
+        "GET / HTTP/1.1\r\nHost: h%zz\r\n\r\n",
+        "GET / HTTP/1.1\r\nHost: h\u00e9\r\n\r\n",
+        "GET / HTTP/1.0\r\nHost: a\r\nHost: b\r\n\r\n",
+        "GET / HTTP/1.0\r\nHost: \r\n\r\n",
+        "GET http://user@h/ HTTP/1.1\r\nHost: h\r\n\r\n",
+        "GET http:///x HTTP/1.1\r\nHost: h\r\n\r\n",
+    })
+    void malformedOrRepeatedHostIs400(String raw) throws IOException {
+        try (RawHttp c = new RawHttp(start())) {
+            var r = c.send(raw).read();
+            assertThat(r.status()).isEqualTo(400);
+            assertThat(c.closedByServer()).isTrue();
+        }
+    }
+
+    @Test
+    void validHostsAndTheAuthorityOfAnAbsoluteTarget() throws IOException {
+        HttpHandler authority = ex -> ex.respond(200, new HttpHeaders(),
+                String.valueOf(ex.request().authority()).getBytes(StandardCharsets.UTF_8));
+        int port = start(ServerOptions.builder(), authority);
+        for (String host : new String[] {"localhost:8000", "127.0.0.1", "[::1]:8000", "[2001:db8::7]", "[v1.x]", "xn--bcher-kva.example",
+                "a_b.example:65535", "h%41"}) {
+            assertThat(RawHttp.exchange(port, "GET / HTTP/1.1\r\nHost: " + host + "\r\n\r\n").text()).as(host).isEqualTo(host);
+        }
+        // RFC 9112 §3.2.2: the authority of an absolute-form target wins over Host
+        assertThat(RawHttp.exchange(port, "GET http://other.example:81/x?y HTTP/1.1\r\nHost: h\r\n\r\n").text())
+                .isEqualTo("other.example:81");
+        assertThat(RawHttp.exchange(port, "GET / HTTP/1.0\r\n\r\n").text()).isEqualTo("null");
+    }
+
+    /**
+     * Any answer but 101 to a request that asks for an Upgrade closes the connection: a proxy that
+     * does not wait for the 101 may already treat the connection as a tunnel.
+     */
+    @Test
+    void aRequestWithUpgradeAnsweredWithoutASwitchClosesTheConnection() throws IOException {
+        try (RawHttp c = new RawHttp(start())) {
+            var r = c.send("GET /x HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n").read();
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.header("connection")).isEqualTo("close");
+            c.send("GET /smuggled HTTP/1.1\r\nHost: h\r\n\r\n");
+            assertThat(c.closedByServer()).isTrue();
+        }
+    }
+
     @Test
     void unknownTransferCodingIs501AndMethods() throws IOException {
         int port = start();

@@ -85,7 +85,7 @@ class TlsTest {
     void httpsServesViews() throws Exception {
         int port = start();
         try (SSLSocket s = connect(port)) {
-            s.getOutputStream().write("GET /hello HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            s.getOutputStream().write("GET /hello HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
             String response = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertThat(response).startsWith("HTTP/1.1 200 OK").endsWith("secure=true");
         }
@@ -112,6 +112,23 @@ class TlsTest {
         assertThat(ws.receive(Duration.ofSeconds(5))).contains(Message.binary(new byte[] {9, 8, 7}));
         ws.close();
         assertThat(ws.closeCode().getAsInt()).isEqualTo(1000);
+    }
+
+    /** Over TLS the page's origin is https: an http (or ws) Origin with the same host and port is another origin. */
+    @Test
+    void overTlsAPlainHttpOriginIsAnotherOrigin() throws Exception {
+        int port = start();
+        String self = "127.0.0.1:" + port;
+        for (String origin : List.of("http://" + self, "ws://" + self, "https://" + self, "wss://" + self)) {
+            try (SSLSocket s = connect(port)) {
+                s.getOutputStream().write(("GET /echo HTTP/1.1\r\nHost: " + self + "\r\nOrigin: " + origin
+                        + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                        + "Sec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+                String status = line(s.getInputStream());
+                assertThat(status).as(origin).startsWith(origin.startsWith("http:") || origin.startsWith("ws:")
+                        ? "HTTP/1.1 403" : "HTTP/1.1 101");
+            }
+        }
     }
 
     private static String line(InputStream in) throws IOException {

@@ -84,7 +84,7 @@ class WebSocketViewTest {
         ws.close();
         assertThat(ws.closeCode().getAsInt()).isEqualTo(1000);
         // the same view over plain HTTP
-        assertThat(RawHttp.exchange(port, "GET /echo?message=hi HTTP/1.1\r\nHost: h\r\n\r\n").text()).isEqualTo("hi");
+        assertThat(RawHttp.exchange(port, "GET /echo?message=hi HTTP/1.1\r\nHost: localhost\r\n\r\n").text()).isEqualTo("hi");
     }
 
     @Test
@@ -138,14 +138,14 @@ class WebSocketViewTest {
     @Test
     void badHandshakesGet400Or426() throws IOException {
         int port = start(path("^echo$", acceptWebSocket(WebSocketViewTest::echo)));
-        var noKey = RawHttp.exchange(port, "GET /echo HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        var noKey = RawHttp.exchange(port, "GET /echo HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                 + "Sec-WebSocket-Version: 13\r\n\r\n");
         assertThat(noKey.status()).isEqualTo(400);
-        var oldVersion = RawHttp.exchange(port, "GET /echo HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        var oldVersion = RawHttp.exchange(port, "GET /echo HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                 + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 8\r\n\r\n");
         assertThat(oldVersion.status()).isEqualTo(426);
         assertThat(oldVersion.header("sec-websocket-version")).isEqualTo("13");
-        var post = RawHttp.exchange(port, "POST /echo HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        var post = RawHttp.exchange(port, "POST /echo HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                 + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nContent-Length: 0\r\n\r\n");
         assertThat(post.status()).isEqualTo(400);
     }
@@ -231,6 +231,31 @@ class WebSocketViewTest {
         nonBrowser.ws().close();
     }
 
+    /**
+     * Same origin is scheme+host+port (RFC 6454 §5): an https page is not this plain-HTTP server's
+     * origin. A browser sends one Origin (RFC 6454 §7.3); with several the check cannot know which
+     * is the browser's, so the handshake is refused like any foreign origin.
+     */
+    @Test
+    void theSameOriginCheckComparesTheSchemeAndWantsOneOrigin() throws Exception {
+        int port = start(Settings.builder(), null, path("^echo$", acceptWebSocket(WebSocketViewTest::echo)));
+        String self = "127.0.0.1:" + port;
+        assertThat(WsTestClient.connect(port, "/echo", List.of(), Map.of("Origin", "https://" + self), false).status()).isEqualTo(403);
+        assertThat(WsTestClient.connect(port, "/echo", List.of(), Map.of("Origin", "wss://" + self), false).status()).isEqualTo(403);
+        String handshake = "GET /echo HTTP/1.1\r\nHost: " + self + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n";
+        for (String origins : List.of("Origin: http://" + self + "\r\nOrigin: https://evil.test\r\n",
+                "Origin: https://evil.test\r\nOrigin: http://" + self + "\r\n",
+                "Origin: http://" + self + "\r\nOrigin: http://" + self + "\r\n")) {
+            var r = RawHttp.exchange(port, handshake + origins + "\r\n");
+            assertThat(r.status()).as(origins).isEqualTo(403);
+            assertThat(r.text()).as(origins).contains("more than one Origin");
+        }
+        var same = WsTestClient.connect(port, "/echo", List.of(), Map.of("Origin", "http://" + self), false);
+        assertThat(same.status()).isEqualTo(101);
+        same.ws().close();
+    }
+
     @Test
     void withoutTheMiddlewareAWebSocketRequestIsPlainHttp() throws Exception {
         int port = start(Settings.builder(), List.of(), path("^ws$", requireWebSocket(WebSocketViewTest::echoOnce)));
@@ -259,7 +284,7 @@ class WebSocketViewTest {
     void noHttpBytesReachTheSocketAfterTheUpgrade() throws Exception {
         int port = start(path("^ws$", acceptWebSocket(r -> Response.text("SHOULD NOT APPEAR"))));
         try (RawHttp raw = new RawHttp(port)) {
-            raw.send("GET /ws HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            raw.send("GET /ws HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                     + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
             var head = raw.read();
             assertThat(head.status()).isEqualTo(101);

@@ -98,4 +98,19 @@ class AuthDemoTest {
         assertThatThrownBy(() -> WebSocketClient.connect("ws://127.0.0.1:" + server.port() + "/secure_echo?token="))
                 .isInstanceOf(WebSocketHandshakeException.class);
     }
+
+    /**
+     * A line terminator after the guarded path (the audit's bypass): the middleware compares the
+     * path exactly and the pattern {@code ^secure_echo$} must not match it either. Refused with 400
+     * before the token check or the view, never upgraded.
+     */
+    @Test
+    void aLineTerminatorAfterTheGuardedPathIsRefusedNotUpgraded() {
+        WebSocketClient plain = WebSocketClient.builder().build();
+        for (String tail : new String[] {"%0A", "%0D%0A", "%0D", "%E2%80%A8", "%E2%80%A9", "%C2%85", "%00", "%09"}) {
+            assertThat(refusal(plain, "/secure_echo" + tail)).as(tail).isEqualTo(400);
+            assertThat(refusal(plain, "/secure_echo" + tail + "?token=guess")).as(tail).isEqualTo(400);
+        }
+        assertThat(refusal(plain, "/secure_echo/")).as("another path is simply not found").isEqualTo(404);
+    }
 }
