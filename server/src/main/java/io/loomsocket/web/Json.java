@@ -26,7 +26,8 @@ import tools.jackson.databind.json.JsonMapper;
  * Immutable and thread-safe.
  *
  * <p>The mapper is built on a factory that carries those limits; change anything else about it
- * (modules, naming, features) with {@link WebApp.Builder#json(UnaryOperator)}.
+ * (modules, naming, features) with {@link WebApp.Builder#json(UnaryOperator)}. On the module
+ * path, open the packages of the types it reads and writes to {@code tools.jackson.databind}.
  */
 public final class Json {
     private final JsonMapper mapper;

@@ -87,6 +87,11 @@ public final class JsonWebSocket {
         return ws.receive(timeout).map(m -> decode(m, type));
     }
 
+    /** {@link #receive(Class, Duration)} for a generic type. */
+    public <T> Optional<T> receive(TypeReference<T> type, Duration timeout) {
+        return ws.receive(timeout).map(m -> decode(m, type));
+    }
+
     /** Reads one message already received (from {@code for (Message m : ws)}) as {@code type}. */
     public <T> T decode(Message message, Class<T> type) {
         return decode(message, bytes -> json.read(bytes, type));

@@ -48,7 +48,7 @@ import java.util.List;
  * }</pre>
  *
  * Made by {@link TestClient#misbehaving(String)}, with the client's cookies and the server's
- * Origin; no extension is negotiated. Not thread-safe: one test thread drives it.
+ * Origin, or by {@link #open} for any server; no extension is negotiated. Not thread-safe: one test thread drives it.
  */
 public final class MisbehavingPeer implements AutoCloseable {
     /**
@@ -87,8 +87,14 @@ public final class MisbehavingPeer implements AutoCloseable {
         rx.put(leftover).flip();
     }
 
-    /** Connects to 127.0.0.1:{@code port} and runs the opening handshake (RFC 6455 §4.1) with {@code headers}. */
-    static MisbehavingPeer open(int port, String path, HttpHeaders headers, Duration timeout) {
+    /**
+     * Connects to any WebSocket server on 127.0.0.1:{@code port} (not only a {@link TestServer})
+     * and runs the opening handshake (RFC 6455 §4.1) with {@code headers} (Origin, Cookie, ...).
+     * Each read waits at most {@code timeout}.
+     *
+     * @throws AssertionError if the server refuses the upgrade
+     */
+    public static MisbehavingPeer open(int port, String path, HttpHeaders headers, Duration timeout) {
         Socket socket = new Socket();
         try {
             socket.setReceiveBufferSize(RECEIVE_BUFFER); // before connecting: it sets the TCP window scale

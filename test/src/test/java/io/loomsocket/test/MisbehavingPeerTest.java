@@ -61,7 +61,8 @@ class MisbehavingPeerTest {
             peer.stopReading();
             Throwable failure = floodEnded.get(20, TimeUnit.SECONDS);
             assertThat(failure).isInstanceOf(WebSocketClosedException.class);
-            assertThat(((WebSocketClosedException) failure).closeCode()).isEqualTo(1008); // write timeout
+            // 1008: the write timeout (websocket.write_timeout) aborted the connection
+            assertThat(((WebSocketClosedException) failure).closeCode()).isEqualTo(1008);
             peer.reset();
         }
     }
