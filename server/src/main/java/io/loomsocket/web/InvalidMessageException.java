@@ -13,6 +13,11 @@ import io.loomsocket.engine.CloseCode;
 public class InvalidMessageException extends WebSocketException {
     private final int closeCode;
 
+    /** Without a cause; see {@link #InvalidMessageException(int, String, Throwable)}. */
+    public InvalidMessageException(int closeCode, String message) {
+        this(closeCode, message, null);
+    }
+
     /**
      * @param closeCode a code that may be sent (1003, 1007, 1008, 1009, 3000-4999, ...)
      * @param message   the reason; the close frame carries its first 123 UTF-8 bytes

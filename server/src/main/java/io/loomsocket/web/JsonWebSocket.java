@@ -104,7 +104,7 @@ public final class JsonWebSocket {
 
     private static <T> T decode(Message message, Function<byte[], T> read) {
         if (!(message instanceof Message.Text text)) {
-            throw new InvalidMessageException(CloseCode.UNSUPPORTED_DATA, "expected a JSON text message, got binary", null);
+            throw new InvalidMessageException(CloseCode.UNSUPPORTED_DATA, "expected a JSON text message, got binary");
         }
         try {
             return read.apply(text.bytes());
