@@ -6,6 +6,7 @@
  */
 module io.loomsocket.server {
     requires transitive io.loomsocket.core;
+    requires transitive tools.jackson.databind;
     requires io.pebbletemplates;
 
     exports io.loomsocket.server;

@@ -8,23 +8,24 @@ import java.util.Arrays;
 
 /**
  * The head of an HTTP/1.1 message (RFC 9112 §2.1): start line, header fields, blank line; and
- * whatever bytes followed it in the same reads (the first WebSocket frames, for a 101).
+ * whatever bytes followed it in the same reads (the first WebSocket frames, for a 101). Public
+ * for peers that run the opening handshake on a socket of their own (the test kit's raw peer).
  *
  * @param startLine the status line (or request line), without CRLF
  * @param headers   the header fields
  * @param leftover  bytes read past the blank line
  */
-record HttpHead(String startLine, HttpHeaders headers, byte[] leftover) {
+public record HttpHead(String startLine, HttpHeaders headers, byte[] leftover) {
 
     /** Largest head accepted: 16 KiB, like common servers' default header limit. */
-    static final int MAX_HEAD_SIZE = 16 * 1024;
+    public static final int MAX_HEAD_SIZE = 16 * 1024;
 
     /**
      * Reads a head from {@code in}, at most {@link #MAX_HEAD_SIZE} bytes.
      *
      * @throws IOException on end of stream before the blank line, an oversized head, or bad syntax
      */
-    static HttpHead read(InputStream in) throws IOException {
+    public static HttpHead read(InputStream in) throws IOException {
         byte[] buf = new byte[1024];
         int len = 0;
         int scanFrom = 0;
@@ -77,7 +78,7 @@ record HttpHead(String startLine, HttpHeaders headers, byte[] leftover) {
      *
      * @throws IOException if the line is not an HTTP/1.x status line
      */
-    int status() throws IOException {
+    public int status() throws IOException {
         String[] parts = startLine.split(" ", 3);
         if (parts.length < 2 || !parts[0].startsWith("HTTP/1.") || parts[1].length() != 3) {
             throw new IOException("not an HTTP/1.1 status line: " + truncate(startLine));
@@ -90,7 +91,7 @@ record HttpHead(String startLine, HttpHeaders headers, byte[] leftover) {
     }
 
     /** The reason phrase of a status line, or "". */
-    String reason() {
+    public String reason() {
         String[] parts = startLine.split(" ", 3);
         return parts.length == 3 ? parts[2] : "";
     }

@@ -2,11 +2,8 @@ package io.loomsocket.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.loomsocket.Message;
-import io.loomsocket.WebSocket;
 import io.loomsocket.channels.ChannelLayer;
 import io.loomsocket.channels.ChannelLayers;
-import io.loomsocket.client.WebSocketClient;
 import io.loomsocket.server.HttpServer;
 import io.loomsocket.web.Settings;
 import java.io.IOException;
@@ -64,40 +61,6 @@ class DemoTest {
     }
 
     @Test
-    void echoOverPlainHttp() throws Exception {
-        assertThat(get("/echo?message=hello%20world").body()).isEqualTo("hello world");
-        var page = get("/echo");
-        assertThat(page.statusCode()).isEqualTo(200);
-        assertThat(page.body()).contains("send_message");
-        assertThat(get("/echo_once").statusCode()).isEqualTo(400);
-        assertThat(get("/nowhere").statusCode()).isEqualTo(404);
-    }
-
-    @Test
-    void echoOverWebSocketKeepsTextAndBinaryApart() throws Exception {
-        WebSocket ws = connect("/echo");
-        ws.send("gr\u00fc\u00df dich \uD83D\uDC4B");
-        ws.send(new byte[] {0, 1, 2, (byte) 0xfe});
-        ws.send("third");
-        assertThat(ws.receive(WAIT)).contains(Message.text("gr\u00fc\u00df dich \uD83D\uDC4B"));
-        assertThat(ws.receive(WAIT)).contains(Message.binary(new byte[] {0, 1, 2, (byte) 0xfe}));
-        assertThat(ws.receive(WAIT)).contains(Message.text("third"));
-        ws.close();
-        assertThat(ws.closeCode().getAsInt()).isEqualTo(1000);
-    }
-
-    @Test
-    void echoOnceAnswersOnceThenCloses() throws Exception {
-        WebSocket ws = connect("/echo_once");
-        ws.send("just this");
-        assertThat(ws.receive(WAIT)).contains(Message.text("just this"));
-        assertThat(ws.receive(WAIT)).isEmpty();
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!ws.isClosed() && System.nanoTime() < deadline) Thread.sleep(10);
-        assertThat(ws.closeCode().getAsInt()).isEqualTo(1000);
-    }
-
-    @Test
     void commandLineArgumentsOverrideTheEnvironment() {
         Settings s = DemoApp.settings(new String[] {"--port", "9123", "--host", "0.0.0.0"});
         assertThat(s.port()).isEqualTo(9123);
@@ -122,9 +85,5 @@ class DemoTest {
         } finally {
             java.nio.file.Files.delete(file);
         }
-    }
-
-    private WebSocket connect(String path) {
-        return WebSocketClient.connect("ws://127.0.0.1:" + server.port() + path);
     }
 }

@@ -59,6 +59,15 @@ public final class CloseCode {
         return isValidReceived(code);
     }
 
+    /**
+     * The longest prefix of {@code text} that fits a close frame's reason: 123 UTF-8 bytes
+     * (§5.5: a control frame's payload is at most 125 bytes, two of them the code), never
+     * splitting a code point.
+     */
+    public static String fitReason(String text) {
+        return Utf8.truncate(text, MessageEncoder.MAX_CLOSE_REASON_BYTES);
+    }
+
     /** A readable name such as {@code "NORMAL"}; {@code "APPLICATION(4000)"} for 3000-4999. */
     public static String name(int code) {
         return switch (code) {

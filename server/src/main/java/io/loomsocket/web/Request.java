@@ -14,6 +14,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import tools.jackson.core.type.TypeReference;
 
 /**
  * An HTTP request as a view sees it (Django's {@code HttpRequest}). For a WebSocket handshake,
@@ -139,6 +141,38 @@ public final class Request {
     /** The body decoded as UTF-8. */
     public String bodyText() {
         return new String(exchange.body(), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The body read as JSON of {@code type} (a record, a class, {@code Map.class}, ...) by the
+     * application's mapper ({@link WebApp#json()}), within the {@code json.*} limits.
+     *
+     * @throws HttpException 415 unless {@code Content-Type} is {@code application/json} or
+     *     {@code application/*+json}; 400 if the body is not JSON, is over a limit or does not
+     *     match {@code type}, with the reason (a view that lets it escape answers with it)
+     */
+    public <T> T json(Class<T> type) {
+        return readJson(body -> app.json().read(body, type));
+    }
+
+    /** {@link #json(Class)} for a generic type: {@code request.json(new TypeReference<List<Point>>() {})}. */
+    public <T> T json(TypeReference<T> type) {
+        return readJson(body -> app.json().read(body, type));
+    }
+
+    private <T> T readJson(Function<byte[], T> read) {
+        String type = header("Content-Type").orElse("");
+        int semicolon = type.indexOf(';');
+        String media = (semicolon < 0 ? type : type.substring(0, semicolon)).strip().toLowerCase(Locale.ROOT);
+        if (!media.equals("application/json") && !(media.startsWith("application/") && media.endsWith("+json"))) {
+            throw new HttpException(415, "expected a JSON body (Content-Type: application/json), got "
+                    + (type.isEmpty() ? "no Content-Type" : "'" + type + "'"));
+        }
+        try {
+            return read.apply(exchange.body());
+        } catch (JsonReadException e) {
+            throw new HttpException(400, e.getMessage());
+        }
     }
 
     /** The named groups of the URL pattern that matched. */

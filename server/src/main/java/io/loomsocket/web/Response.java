@@ -34,6 +34,10 @@ public final class Response {
     private byte[] body;
     private BodyWriter writer;
     private long length = -1; // for writer bodies: known length, or -1 for streamed
+    private PendingJson json; // a Response.json value not yet written into body
+
+    /** The value of {@link #json(Object)}, kept until the application's mapper writes it. */
+    private record PendingJson(Object value) {}
 
     private Response(int status, byte[] body) {
         if (status < 100 || status > 599) throw new IllegalArgumentException("invalid HTTP status " + status);
@@ -57,9 +61,15 @@ public final class Response {
         return new Response(200, html.getBytes(StandardCharsets.UTF_8)).contentType("text/html; charset=utf-8");
     }
 
-    /** {@code application/json} of maps, lists, arrays, records, strings, numbers, booleans, null. */
+    /**
+     * {@code application/json} of {@code value} (maps, lists, arrays, records, beans, strings,
+     * numbers, booleans, null), written by the application's {@link Json} mapper when the view
+     * returns; {@code json.max_nesting_depth} bounds its nesting (a cycle is refused, 500).
+     */
     public static Response json(Object value) {
-        return new Response(200, Json.write(value).getBytes(StandardCharsets.UTF_8)).contentType("application/json");
+        Response r = new Response(200, null).contentType("application/json");
+        r.json = new PendingJson(value);
+        return r;
     }
 
     /** Bytes with a content type. */
@@ -197,14 +207,27 @@ public final class Response {
         return headers;
     }
 
-    /** The body bytes, or null when the body is written on sending (file, stream). */
+    /**
+     * The body bytes, or null when the body is written on sending (file, stream). A
+     * {@link #json(Object)} body read before the application wrote it (outside a request) is
+     * written with the default mapper.
+     */
     public byte[] content() {
+        if (json != null) writeJson(Json.defaults());
         return body;
+    }
+
+    /** Writes a pending {@link #json(Object)} value with the application's mapper (once). */
+    void writeJson(Json mapper) {
+        if (json == null) return;
+        body = mapper.writeBytes(json.value());
+        json = null;
     }
 
     /** The body as UTF-8 text (empty for written-on-sending bodies). */
     public String contentText() {
-        return body == null ? "" : new String(body, StandardCharsets.UTF_8);
+        byte[] b = content();
+        return b == null ? "" : new String(b, StandardCharsets.UTF_8);
     }
 
     /** True when this is the outcome of an upgraded WebSocket request (nothing goes on the wire). */

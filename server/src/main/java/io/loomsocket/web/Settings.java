@@ -87,6 +87,11 @@ public final class Settings {
                 "browser origins allowed besides the request's own host: https://a.example, https://*.example.com, or * for any; others get 403 (clients sending no Origin are always allowed)");
         def("channel_layer", SettingType.STRING, "memory",
                 "channel layer: memory, or redis://host:port/db to join servers through Redis (see loomsocket-channels)");
+        def("json.max_nesting_depth", SettingType.INT, 64,
+                "deepest nesting of arrays and objects read (request.json, JsonWebSocket) or written; deeper is refused as it is read (400 / close 1007)");
+        def("json.max_string_length", SettingType.INT, 1 << 20, "longest JSON string (characters) read; longer is refused as it is read (400 / close 1007)");
+        def("json.max_number_length", SettingType.INT, 1000, "longest JSON number (characters) read; longer is refused before it is converted (400 / close 1007)");
+        def("json.max_document_length", SettingType.SIZE, 1L << 20, "largest JSON document read; larger is refused as it is read (400 / close 1007)");
         WebSocketConfig ws = WebSocketConfig.defaults();
         def("websocket.max_message_size", SettingType.SIZE, (long) ws.maxMessageSize(), "largest message received; larger closes with 1009");
         def("websocket.max_frame_size", SettingType.SIZE, (long) ws.maxFrameSize(), "largest frame received; larger closes with 1009");
@@ -347,6 +352,11 @@ public final class Settings {
             OriginPolicy.parse(s.string("websocket.allowed_origins"));
             AllowedHosts.parse(s.string("allowed_hosts"));
             SecurityHeadersMiddleware.of(s);
+            try {
+                Json.factory(s);
+            } catch (IllegalArgumentException e) {
+                throw new SettingsException("invalid json setting: " + e.getMessage(), e);
+            }
             return s;
         }
 

@@ -14,7 +14,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * A web application: settings, URL patterns, middleware, templates and static files, served
@@ -44,6 +46,7 @@ public final class WebApp implements HttpHandler {
     private final OriginPolicy originPolicy;
     private final AllowedHosts allowedHosts;
     private final SecurityHeadersMiddleware securityHeaders;
+    private final Json json;
 
     private WebApp(Builder b) {
         this.settings = b.settings != null ? b.settings : Settings.builder().build();
@@ -65,6 +68,7 @@ public final class WebApp implements HttpHandler {
         this.originPolicy = OriginPolicy.parse(settings.string("websocket.allowed_origins"));
         this.allowedHosts = AllowedHosts.parse(settings.string("allowed_hosts"));
         this.securityHeaders = SecurityHeadersMiddleware.of(settings);
+        this.json = Json.of(settings, b.json);
         this.templates = Templates.create(settings.string("templates.dir"), settings.bool("templates.cache"), loader);
     }
 
@@ -87,6 +91,11 @@ public final class WebApp implements HttpHandler {
     /** The {@code websocket.*} settings as core's config. */
     public WebSocketConfig webSocketConfig() {
         return webSocketConfig;
+    }
+
+    /** The JSON mapper of {@link Request#json}, {@link Response#json} and {@link JsonWebSocket}. */
+    public Json json() {
+        return json;
     }
 
     OriginPolicy originPolicy() {
@@ -149,7 +158,14 @@ public final class WebApp implements HttpHandler {
             return;
         }
         Response response = dispatch(request);
-        if (response != VIEW_CONTINUES) send(exchange, securityHeaders.apply(response));
+        if (response == VIEW_CONTINUES) return;
+        try {
+            response.writeJson(json); // a Response.json made by middleware after the view
+        } catch (IllegalArgumentException e) {
+            LOG.log(System.Logger.Level.ERROR, "cannot write the JSON response of " + request, e);
+            response = Response.error(500, "");
+        }
+        send(exchange, securityHeaders.apply(response));
     }
 
     /** The middleware chain around URL resolution and the view (see {@link Middleware}). */
@@ -166,6 +182,7 @@ public final class WebApp implements HttpHandler {
                 }
             }
             if (response == null) response = resolveAndRun(request, ran);
+            else response.writeJson(json);
         } catch (Exception e) {
             response = handleException(request, e, ran);
         }
@@ -218,6 +235,7 @@ public final class WebApp implements HttpHandler {
         }
         Response r = view.handle(request);
         if (r == null) throw new IllegalStateException("view " + view + " returned no response");
+        r.writeJson(json); // now, so that response middleware sees the bytes and a failure is the view's 500
         return r;
     }
 
@@ -248,7 +266,11 @@ public final class WebApp implements HttpHandler {
                 view.handle(request);
                 closeQuietly(ws, 1000, "");
             } catch (Exception | Error e) {
-                if (e instanceof WebSocketClosedException && ws.state() != WebSocket.State.OPEN) {
+                if (e instanceof InvalidMessageException refused) {
+                    // a message the view could not take (JsonWebSocket): the peer's fault, closed with the code it chose
+                    LOG.log(System.Logger.Level.DEBUG, () -> "WebSocket view on " + request.path() + " refused a message: " + refused.getMessage());
+                    closeQuietly(ws, refused.closeCode(), refused.closeReason());
+                } else if (e instanceof WebSocketClosedException && ws.state() != WebSocket.State.OPEN) {
                     // the peer closed (or the connection failed) while the view was sending: the normal
                     // end of a view that does not watch for the close itself, not a failure of the view
                     LOG.log(System.Logger.Level.DEBUG, () -> "WebSocket view on " + request.path() + " ended by its closed connection: " + e.getMessage());
@@ -302,6 +324,7 @@ public final class WebApp implements HttpHandler {
         private final List<UrlPattern> urls = new ArrayList<>();
         private List<Middleware> middleware;
         private ClassLoader classLoader;
+        private UnaryOperator<JsonMapper.Builder> json = UnaryOperator.identity();
 
         private Builder() {}
 
@@ -339,6 +362,16 @@ public final class WebApp implements HttpHandler {
         /** Where classpath templates and static files are found (default: the context class loader). */
         public Builder classLoader(ClassLoader loader) {
             this.classLoader = loader;
+            return this;
+        }
+
+        /**
+         * Configures the application's Jackson mapper: {@code configure} gets a builder on a
+         * factory with the {@code json.*} limits and may add modules, naming strategies and
+         * features ({@code b -> b.propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)}).
+         */
+        public Builder json(UnaryOperator<JsonMapper.Builder> configure) {
+            this.json = Objects.requireNonNull(configure, "configure");
             return this;
         }
 
