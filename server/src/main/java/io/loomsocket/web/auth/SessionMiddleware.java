@@ -132,7 +132,7 @@ public final class SessionMiddleware implements Middleware, AutoCloseable {
         return Optional.empty();
     }
 
-    private Optional<Session> load(String cookie) {
+    Optional<Session> load(String cookie) {
         Signer.Timestamped t;
         try {
             t = signer.unsignTimestamped(cookie, cookieAge, clock.instant());
