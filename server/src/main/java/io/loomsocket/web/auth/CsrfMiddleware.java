@@ -112,7 +112,7 @@ public final class CsrfMiddleware implements Middleware {
             // not HttpOnly: JavaScript reads it to send X-CSRFToken
             response.setCookie(COOKIE_NAME, state.secret, "Path=/; Max-Age=" + COOKIE_AGE_SECONDS + "; SameSite=Lax"
                     + (request.isSecure() ? "; Secure" : ""));
-            response.addHeader("Vary", "Cookie");
+            if (!response.headers().containsToken("Vary", "Cookie")) response.addHeader("Vary", "Cookie");
             state.cookieNeedsUpdate = false;
         }
         return response;

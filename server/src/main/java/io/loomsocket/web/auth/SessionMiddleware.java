@@ -158,15 +158,15 @@ public final class SessionMiddleware implements Middleware, AutoCloseable {
     @Override
     public Response processResponse(Request request, Response response) {
         Session session = session(request);
-        if (response.isUpgraded()) { // the WebSocket's view returned, or it never started
+        if (request.isWebSocket()) { // the WebSocket's view returned, or the handshake was refused
             session.id().ifPresent(id -> watch.unwatch(request, id));
-            return response;
         }
+        if (response.isUpgraded()) return response;
         for (String id : session.ended()) {
             store.delete(id);
             watch.ended(id);
         }
-        if (session.accessed()) response.addHeader("Vary", "Cookie");
+        if (session.accessed() && !response.headers().containsToken("Vary", "Cookie")) response.addHeader("Vary", "Cookie");
         if (session.modified()) {
             if (session.isEmpty()) {
                 if (request.cookie(COOKIE_NAME).isPresent()) response.setCookie(COOKIE_NAME, "", "Path=/; Max-Age=0; HttpOnly; SameSite=Lax");

@@ -24,6 +24,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.security.KeyStore;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -35,6 +36,8 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 
 /** Sessions, CSRF, users and the auth decorators over real sockets (JDK HttpClient, our WebSocket client). */
 class AuthAppTest {
@@ -50,8 +53,14 @@ class AuthAppTest {
     final AtomicInteger privateWebSocketViewRuns = new AtomicInteger();
 
     void start(Duration checkInterval) throws IOException {
+        start(checkInterval, Map.of());
+    }
+
+    void start(Duration checkInterval, Map<String, String> more) throws IOException {
         Files.writeString(templates.resolve("form.html"), "<form method=post>{{ csrf_input() }}</form><meta content=\"{{ csrf_token() }}\">");
-        Settings settings = Settings.builder().environment(Map.of()).port(0)
+        Settings.Builder builder = Settings.builder().environment(Map.of()).port(0);
+        more.forEach(builder::set);
+        Settings settings = builder
                 .set("secret_key", SECRET)
                 .set("session.check_interval", checkInterval)
                 .set("templates.dir", templates.toString())
@@ -81,7 +90,8 @@ class AuthAppTest {
                         path("^private$", loginRequired(r -> Response.text("private " + r.user().username()))),
                         path("^admin$", permissionRequired("admin", r -> Response.text("admin"))),
                         path("^ws/outer$", loginRequired(requireWebSocket(privateWs))),
-                        path("^ws/inner$", requireWebSocket(loginRequired(privateWs))))
+                        path("^ws/inner$", requireWebSocket(loginRequired(privateWs))),
+                        path("^ws/admin$", permissionRequired("admin", requireWebSocket(privateWs))))
                 .build().start();
         port = server.port();
     }
@@ -294,6 +304,24 @@ class AuthAppTest {
     }
 
     @Test
+    void aLoggedInUserWithoutThePermissionGets403BeforeTheUpgradeAndIsNotWatched() throws Exception {
+        start(Duration.ofSeconds(60));
+        Browser b = new Browser();
+        b.login("frank");
+        assertThatThrownBy(() -> b.webSocket("/ws/admin"))
+                .isInstanceOfSatisfying(WebSocketHandshakeException.class, e -> assertThat(e.status()).isEqualTo(403));
+        assertThat(privateWebSocketViewRuns).hasValue(0);
+        assertThat(sessions.watch().watchedSessions()).as("a refused handshake leaves nothing watched").isZero();
+        Browser root = new Browser();
+        root.login("root");
+        try (WebSocket ws = root.webSocket("/ws/admin")) {
+            ws.send("who?");
+            assertThat(ws.receive(Duration.ofSeconds(10)).orElseThrow().text()).isEqualTo("root");
+            assertThat(sessions.watch().watchedSessions()).isEqualTo(1);
+        }
+    }
+
+    @Test
     void logoutClosesTheSessionsWebSocketsWith1008AndTheirUserNeverChanges() throws Exception {
         start(Duration.ofSeconds(60));
         Browser b = new Browser();
@@ -336,6 +364,47 @@ class AuthAppTest {
         assertThat(ws.closeCode()).hasValue(1008);
         assertThat(ws.closeReason()).isEqualTo("session expired");
         assertThat(sessions.watch().watchedSessions()).isZero();
+    }
+
+    @Test
+    void overHttpsTheCookiesAreSecureAndAPostNeedsASameOriginReferer() throws Exception {
+        Path keystore = templates.resolve("server.p12");
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+                "-genkeypair", "-alias", "server", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=127.0.0.1",
+                "-ext", "SAN=ip:127.0.0.1", "-validity", "2", "-storetype", "PKCS12", "-keystore", keystore.toString(),
+                "-storepass", "changeit", "-keypass", "changeit").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as(out).isZero();
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        try (var in = Files.newInputStream(keystore)) {
+            ks.load(in, "changeit".toCharArray());
+        }
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(ks);
+        SSLContext tls = SSLContext.getInstance("TLS");
+        tls.init(null, tmf.getTrustManagers(), null);
+        start(Duration.ofSeconds(60), Map.of("tls.keystore", keystore.toString(), "tls.keystore_password", "changeit"));
+
+        Http.Response form = Http.exchange(tls, port, "GET", "/form", List.of(), null);
+        String csrf = setCookie(form, "csrftoken");
+        assertThat(csrf).contains("; Secure");
+        String secret = csrf.substring("csrftoken=".length(), csrf.indexOf(';'));
+        Matcher m = Pattern.compile("value=\"([A-Za-z0-9]{64})\"").matcher(form.body());
+        assertThat(m.find()).isTrue();
+        String origin = "https://127.0.0.1:" + port;
+        List<String> headers = List.of("Cookie: csrftoken=" + secret, "Content-Type: application/x-www-form-urlencoded");
+        Http.Response noReferer = Http.exchange(tls, port, "POST", "/set", headers, "k=1&csrfmiddlewaretoken=" + m.group(1));
+        assertThat(noReferer.status()).isEqualTo(403);
+        assertThat(noReferer.body()).contains("Referer checking failed - no Referer.");
+        List<String> otherSite = new java.util.ArrayList<>(headers);
+        otherSite.add("Referer: https://evil.example/page");
+        assertThat(Http.exchange(tls, port, "POST", "/set", otherSite, "k=1&csrfmiddlewaretoken=" + m.group(1)).body())
+                .contains("Referer checking failed - https://evil.example/page does not match");
+        List<String> sameSite = new java.util.ArrayList<>(headers);
+        sameSite.add("Referer: " + origin + "/form");
+        Http.Response set = Http.exchange(tls, port, "POST", "/set", sameSite, "k=1&csrfmiddlewaretoken=" + m.group(1));
+        assertThat(set.status()).isEqualTo(200);
+        assertThat(setCookie(set, "sessionid")).contains("; Secure", "; HttpOnly", "; SameSite=Lax");
     }
 
     @Test

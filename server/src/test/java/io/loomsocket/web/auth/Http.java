@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import javax.net.ssl.SSLContext;
 
 /** One HTTP/1.1 exchange over a raw socket ({@code Connection: close}), keeping every header field (all the Set-Cookie lines). */
 final class Http {
@@ -26,7 +27,13 @@ final class Http {
     }
 
     static Response exchange(int port, String method, String target, List<String> headerLines, String body) throws IOException {
-        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+        return exchange(null, port, method, target, headerLines, body);
+    }
+
+    /** Over TLS with {@code tls} (a context trusting the server's certificate), else plain. */
+    static Response exchange(SSLContext tls, int port, String method, String target, List<String> headerLines, String body) throws IOException {
+        try (Socket s = tls == null ? new Socket(InetAddress.getLoopbackAddress(), port)
+                : tls.getSocketFactory().createSocket(InetAddress.getLoopbackAddress(), port)) {
             s.setSoTimeout(30_000);
             byte[] content = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
             StringBuilder req = new StringBuilder(method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nConnection: close\r\n");
