@@ -11,4 +11,7 @@ module io.loomsocket.server {
 
     exports io.loomsocket.server;
     exports io.loomsocket.web;
+    exports io.loomsocket.web.auth;
+
+    uses io.loomsocket.web.auth.SessionStoreProvider;
 }

@@ -12,10 +12,12 @@ import io.loomsocket.web.SettingsException;
 import io.loomsocket.web.UrlPattern;
 import io.loomsocket.web.Views;
 import io.loomsocket.web.WebApp;
+import io.loomsocket.web.auth.SessionMiddleware;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Properties;
 
 /**
  * Runs the demo in the foreground (Django's {@code runserver}):
@@ -40,6 +42,7 @@ public final class DemoApp {
                 path("^echo$", v.get("echo"))));
         urls.addAll(new ChatViews(layer).urls()); // /chat/ and /chat/<room>/ on the channel layer
         urls.addAll(io.loomsocket.demo.auth.AuthDemo.urls()); // /secure_echo?token=...: auth before the upgrade
+        urls.addAll(io.loomsocket.demo.auth.LoginViews.urls()); // /login/ and /logout/: sessions, CSRF, users
         return urls;
     }
 
@@ -52,6 +55,7 @@ public final class DemoApp {
     static WebApp app(Settings settings, ChannelLayer layer, List<Middleware> outer) {
         List<Middleware> chain = new ArrayList<>(outer);
         chain.addAll(io.loomsocket.demo.auth.AuthDemo.middleware()); // WebSocketMiddleware + token check
+        chain.addAll(io.loomsocket.demo.auth.LoginViews.middleware(settings)); // sessions, CSRF, request.user()
         return WebApp.builder().settings(settings).urls(urlpatterns(layer)).classLoader(DemoApp.class.getClassLoader())
                 .middleware(chain).build();
     }
@@ -76,9 +80,12 @@ public final class DemoApp {
             return;
         }
         AccessLog accessLog = new AccessLog(System.out); // runserver-style request lines
+        SessionMiddleware sessions;
         try {
-            server = app(settings, layer, List.of(accessLog)).start();
-        } catch (IOException | SettingsException e) {
+            WebApp app = app(settings, layer, List.of(accessLog));
+            sessions = SessionMiddleware.of(app).orElseThrow();
+            server = app.start();
+        } catch (IOException | RuntimeException e) {
             layer.close();
             System.err.println("error: " + e.getMessage());
             System.exit(1);
@@ -88,6 +95,7 @@ public final class DemoApp {
             System.out.println("Stopping (closing WebSockets with 1001)...");
             server.stop();
             layer.close();
+            sessions.close(); // a Redis session store's connection
             accessLog.close(); // the last requests' lines
         }, "demo-shutdown"));
         String host = settings.host().equals("0.0.0.0") || settings.host().equals("::") ? "127.0.0.1" : settings.host();
@@ -98,8 +106,19 @@ public final class DemoApp {
         server.awaitStopped();
     }
 
+    /**
+     * The demo's own defaults, replaced by a {@code --settings} file: {@code debug=true}, so that
+     * it runs without a {@code SECRET_KEY} (with a random one; logins end when it stops). Set
+     * {@code SECRET_KEY} to keep logins across restarts and servers.
+     */
+    static Properties demoDefaults() {
+        Properties p = new Properties();
+        p.setProperty("debug", "true");
+        return p;
+    }
+
     static Settings settings(String[] args) {
-        Settings.Builder b = Settings.builder();
+        Settings.Builder b = Settings.builder().properties(demoDefaults(), "the demo's defaults");
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--port" -> b.set("port", value(args, ++i, "--port"));

@@ -49,7 +49,7 @@ class AccessLogTest {
         };
         AccessLog log = new AccessLog(new PrintStream(stalled, true, StandardCharsets.UTF_8));
         ChannelLayer layer = ChannelLayers.fromSetting("memory");
-        HttpServer server = DemoApp.app(Settings.builder().environment(Map.of()).port(0).build(), layer, List.of(log)).start();
+        HttpServer server = DemoApp.app(Settings.builder().environment(Map.of()).port(0).set("debug", true).build(), layer, List.of(log)).start();
         try {
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
             int requests = AccessLog.MAX_QUEUED_LINES + 500;

@@ -38,10 +38,19 @@ class DemoProcessTest {
             BufferedReader reader = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
             BlockingQueue<String> lines = new LinkedBlockingQueue<>();
             Thread.ofVirtual().start(() -> reader.lines().forEach(lines::add)); // never block the test on a silent process
-            String first = lines.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
-            assertThat(first).isNotNull();
-            Matcher m = Pattern.compile("Open (http://127\\.0\\.0\\.1:(\\d+)/index/) in your browser").matcher(first);
-            assertThat(m.find()).as(first).isTrue();
+            // the URL line comes after the warning that debug made a random secret key
+            Pattern open = Pattern.compile("Open (http://127\\.0\\.0\\.1:(\\d+)/index/) in your browser");
+            List<String> seen = new java.util.ArrayList<>();
+            String urlLine = null;
+            for (int i = 0; i < 5 && urlLine == null; i++) {
+                String line = lines.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
+                assertThat(line).as("output so far: %s", seen).isNotNull();
+                seen.add(line);
+                if (open.matcher(line).find()) urlLine = line;
+            }
+            assertThat(urlLine).as("the URL line in %s", seen).isNotNull();
+            Matcher m = open.matcher(urlLine);
+            assertThat(m.find()).isTrue();
             int port = Integer.parseInt(m.group(2));
 
             WebSocket ws = WebSocketClient.connect("ws://127.0.0.1:" + port + "/echo");

@@ -29,7 +29,7 @@ class DemoTest {
     @BeforeEach
     void start() throws IOException {
         layer = ChannelLayers.fromSetting("memory");
-        server = DemoApp.app(Settings.builder().environment(Map.of()).port(0).build(), layer).start();
+        server = DemoApp.app(Settings.builder().environment(Map.of()).port(0).set("debug", true).build(), layer).start();
     }
 
     @AfterEach

@@ -6,6 +6,10 @@ import io.loomsocket.server.HttpExchange;
 import io.loomsocket.server.HttpHeaders;
 import io.loomsocket.server.HttpRequestHead;
 import io.loomsocket.server.Tokens;
+import io.loomsocket.web.auth.AuthenticationMiddleware;
+import io.loomsocket.web.auth.Session;
+import io.loomsocket.web.auth.SessionMiddleware;
+import io.loomsocket.web.auth.User;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
@@ -67,6 +71,11 @@ public final class Request {
     /** The path, percent-decoded, with its leading slash ({@code /echo}). */
     public String path() {
         return path;
+    }
+
+    /** The path and query as received, still encoded (Django's {@code get_full_path()}): {@code /a%20b?x=1}. */
+    public String fullPath() {
+        return head.rawQuery().isEmpty() ? head.path() : head.path() + "?" + head.rawQuery();
     }
 
     /** The query string as received (still encoded), empty if none. */
@@ -227,6 +236,24 @@ public final class Request {
     /** Per-request attributes, for middleware to pass things to views (the authenticated user, ...). */
     public Map<String, Object> attributes() {
         return attributes;
+    }
+
+    /**
+     * The logged-in user (Django's {@code request.user}), put here by {@code AuthenticationMiddleware};
+     * {@link User#ANONYMOUS} when nobody is logged in or that middleware is not in the chain. For a
+     * WebSocket it is the user of the handshake, for the connection's whole life.
+     */
+    public User user() {
+        return AuthenticationMiddleware.user(this);
+    }
+
+    /**
+     * The session (Django's {@code request.session}), from {@code SessionMiddleware}.
+     *
+     * @throws IllegalStateException if SessionMiddleware is not in the chain
+     */
+    public Session session() {
+        return SessionMiddleware.session(this);
     }
 
     /** The application serving this request (settings, templates). */

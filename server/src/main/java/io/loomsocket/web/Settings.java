@@ -92,6 +92,17 @@ public final class Settings {
         def("json.max_string_length", SettingType.INT, 1 << 20, "longest JSON string (characters) read; longer is refused as it is read (400 / close 1007)");
         def("json.max_number_length", SettingType.INT, 1000, "longest JSON number (characters) read; longer is refused before it is converted (400 / close 1007)");
         def("json.max_document_length", SettingType.SIZE, 1L << 20, "largest JSON document read; larger is refused as it is read (400 / close 1007)");
+        def("debug", SettingType.BOOLEAN, false,
+                "development mode: with no secret_key, a random one is made at start (logins end with the process); never on in production");
+        def("secret_key", SettingType.STRING, "",
+                "signs session cookies (HMAC-SHA256), at least 32 characters; without it SessionMiddleware refuses to start unless debug is on");
+        def("session.cookie_age", SettingType.DURATION, Duration.ofDays(14),
+                "a session lasts this long after it was last saved; an older sessionid cookie is refused (Django's SESSION_COOKIE_AGE)");
+        def("session.store", SettingType.STRING, "signed_cookies",
+                "where sessions live: signed_cookies (in the cookie itself), or redis://host:port/db (needs loomsocket-channels) so servers share logins and logout revokes everywhere");
+        def("session.check_interval", SettingType.DURATION, Duration.ofSeconds(60),
+                "how often the sessions of logged-in WebSockets are checked; one that expired or was revoked elsewhere is closed with 1008");
+        def("login_url", SettingType.STRING, "/login/", "where loginRequired sends anonymous HTTP requests (302 with ?next=)");
         WebSocketConfig ws = WebSocketConfig.defaults();
         def("websocket.max_message_size", SettingType.SIZE, (long) ws.maxMessageSize(), "largest message received; larger closes with 1009");
         def("websocket.max_frame_size", SettingType.SIZE, (long) ws.maxFrameSize(), "largest frame received; larger closes with 1009");
@@ -238,7 +249,7 @@ public final class Settings {
     @Override
     public String toString() {
         Map<String, String> shown = new LinkedHashMap<>();
-        values.forEach((k, v) -> shown.put(k, k.contains("password") ? "***" : DEFS.get(k).type().format(v)));
+        values.forEach((k, v) -> shown.put(k, k.contains("password") || k.equals("secret_key") ? "***" : DEFS.get(k).type().format(v)));
         return "Settings" + shown;
     }
 

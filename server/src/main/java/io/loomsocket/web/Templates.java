@@ -53,6 +53,7 @@ public final class Templates {
                 .cacheActive(cache)
                 .autoEscaping(true)
                 .strictVariables(false)
+                .extension(new io.loomsocket.web.auth.CsrfTemplateFunctions()) // {{ csrf_input() }}, {{ csrf_token() }}
                 .build();
         return new Templates(engine, dir);
     }

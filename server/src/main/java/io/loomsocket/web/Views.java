@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -46,23 +47,36 @@ public final class Views {
     }
 
     /** A view limited to some methods; keeps the WebSocket marking of the view inside. */
-    record MethodsView(View view, Set<String> allowed) implements View {
+    record MethodsView(View inner, Set<String> allowed) implements DecoratedView {
         @Override
-        public Response handle(Request request) throws Exception {
-            if (!allowed.contains(request.method())) {
-                return Response.error(405, request.method() + " is not allowed here").header("Allow", String.join(", ", allowed));
-            }
-            return view.handle(request);
+        public Optional<Response> check(Request request) {
+            if (allowed.contains(request.method())) return Optional.empty();
+            return Optional.of(Response.error(405, request.method() + " is not allowed here").header("Allow", String.join(", ", allowed)));
         }
     }
 
-    /** How a view takes WebSockets, looking through {@link #requireMethods} wrappers; null for a plain view. */
+    /** How a view takes WebSockets, looking through decorators ({@link DecoratedView}); null for a plain view. */
     static WebSocketView webSocketMarking(View view) {
         while (true) {
             if (view instanceof WebSocketView w) return w;
-            if (view instanceof MethodsView m) view = m.view();
+            if (view instanceof DecoratedView d) view = d.inner();
             else return null;
         }
+    }
+
+    /**
+     * True if {@code view}, or a view it decorates (through {@link DecoratedView} and the
+     * WebSocket marking), is of {@code type}: how middleware finds a marker such as
+     * {@code Auth.csrfExempt} whatever the decorators around it.
+     */
+    public static boolean isDecoratedWith(View view, Class<? extends View> type) {
+        while (view != null) {
+            if (type.isInstance(view)) return true;
+            if (view instanceof DecoratedView d) view = d.inner();
+            else if (view instanceof WebSocketView w) view = w.view();
+            else return false;
+        }
+        return false;
     }
 
     /** A URL pattern (see {@link UrlPattern}). */

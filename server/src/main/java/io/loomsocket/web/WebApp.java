@@ -225,9 +225,22 @@ public final class WebApp implements HttpHandler {
             if (marking == null && !settings.webSocketAcceptAll()) {
                 return Response.error(400, "this URL does not take WebSocket requests");
             }
+            // every decorator answers before the upgrade: a refusal is an HTTP response, never after a 101
+            View inner = view;
+            while (true) {
+                if (inner instanceof DecoratedView d) {
+                    Optional<Response> refused = d.check(request);
+                    if (refused.isPresent()) return refused.get();
+                    inner = d.inner();
+                } else if (inner instanceof WebSocketView w) {
+                    inner = w.view();
+                } else {
+                    break;
+                }
+            }
             WebSocket ws = request.pendingUpgrade().accept(marking == null ? List.of() : marking.subprotocols());
             request.websocket(ws);
-            request.exchange().afterHandler(new WebSocketViewRun(request, view == marking ? marking.view() : view, ws, ran));
+            request.exchange().afterHandler(new WebSocketViewRun(request, inner, ws, ran));
             return VIEW_CONTINUES;
         }
         if (marking != null && marking.mode() == WebSocketView.Mode.REQUIRE) {

@@ -134,8 +134,9 @@ class SettingsTest {
     }
 
     @Test
-    void passwordsAreNotPrinted() {
-        Settings s = Settings.builder().environment(Map.of("TLS_KEYSTORE_PASSWORD", "secret")).build();
-        assertThat(s.toString()).doesNotContain("secret");
+    void passwordsAndTheSecretKeyAreNotPrinted() {
+        Settings s = Settings.builder().environment(Map.of("TLS_KEYSTORE_PASSWORD", "hunter2",
+                "SECRET_KEY", "k3y-that-must-never-be-logged-0123456789")).build();
+        assertThat(s.toString()).doesNotContain("hunter2").doesNotContain("k3y-that").contains("secret_key=***");
     }
 }

@@ -4,6 +4,8 @@ import io.loomsocket.WebSocket;
 import io.loomsocket.client.WebSocketClient;
 import io.loomsocket.client.WebSocketHandshakeException;
 import io.loomsocket.engine.HttpHeaders;
+import io.loomsocket.web.auth.SessionMiddleware;
+import io.loomsocket.web.auth.User;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.CookieManager;
@@ -14,6 +16,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,29 +40,77 @@ import java.util.stream.Collectors;
  * }</pre>
  *
  * Requests do not follow redirects; {@link #followingRedirects()} gives a client that does, on
- * the same cookie jar. Thread-safe.
+ * the same cookie jar. {@link #forceLogin} logs the client in without the login form (Django's
+ * {@code force_login}). A state-changing request carries the CSRF token of the client's
+ * {@code csrftoken} cookie (made if the jar has none), as a page of the site would;
+ * {@link #enforcingCsrf()} gives a client that sends none, to test the refusals. Thread-safe.
  */
 public final class TestClient {
     /** How long a request or a WebSocket handshake may take before the test fails. */
     public static final Duration TIMEOUT = Duration.ofSeconds(10);
 
+    /** Django's CSRF cookie and header, and the length and alphabet of its secret. */
+    private static final String CSRF_COOKIE = "csrftoken";
+    private static final String CSRF_HEADER = "X-CSRFToken";
+    private static final String CSRF_ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    private static final int CSRF_SECRET_LENGTH = 32;
+    private static final SecureRandom RANDOM = new SecureRandom();
+
     private final TestServer server;
     private final CookieManager cookies;
     private final HttpClient http;
+    private final HttpClient.Redirect redirects;
+    private final boolean sendCsrfToken;
 
     TestClient(TestServer server) {
-        this(server, new CookieManager(null, CookiePolicy.ACCEPT_ALL), HttpClient.Redirect.NEVER);
+        this(server, new CookieManager(null, CookiePolicy.ACCEPT_ALL), HttpClient.Redirect.NEVER, true);
     }
 
-    private TestClient(TestServer server, CookieManager cookies, HttpClient.Redirect redirects) {
+    private TestClient(TestServer server, CookieManager cookies, HttpClient.Redirect redirects, boolean sendCsrfToken) {
         this.server = server;
         this.cookies = cookies;
+        this.redirects = redirects;
+        this.sendCsrfToken = sendCsrfToken;
         this.http = HttpClient.newBuilder().cookieHandler(cookies).followRedirects(redirects).connectTimeout(TIMEOUT).build();
     }
 
     /** A client that follows redirects (GET after a 302/303 to a POST, as browsers do), sharing this one's cookies. */
     public TestClient followingRedirects() {
-        return new TestClient(server, cookies, HttpClient.Redirect.NORMAL);
+        return new TestClient(server, cookies, HttpClient.Redirect.NORMAL, sendCsrfToken);
+    }
+
+    /**
+     * A client on the same cookie jar that sends no CSRF token of its own accord (a request from
+     * another site, or a form that forgot {@code csrf_input()}): what the CSRF check refuses.
+     */
+    public TestClient enforcingCsrf() {
+        return new TestClient(server, cookies, redirects, false);
+    }
+
+    // ---- users ----
+
+    /**
+     * Logs this client in as {@code user} without the login form (Django's {@code force_login}):
+     * the application's {@code SessionMiddleware} stores a session for it, in whatever store the
+     * app uses, and the client keeps its {@code sessionid} cookie. Later requests and WebSockets
+     * are that user's.
+     *
+     * @throws IllegalStateException if the application's middleware has no SessionMiddleware
+     */
+    public TestClient forceLogin(User user) {
+        SessionMiddleware sessions = SessionMiddleware.of(server.app()).orElseThrow(() -> new IllegalStateException(
+                "forceLogin needs the application's middleware to include a SessionMiddleware"));
+        return setCookie(SessionMiddleware.COOKIE_NAME, sessions.loginCookie(user));
+    }
+
+    /** {@link #forceLogin(User)} as a user of that name with no permissions. */
+    public TestClient forceLogin(String username) {
+        return forceLogin(User.of(username));
+    }
+
+    /** Forgets the session: later requests are anonymous (the server-side session is left as it is). */
+    public TestClient logout() {
+        return removeCookie(SessionMiddleware.COOKIE_NAME);
     }
 
     public TestServer server() {
@@ -101,7 +152,7 @@ public final class TestClient {
 
     /** Sends a request with this client's cookies and keeps the cookies of the response. */
     public TestResponse send(HttpRequest.Builder request) {
-        HttpRequest r = request.build();
+        HttpRequest r = withCsrfToken(request.build());
         try {
             HttpResponse<byte[]> response = http.send(r, HttpResponse.BodyHandlers.ofByteArray());
             return new TestResponse(response.statusCode(), response.headers().map(), response.body(), server.app().json());
@@ -111,6 +162,21 @@ public final class TestClient {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted during " + r.method() + " " + r.uri(), e);
         }
+    }
+
+    /** A state-changing request with the CSRF header a page of the site would add, unless it has one. */
+    private HttpRequest withCsrfToken(HttpRequest r) {
+        if (!sendCsrfToken || List.of("GET", "HEAD", "OPTIONS", "TRACE").contains(r.method())
+                || r.headers().firstValue(CSRF_HEADER).isPresent()) {
+            return r;
+        }
+        String secret = cookie(CSRF_COOKIE).orElseGet(() -> {
+            StringBuilder b = new StringBuilder(CSRF_SECRET_LENGTH);
+            for (int i = 0; i < CSRF_SECRET_LENGTH; i++) b.append(CSRF_ALPHABET.charAt(RANDOM.nextInt(CSRF_ALPHABET.length())));
+            setCookie(CSRF_COOKIE, b.toString());
+            return b.toString();
+        });
+        return HttpRequest.newBuilder(r, (name, value) -> true).header(CSRF_HEADER, secret).build();
     }
 
     // ---- cookies ----

@@ -28,6 +28,8 @@ import java.util.function.Function;
 public final class TestServer implements AutoCloseable {
     /** How long {@link #close()} gives open requests and WebSockets to finish (the test settings' grace period). */
     public static final Duration GRACE = Duration.ofSeconds(2);
+    /** The test settings' {@code secret_key}: fixed, so sessions signed in one test server are valid in another of the same test. */
+    public static final String TEST_SECRET_KEY = "loomsocket-test-kit-secret-key-for-tests-only-0123456789";
 
     private final WebApp app;
     private final HttpServer server;
@@ -39,10 +41,12 @@ public final class TestServer implements AutoCloseable {
 
     /**
      * Settings for a test: the defaults without the process's environment, 127.0.0.1, a free
-     * port, and a two-second shutdown grace period. Add your own with {@code set(key, value)}.
+     * port, a two-second shutdown grace period and a fixed {@link #TEST_SECRET_KEY} for sessions.
+     * Add your own with {@code set(key, value)}.
      */
     public static Settings.Builder settings() {
-        return Settings.builder().environment(Map.of()).host("127.0.0.1").port(0).set("shutdown.grace_period", GRACE);
+        return Settings.builder().environment(Map.of()).host("127.0.0.1").port(0).set("shutdown.grace_period", GRACE)
+                .set("secret_key", TEST_SECRET_KEY);
     }
 
     /** Builds the application from the {@linkplain #settings() test settings} and starts it. */

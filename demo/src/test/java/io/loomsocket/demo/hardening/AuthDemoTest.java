@@ -31,7 +31,7 @@ class AuthDemoTest {
     @BeforeEach
     void start() throws Exception {
         layer = ChannelLayers.fromSetting("memory");
-        server = DemoApp.app(Settings.builder().environment(Map.of()).port(0).build(), layer).start();
+        server = DemoApp.app(Settings.builder().environment(Map.of()).port(0).set("debug", true).build(), layer).start();
     }
 
     @AfterEach
