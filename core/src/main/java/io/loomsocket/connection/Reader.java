@@ -164,6 +164,10 @@ final class Reader {
                 case Event.Ping p -> connection.outbound().pong(p.payload());
                 case Event.Pong p -> connection.pings().onPong(p.payload());
                 case Event.Close c -> connection.onCloseFrame(c.code(), c.reason());
+                case Event.Failure f -> { // the assembler throws instead; only WebSocketProtocol reports it
+                    connection.failConnection(f.closeCode(), f.reason());
+                    return false;
+                }
             }
         }
         return true;
