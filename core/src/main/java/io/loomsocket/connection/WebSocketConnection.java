@@ -74,7 +74,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * When the peer breaks the protocol, the messages complete before the error stay queued and the
  * close frame with the error's code waits until the application has taken them all (its next
  * receive finds the end) or it closes, so what it sends in answer goes out first; at the latest
- * after the close timeout (§7.1.7, failing the connection).
+ * after the close timeout (§7.1.7, failing the connection). With nothing queued it goes out at once.
  *
  * <p>Misuse gets a clear exception: sending while this thread holds an open
  * {@link #sendStream(boolean)}, invalid close codes, control payloads over 125 bytes.
@@ -93,7 +93,7 @@ public final class WebSocketConnection implements WebSocket {
     private final Reader reader;
     private final Outbound out;
     private final PingTracker pings = new PingTracker();
-    private final Keepalive keepalive = new Keepalive(this);
+    private final Keepalive keepalive;
     private final long id = IDS.incrementAndGet();
 
     /** Guards {@link #protocol} and the fields below it; never held across I/O or a wait. */
@@ -132,6 +132,7 @@ public final class WebSocketConnection implements WebSocket {
                 config.readBufferSize(), new ReaderEvents());
         this.out = new Outbound(transport, protocol, lock, config.writeBufferSize(), config.writeTimeout().toNanos(),
                 new OutboundEvents());
+        this.keepalive = new Keepalive(new KeepaliveTarget(), config.pingInterval());
     }
 
     /**
@@ -264,6 +265,9 @@ public final class WebSocketConnection implements WebSocket {
                 }
             }
         } catch (InterruptedException e) {
+            // the same in every read mode: a receiver reading the socket itself has it closed by the
+            // interrupt (a virtual thread's blocking socket read); one waiting for the queue aborts here
+            abort();
             Thread.currentThread().interrupt();
             throw new WebSocketException("interrupted while waiting for a message", e);
         }
@@ -531,12 +535,17 @@ public final class WebSocketConnection implements WebSocket {
     }
 
     /**
-     * The peer broke the protocol after the events before it (strict delivery): the queue ends,
-     * and our close frame goes out when a receiver finds the end, the application closes, or the
-     * close timeout passes, whichever comes first.
+     * The peer broke the protocol after the events before it (strict delivery). With nothing
+     * queued, the application has every message already: fail now. Otherwise the queue ends, and
+     * our close frame goes out when a receiver finds the end, the application closes, or the close
+     * timeout passes, whichever comes first.
      */
     private void onPeerFailure(Event.Failure f) {
         LOG.log(System.Logger.Level.DEBUG, "{0}: the peer broke the protocol: {1} {2}", id(), f.closeCode(), f.reason());
+        if (queue.size() == 0) {
+            failConnection(f.closeCode(), f.reason());
+            return;
+        }
         lock.lock();
         try {
             if (terminated) return;
@@ -684,6 +693,33 @@ public final class WebSocketConnection implements WebSocket {
         @Override public void watchReading() { WebSocketConnection.this.watchReading(); }
     }
 
+    private final class KeepaliveTarget implements Keepalive.Target {
+        @Override public boolean isOpen() { return state == State.OPEN; }
+
+        @Override public Duration ping() { return WebSocketConnection.this.ping(); }
+
+        @Override public long lastActivityNanos() { return lastActivityNanos; }
+
+        /**
+         * {@code available()} of a socket's stream asks the kernel (FIONREAD) without waiting for
+         * the reader; over TLS it sees only decrypted bytes, so there it may say 0 and the queue decides.
+         */
+        @Override public boolean readerBehind() {
+            try {
+                if (transport.input().available() > 0) return true;
+            } catch (IOException | RuntimeException e) {
+                return false; // closed: the ping's failure path handles it
+            }
+            return queue.producerBlocked();
+        }
+
+        @Override public long pongsAnswered() { return pings.answered(); }
+
+        @Override public void fail(int code, String reason) { failConnection(code, reason); }
+
+        @Override public String id() { return WebSocketConnection.this.id(); }
+    }
+
     private final class OutboundEvents implements Outbound.Events {
         @Override public void onWriteFailed(IOException e) {
             LOG.log(System.Logger.Level.DEBUG, "{0}: write failed: {1}", id(), e.toString());
@@ -756,7 +792,7 @@ public final class WebSocketConnection implements WebSocket {
     /** The role this end plays. */
     public Role role() { return role; }
 
-    // ---- for Keepalive and ReadWatch ----
+    // ---- for ReadWatch and tests ----
 
     InboundQueue queue() { return queue; }
 
@@ -767,9 +803,6 @@ public final class WebSocketConnection implements WebSocket {
     PingTracker pings() { return pings; }
 
     WebSocketConfig config() { return config; }
-
-    /** System.nanoTime() of the peer's last frame other than a pong. */
-    long lastActivityNanos() { return lastActivityNanos; }
 
     private boolean closeStarted() {
         lock.lock();
