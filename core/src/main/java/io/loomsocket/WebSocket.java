@@ -42,9 +42,10 @@ public interface WebSocket extends Iterable<Message>, AutoCloseable {
     /**
      * Blocks until a message arrives (dwebsocket's {@code wait()}). Returns empty only once the
      * connection is closed and every message received before the close has been returned.
-     * The waiting thread reads the socket itself, so interrupting it closes the connection
-     * (as for any blocking socket read on a virtual thread) and this method then throws
-     * {@link WebSocketException}.
+     * Interrupting the waiting thread aborts the connection (no closing handshake, code 1006) and
+     * this method then throws {@link WebSocketException}, whether the thread was reading the socket
+     * itself or waiting for another reader; the same holds for the timed {@link #receive(Duration)}
+     * and {@link #receiveStream()}. A thread interrupted before it calls these aborts it too.
      */
     Optional<Message> receive();
 

@@ -58,7 +58,7 @@ import java.util.Objects;
  *           better ratio, for one inflater (~30-40 KiB) per connection that received a compressed message</td></tr>
  *   <tr><td>{@code compressionLevel} ({@code websocket.compression_level})</td><td>1</td>
  *       <td>zlib level 0-9 for outgoing messages; 1 costs a fraction of 6's CPU for 12-25 %
- *           more bytes (docs/dev-notes/perf.md)</td></tr>
+ *           more bytes (docs/performance.md)</td></tr>
  * </table>
  */
 public final class WebSocketConfig {

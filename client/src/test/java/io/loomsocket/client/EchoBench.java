@@ -2,7 +2,7 @@ package io.loomsocket.client;
 
 /**
  * Runs the figures of {@link FiguresTest} outside JUnit, so JVM flags can be set freely:
- * {@code java -Dloomsocket.long=true [-Dloomsocket.coalesce=false] -cp ... io.loomsocket.client.EchoBench}.
+ * {@code java -Dloomsocket.long=true -cp ... io.loomsocket.client.EchoBench}.
  */
 public final class EchoBench {
     private EchoBench() {}

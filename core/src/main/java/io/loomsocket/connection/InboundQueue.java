@@ -10,8 +10,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * Received messages waiting for the application, bounded by {@code max_queue}, and the
  * ownership of the connection's {@link Reader}. The reader {@link #put}s and, when it runs on
  * its background thread, blocks while the queue is full, which stops reading the socket: TCP
- * flow control then slows the peer (backpressure). Items are {@link Message}s or, for a message
- * handed over as a stream, {@link IncomingStream}s.
+ * flow control then slows the peer (backpressure). Items are {@link Whole} messages or, for a
+ * message handed over as a stream, {@link IncomingStream}s.
  *
  * <h2>Read ownership</h2>
  * At most one thread reads the transport at a time; this queue's lock decides which
@@ -19,8 +19,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * <ul>
  *   <li>{@code NONE}: nobody reads. A receiver that finds the queue empty and may read
  *       itself (an untimed {@code receive()}) becomes the reader: {@link #takeOrRead} answers
- *       {@link #READ_HERE}; it reads, queues, and gives the ownership back with
- *       {@link #readDone()}. Anyone else gets {@link #START_READER} and starts the background
+ *       {@link Signal#READ_HERE}; it reads, queues, and gives the ownership back with
+ *       {@link #readDone()}. Anyone else gets {@link Signal#START_READER} and starts the background
  *       reader. {@link ReadWatch} starts it too when nobody has read for a tick.</li>
  *   <li>{@code SELF}: a receiver is reading; other receivers wait for items.</li>
  *   <li>{@code BACKGROUND}: the background reader thread runs. A receiver that could read
@@ -31,19 +31,34 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Thread-safe: one producer at a time (the reader's owner), any number of consumers.
  */
 final class InboundQueue {
-    /** Returned by {@link #take} once the queue has ended and is drained. */
-    static final Object END = new Object();
-    /** Returned by {@link #takeOrRead}: the caller now owns the reader; read, then {@link #readDone()}. */
-    static final Object READ_HERE = new Object();
-    /** Returned by {@link #takeOrRead}: the caller must start the background reader, then call again. */
-    static final Object START_READER = new Object();
+
+    /** What {@link #takeOrRead} and {@link #poll} answer: an {@link Item} or a {@link Signal}. */
+    sealed interface Take permits Item, Signal {}
+
+    /** What the queue holds: a whole message or a message handed over as a stream. */
+    sealed interface Item extends Take permits Whole, IncomingStream {}
+
+    /** A whole message. */
+    record Whole(Message message) implements Item {}
+
+    /** The answers that are not items. */
+    enum Signal implements Take {
+        /** The queue has ended and is drained. */
+        END,
+        /** Nothing is queued: {@link #poll} found none, or a timed wait ran out. */
+        EMPTY,
+        /** The caller now owns the reader: read, then {@link #readDone()}. */
+        READ_HERE,
+        /** The caller must start the background reader, then ask again. */
+        START_READER
+    }
 
     private static final byte NONE = 0, SELF = 1, BACKGROUND = 2;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition notEmpty = lock.newCondition();
     private final Condition notFull = lock.newCondition();
-    private final ArrayDeque<Object> items = new ArrayDeque<>(4);
+    private final ArrayDeque<Item> items = new ArrayDeque<>(4);
     private final int capacity;
     private volatile boolean ended;
     private boolean discardWhenFull;
@@ -72,7 +87,7 @@ final class InboundQueue {
      *
      * @return false if the item was dropped (queue ended, or full while discarding)
      */
-    boolean put(Object item) throws InterruptedException {
+    boolean put(Item item) throws InterruptedException {
         lock.lock();
         try {
             while (items.size() >= capacity && !ended && !discardWhenFull) {
@@ -98,34 +113,34 @@ final class InboundQueue {
      * when nobody reads (see the class comment).
      *
      * @param mayReadHere the caller can read the transport itself (it waits untimed, for a whole message)
-     * @return the item, {@link #END} once ended and drained, null on timeout, {@link #READ_HERE}
-     *         or {@link #START_READER}
+     * @return the item, {@link Signal#END} once ended and drained, {@link Signal#EMPTY} on timeout,
+     *         {@link Signal#READ_HERE} or {@link Signal#START_READER}
      */
-    Object takeOrRead(long nanos, boolean wantStream, boolean mayReadHere) throws InterruptedException {
+    Take takeOrRead(long nanos, boolean wantStream, boolean mayReadHere) throws InterruptedException {
         lock.lock();
         try {
             if (wantStream) streamWaiters++;
             try {
                 boolean timed = nanos >= 0;
                 while (items.isEmpty()) {
-                    if (ended) return END;
+                    if (ended) return Signal.END;
                     if (readState == NONE) {
                         readState = mayReadHere ? SELF : BACKGROUND;
                         if (mayReadHere) selfReads++;
-                        return mayReadHere ? READ_HERE : START_READER;
+                        return mayReadHere ? Signal.READ_HERE : Signal.START_READER;
                     }
                     if (readState == BACKGROUND && mayReadHere) handOverWanted = true;
                     if (!timed) {
                         notEmpty.await();
                     } else {
-                        if (nanos <= 0) return null;
+                        if (nanos <= 0) return Signal.EMPTY;
                         nanos = notEmpty.awaitNanos(nanos);
                     }
                 }
             } finally {
                 if (wantStream) streamWaiters--;
             }
-            Object item = items.pollFirst();
+            Item item = items.pollFirst();
             count = items.size();
             notFull.signal();
             if (!items.isEmpty()) notEmpty.signal();
@@ -136,7 +151,7 @@ final class InboundQueue {
     }
 
     /**
-     * A receiver that got {@link #READ_HERE} finished its read. Returns true if the caller must
+     * A receiver that got {@link Signal#READ_HERE} finished its read. Returns true if the caller must
      * hand the connection to {@link ReadWatch} (nobody reads until someone receives again).
      */
     boolean readDone() {
@@ -238,18 +253,18 @@ final class InboundQueue {
         return count >= capacity;
     }
 
-    /** The next item without waiting, {@link #END} once ended and drained, or null. */
-    Object poll() {
-        if (count == 0 && !ended) return null; // the common case, without the lock
+    /** The next item without waiting, {@link Signal#END} once ended and drained, else {@link Signal#EMPTY}. */
+    Take poll() {
+        if (count == 0 && !ended) return Signal.EMPTY; // the common case, without the lock
         lock.lock();
         try {
-            Object item = items.pollFirst();
+            Item item = items.pollFirst();
             if (item != null) {
                 count = items.size();
                 notFull.signal();
                 return item;
             }
-            return ended ? END : null;
+            return ended ? Signal.END : Signal.EMPTY;
         } finally {
             lock.unlock();
         }
@@ -285,7 +300,7 @@ final class InboundQueue {
         }
     }
 
-    /** No more items will come: consumers drain what is queued, then get {@link #END}. */
+    /** No more items will come: consumers drain what is queued, then get {@link Signal#END}. */
     void end() {
         lock.lock();
         try {

@@ -14,7 +14,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>One reader (producer) and one consumer thread at a time.
  */
-final class IncomingStream extends WebSocket.MessageStream {
+final class IncomingStream extends WebSocket.MessageStream implements InboundQueue.Item {
     /** Chunks (each at most the engine's stream chunk size, 16 KiB by default) held at once. */
     static final int MAX_CHUNKS = 4;
 

@@ -1,8 +1,8 @@
 package io.loomsocket.connection;
 
-import io.loomsocket.WebSocket;
 import io.loomsocket.WebSocketTimeoutException;
 import io.loomsocket.engine.CloseCode;
+import java.time.Duration;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -29,23 +29,51 @@ import java.util.concurrent.locks.ReentrantLock;
 final class Keepalive {
     private static final System.Logger LOG = System.getLogger(Keepalive.class.getName());
 
-    private final WebSocketConnection connection;
+    /** What the keepalive needs from its connection. */
+    interface Target {
+        /** True while the connection is OPEN (no ping once closing). */
+        boolean isOpen();
+
+        /** Pings and waits for the pong. @throws WebSocketTimeoutException if none came within the ping timeout */
+        Duration ping();
+
+        /** System.nanoTime() of the peer's last frame other than a pong. */
+        long lastActivityNanos();
+
+        /**
+         * True if our side is late, not the peer: bytes wait unread in our socket buffer (perhaps
+         * the pong), or our queue is full so the reader stopped.
+         */
+        boolean readerBehind();
+
+        /** Pongs that answered our pings so far (for the log). */
+        long pongsAnswered();
+
+        /** Fails the connection with {@code code}. */
+        void fail(int code, String reason);
+
+        String id();
+    }
+
+    private final Target connection;
+    private final long intervalNanos;
     private final ReentrantLock lock = new ReentrantLock();
     private final long createdNanos = System.nanoTime();
     private ScheduledFuture<?> next;
     private boolean stopped;
 
-    Keepalive(WebSocketConnection connection) {
+    /** @param interval time between pings; zero turns keepalive off */
+    Keepalive(Target connection, Duration interval) {
         this.connection = connection;
+        this.intervalNanos = interval.toNanos();
     }
 
     /** Schedules the next ping, unless keepalive is off or stopped. */
     void start() {
-        long interval = connection.config().pingInterval().toNanos();
-        if (interval == 0) return;
+        if (intervalNanos == 0) return;
         lock.lock();
         try {
-            if (!stopped) next = SharedTimers.schedule(this::tick, interval);
+            if (!stopped) next = SharedTimers.schedule(this::tick, intervalNanos);
         } finally {
             lock.unlock();
         }
@@ -64,7 +92,7 @@ final class Keepalive {
 
     /** On the timer thread: ping from a virtual thread (sending may block), then schedule the next. */
     private void tick() {
-        if (connection.state() != WebSocket.State.OPEN) return;
+        if (!connection.isOpen()) return;
         SharedTimers.runVirtual("loomsocket-keepalive-" + connection.id(), () -> {
             long sent = System.nanoTime();
             try {
@@ -72,13 +100,12 @@ final class Keepalive {
             } catch (WebSocketTimeoutException e) {
                 if (connection.lastActivityNanos() - sent > 0) {
                     LOG.log(System.Logger.Level.DEBUG, "{0}: keepalive pong late, but the peer sent data meanwhile", connection.id());
-                } else if (unreadBytesWaiting()) {
-                    LOG.log(System.Logger.Level.DEBUG, "{0}: keepalive pong late, but bytes are waiting that we have not read yet",
-                            connection.id());
-                } else if (!connection.queue().producerBlocked()) {
+                } else if (connection.readerBehind()) {
+                    LOG.log(System.Logger.Level.DEBUG, "{0}: keepalive pong late, but our reader is behind", connection.id());
+                } else {
                     LOG.log(System.Logger.Level.DEBUG, "{0}: keepalive ping timed out (open {1} ms, pongs so far {2})",
-                            connection.id(), (System.nanoTime() - createdNanos) / 1_000_000, connection.pings().answered());
-                    connection.failConnection(CloseCode.INTERNAL_ERROR, "keepalive ping timeout");
+                            connection.id(), (System.nanoTime() - createdNanos) / 1_000_000, connection.pongsAnswered());
+                    connection.fail(CloseCode.INTERNAL_ERROR, "keepalive ping timeout");
                     return;
                 }
             } catch (RuntimeException e) {
@@ -86,19 +113,5 @@ final class Keepalive {
             }
             start();
         });
-    }
-
-    /**
-     * True if the peer's bytes (perhaps its pong) wait in our socket buffer: our own reader is
-     * late (this process stalled, or its queue is full), not the peer. {@code available()} of a
-     * socket's stream asks the kernel (FIONREAD) without waiting for the reader; over TLS it sees
-     * only decrypted bytes, so there it may say 0 and the other checks decide.
-     */
-    private boolean unreadBytesWaiting() {
-        try {
-            return connection.transport().input().available() > 0;
-        } catch (java.io.IOException | RuntimeException e) {
-            return false; // closed: the ping's failure path handles it
-        }
     }
 }

@@ -1,6 +1,7 @@
 package io.loomsocket.connection;
 
 import io.loomsocket.engine.MessageEncoder;
+import io.loomsocket.engine.WebSocketProtocol;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.lang.ref.WeakReference;
@@ -8,21 +9,29 @@ import java.nio.ByteBuffer;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The write side of one connection: frames are encoded by the engine's {@link MessageEncoder}
- * (framing, masking, permessage-deflate) into a write buffer and written to the transport in as few system calls as latency allows.
+ * The write side of one connection, I/O policy only: the connection's {@link WebSocketProtocol}
+ * decides what goes out (frames, their order, the automatic pong, nothing after close) and writes
+ * it into this side's buffer ({@link WebSocketProtocol#writeTo}); this class decides when the
+ * buffer reaches the transport, in as few system calls as latency allows.
  *
  * <h2>Locks</h2>
- * {@link #messageLock} is held by a data sender for a whole message (for a
- * {@code sendStream}, until the stream is closed), so data messages never interleave.
- * {@link #writeLock} guards the buffer and the transport's output and is held only while
- * encoding or writing; control frames need only it, so they go out between the fragments of a
- * streamed message (RFC 6455 §5.4). Pongs and the close echo from the reader never block on
- * {@code writeLock}: they go in a slot that whoever holds the lock writes before its own data
- * ("pongs before queued data") and the reader writes itself when the lock is free.
+ * <table>
+ *   <caption>who holds what</caption>
+ *   <tr><th>lock</th><th>guards</th><th>held across a blocking write?</th></tr>
+ *   <tr><td>{@link #messageLock}</td><td>one data message at a time: held by a sender for the whole
+ *       message (a {@code sendStream} until it is closed), so messages never interleave</td><td>yes</td></tr>
+ *   <tr><td>{@link #writeLock}</td><td>the buffer and the transport's output</td><td>yes</td></tr>
+ *   <tr><td>the connection's lock</td><td>the protocol object (never held while writing to the
+ *       transport: the reader feeds bytes and queues pongs under it while a writer is blocked)</td><td>no</td></tr>
+ * </table>
+ * Order: {@code messageLock} → {@code writeLock} → the connection's lock. Control frames need only
+ * {@code writeLock}, so they go out between the fragments of a streamed message (RFC 6455 §5.4).
+ * The reader never blocks on {@code writeLock}: the protocol holds its pong or close echo until
+ * whoever holds the lock writes them before its own data ("pongs before queued data"), or the
+ * reader writes them itself when the lock is free ({@link #writePending()}).
  *
  * <h2>When bytes hit the wire (write coalescing)</h2>
  * After each message the sender flushes unless another sender is queued behind it, or the
@@ -60,9 +69,6 @@ final class Outbound implements Flusher.Flushable {
         RuntimeException closedException();
     }
 
-    /** A close frame waiting for the write side. */
-    record CloseFrame(int code, String reason) {}
-
     /** Buffer allocated for the first frames after idling; it grows to the configured size. */
     static final int SMALL_BUFFER = 1024;
     /** Payloads of at least this many write buffers go to the transport without a copy (see {@link #data}). */
@@ -70,17 +76,13 @@ final class Outbound implements Flusher.Flushable {
     /** A write taking longer than this marks the peer as congested (flushed off the flusher thread). */
     private static final long CONGESTED_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
 
-    /**
-     * Diagnostic switch for measuring what coalescing buys: {@code -Dloomsocket.coalesce=false}
-     * flushes after every message (the buffer-full and about-to-block rules stay).
-     */
-    static final boolean COALESCE = !"false".equals(System.getProperty("loomsocket.coalesce"));
-
     final ReentrantLock messageLock = new ReentrantLock();
     final ReentrantLock writeLock = new ReentrantLock();
 
     private final Transport transport;
-    private final MessageEncoder encoder;
+    private final WebSocketProtocol protocol;
+    /** The connection's lock: guards {@link #protocol}. */
+    private final ReentrantLock lock;
     private final int bufferSize;
     /**
      * The most the buffer grows to: the configured size plus a frame header's worth, so a message
@@ -94,7 +96,8 @@ final class Outbound implements Flusher.Flushable {
     // guarded by writeLock
     private OutputStream out;
     private ByteBuffer buf;
-    private volatile boolean closeWritten;
+    /** Our close frame went into the buffer and was not announced yet ({@link Events#onCloseWritten}). */
+    private boolean closeToAnnounce;
     private volatile boolean failed;
 
     private volatile boolean dirty;
@@ -106,26 +109,35 @@ final class Outbound implements Flusher.Flushable {
     private final AtomicBoolean watchdogArmed = new AtomicBoolean();
     /** The watchdog's pending timer task, if one was scheduled. */
     private volatile ScheduledFuture<?> watchdogTask;
-    private final AtomicReference<byte[]> pendingPong = new AtomicReference<>();
-    private final AtomicReference<CloseFrame> pendingClose = new AtomicReference<>();
 
-    Outbound(Transport transport, MessageEncoder encoder, int bufferSize, long writeTimeoutNanos, Events events) {
+    /**
+     * @param protocol the connection's protocol, guarded by {@code lock}
+     * @param lock     the connection's lock
+     */
+    Outbound(Transport transport, WebSocketProtocol protocol, ReentrantLock lock, int bufferSize,
+             long writeTimeoutNanos, Events events) {
         this.transport = transport;
-        this.encoder = encoder;
+        this.protocol = protocol;
+        this.lock = lock;
         this.bufferSize = bufferSize;
         this.capacity = bufferSize + MessageEncoder.MAX_CONTROL_FRAME_SIZE;
         this.writeTimeoutNanos = writeTimeoutNanos;
         this.events = events;
     }
 
-    /** True once our close frame is written or the transport failed: no more frames go out. */
+    /** True once our close frame is queued or the transport failed: no more data goes out. */
     boolean isShut() {
-        return closeWritten || failed;
+        lock.lock();
+        try {
+            return failed || protocol.isCloseQueued();
+        } finally {
+            lock.unlock();
+        }
     }
 
     // ---------------------------------------------------------------- data frames
 
-    /** Kinds of data frames {@link #data} starts on the encoder. */
+    /** Kinds of data frames {@link #data} starts on the protocol. */
     enum Kind { TEXT, BINARY, FRAGMENT_TEXT, FRAGMENT_BINARY }
 
     /** Who writes out a data frame left in the buffer, when coalescing leaves it there. */
@@ -148,52 +160,121 @@ final class Outbound implements Flusher.Flushable {
     void data(Kind kind, String text, byte[] b, int off, int len, boolean fin, FlushBy flushBy) {
         writeLock.lock();
         try {
-            writeControlLocked(true);
-            checkOpen();
-            switch (kind) {
-                case TEXT -> encoder.startText(text);
-                case BINARY -> encoder.startBinary(b, off, len);
-                case FRAGMENT_TEXT, FRAGMENT_BINARY -> encoder.startFragment(kind == Kind.FRAGMENT_TEXT, b, off, len, fin);
-            }
-            // A payload of at least DIRECT_WRITE_BUFFERS write buffers is not copied through the
-            // buffer: the header (with what fits after it) goes out first, the rest in one write
-            // straight from the caller's array — two writes instead of one per buffer-full. Below
-            // that, copying is cheaper than the extra write (java.net.Socket has no gathering
-            // write), and a message's tail can share a write with the next message.
-            boolean direct = encoder.pendingPayload() >= DIRECT_WRITE_BUFFERS * bufferSize
-                    && encoder.canWriteDirectly();
-            ensure(direct ? SMALL_BUFFER : Math.min(encoder.pendingPayload() + MessageEncoder.MAX_CONTROL_FRAME_SIZE, capacity));
-            while (!encoder.encode(buf)) {
-                flushLocked();
-                if (direct && buf.position() == 0 && !encoder.atFrameBoundary()) {
-                    int n = encoder.pendingPayload();
-                    writeLocked(encoder.directArray(), encoder.directOffset(), n);
-                    encoder.directWritten(n);
-                    break;
+            int pending;
+            boolean direct;
+            boolean urgent;
+            lock.lock();
+            try {
+                if (failed || protocol.isCloseQueued()) throw events.closedException();
+                urgent = protocol.hasDataToSend(); // a pong or ping waits: it goes first, and out now
+                switch (kind) {
+                    case TEXT -> protocol.sendText(text);
+                    case BINARY -> protocol.sendBinary(b, off, len);
+                    case FRAGMENT_TEXT, FRAGMENT_BINARY -> protocol.sendFragment(kind == Kind.FRAGMENT_TEXT, b, off, len, fin);
                 }
+                pending = protocol.pendingPayload();
+                // A payload of at least DIRECT_WRITE_BUFFERS write buffers is not copied through the
+                // buffer: the header (with what fits after it) goes out first, the rest in one write
+                // straight from the caller's array — two writes instead of one per buffer-full. Below
+                // that, copying is cheaper than the extra write (java.net.Socket has no gathering
+                // write), and a message's tail can share a write with the next message.
+                direct = pending >= DIRECT_WRITE_BUFFERS * bufferSize && protocol.canWriteDirectly();
+            } finally {
+                lock.unlock();
+            }
+            ensure(direct ? SMALL_BUFFER : Math.min(pending + MessageEncoder.MAX_CONTROL_FRAME_SIZE, capacity));
+            while (!encodeLocked()) {
+                flushLocked();
+                if (direct && buf.position() == 0 && writeDirectlyLocked()) break;
                 ensure(capacity);
             }
             if (!dirty) dirtySince = System.nanoTime();
             dirty = true;
-            boolean urgent = writeControlLocked(false);
+            urgent |= encodePendingLocked(); // control frames the reader queued meanwhile
             boolean othersWaiting = fin && messageLock.hasQueuedThreads();
-            if (urgent || buf.position() >= bufferSize - MessageEncoder.MAX_CONTROL_FRAME_SIZE) {
+            if (urgent || closeToAnnounce || buf.position() >= bufferSize - MessageEncoder.MAX_CONTROL_FRAME_SIZE) {
                 flushLocked();
-            } else if (COALESCE && flushBy == FlushBy.RECEIVER && !othersWaiting) {
+            } else if (flushBy == FlushBy.RECEIVER && !othersWaiting) {
                 // left for the receiver's next receive (flushIfStale) or the ReadWatch tick
-            } else if (COALESCE && (othersWaiting || flushBy != FlushBy.NOW)) {
+            } else if (othersWaiting || flushBy != FlushBy.NOW) {
                 scheduleFlush();
             } else {
                 flushLocked();
             }
+            announceClose();
         } finally {
             writeLock.unlock();
         }
-        afterUnlock();
+        writePending();
     }
 
-    private void checkOpen() {
-        if (closeWritten || failed) throw events.closedException();
+    /** {@link WebSocketProtocol#writeTo} into the buffer. Write lock held. Returns true when nothing is left. */
+    private boolean encodeLocked() {
+        lock.lock();
+        try {
+            boolean wasWritten = protocol.isCloseWritten();
+            boolean done = protocol.writeTo(buf);
+            if (!wasWritten && protocol.isCloseWritten()) closeToAnnounce = true;
+            return done;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Writes the rest of the pending payload straight from the sender's array (the buffer was just
+     * flushed). Write lock held; the transport write happens without the connection's lock.
+     * Returns false if the frame's header is not out yet.
+     */
+    private boolean writeDirectlyLocked() {
+        byte[] a;
+        int from;
+        int n;
+        lock.lock();
+        try {
+            if (protocol.atFrameBoundary() || !protocol.canWriteDirectly()) return false;
+            a = protocol.directArray();
+            from = protocol.directOffset();
+            n = protocol.pendingPayload();
+        } finally {
+            lock.unlock();
+        }
+        writeLocked(a, from, n);
+        lock.lock();
+        try {
+            protocol.directWritten(n);
+        } finally {
+            lock.unlock();
+        }
+        return true;
+    }
+
+    /**
+     * Encodes whatever the protocol holds for the wire (a pong, a ping, the close frame). Write
+     * lock held, no data frame in progress. Returns true if it encoded anything.
+     */
+    private boolean encodePendingLocked() {
+        lock.lock();
+        try {
+            if (failed || !protocol.hasDataToSend()) return false;
+        } finally {
+            lock.unlock();
+        }
+        ensure(2 * MessageEncoder.MAX_CONTROL_FRAME_SIZE);
+        while (!encodeLocked()) {
+            flushLocked();
+            ensure(capacity);
+        }
+        dirty = true;
+        return true;
+    }
+
+    /** Our close frame was flushed: tell the connection (once). Write lock held. */
+    private void announceClose() {
+        if (closeToAnnounce && !dirty) {
+            closeToAnnounce = false;
+            events.onCloseWritten();
+        }
     }
 
     /**
@@ -218,15 +299,6 @@ final class Outbound implements Flusher.Flushable {
 
     // ---------------------------------------------------------------- control frames
 
-    /**
-     * Queues a pong (RFC 6455 §5.5.3: answering only the latest ping is allowed) and writes it
-     * now if the write side is free; otherwise the current writer sends it before more data.
-     */
-    void pong(byte[] payload) {
-        pendingPong.set(payload);
-        afterUnlock();
-    }
-
     /** Sends a ping at once, ahead of buffered data; throws the closed exception once shut. */
     void ping(byte[] payload) {
         controlNow(true, payload);
@@ -238,89 +310,83 @@ final class Outbound implements Flusher.Flushable {
     }
 
     /**
-     * A ping or pong written and flushed at once, after any pending pong/close of the reader. A
+     * A ping or pong written and flushed at once, after any pong or close the protocol holds. A
      * buffer allocated for it alone is dropped again: a keepalive ping must not leave 1 KiB behind
      * on every idle connection.
      */
     private void controlNow(boolean ping, byte[] payload) {
         writeLock.lock();
         try {
-            writeControlLocked(false);
-            checkOpen();
+            lock.lock();
+            try {
+                if (failed || protocol.isCloseQueued()) throw events.closedException();
+                if (ping) protocol.sendPing(payload);
+                else protocol.sendPong(payload);
+            } finally {
+                lock.unlock();
+            }
             boolean hadBuffer = buf != null;
-            ensure(MessageEncoder.MAX_CONTROL_FRAME_SIZE);
-            if (ping) encoder.encodePing(buf, payload);
-            else encoder.encodePong(buf, payload);
-            dirty = true;
+            encodePendingLocked();
             if (hadBuffer) flushLocked();
             else flushAndShrinkLocked();
+            announceClose();
         } finally {
             writeLock.unlock();
         }
-        afterUnlock();
+        writePending();
     }
 
     /**
-     * Sends our close frame (RFC 6455 §5.5.1) as soon as the write side is free, after whatever
-     * is buffered. Does not block. Later data sends fail. Only the first call counts.
+     * Writes what the protocol holds (our close frame), waiting up to {@code timeoutNanos} for the
+     * write side. Returns false if our close frame is not on the wire by then (a writer is stuck on
+     * a peer that does not read, or the transport failed).
      */
-    void close(int code, String reason) {
-        pendingClose.compareAndSet(null, new CloseFrame(code, reason));
-        afterUnlock();
-    }
-
-    /**
-     * Sends our close frame, waiting up to {@code timeoutNanos} for the write side. Returns false
-     * if it could not be written in time (a writer is stuck on a peer that does not read).
-     */
-    boolean closeAndWait(int code, String reason, long timeoutNanos) throws InterruptedException {
-        pendingClose.compareAndSet(null, new CloseFrame(code, reason));
+    boolean writeAndWait(long timeoutNanos) throws InterruptedException {
         if (!writeLock.tryLock(timeoutNanos, TimeUnit.NANOSECONDS)) return false;
         try {
-            writeControlLocked(true);
-            return closeWritten;
+            writeControlLocked();
         } catch (RuntimeException e) {
             return false; // the transport failed; the connection aborts
         } finally {
             writeLock.unlock();
         }
+        lock.lock();
+        try {
+            return protocol.isCloseWritten() && !failed;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Encodes and flushes what the protocol holds. Write lock held. */
+    private void writeControlLocked() {
+        if (encodePendingLocked() || dirty) flushLocked();
+        announceClose();
     }
 
     /**
-     * Writes a pending pong and close frame (in that order). Lock held. The close frame is
-     * always flushed at once; a pong too if {@code flush}. Returns true if it wrote anything.
+     * Whoever releases the write lock, and the reader after an event that queued a frame, makes
+     * sure nothing the protocol holds is left behind: it writes it now if the write side is free;
+     * otherwise the holder writes it before releasing.
      */
-    private boolean writeControlLocked(boolean flush) {
-        if (failed || closeWritten) {
-            pendingPong.set(null);
-            return false;
-        }
-        byte[] p = pendingPong.getAndSet(null);
-        CloseFrame c = pendingClose.get();
-        if (p == null && c == null) return false;
-        ensure(2 * MessageEncoder.MAX_CONTROL_FRAME_SIZE);
-        if (p != null) encoder.encodePong(buf, p);
-        if (c != null) {
-            encoder.encodeClose(buf, c.code(), c.reason());
-            closeWritten = true; // RFC 6455 §5.5.1: no data frames after our close frame
-        }
-        dirty = true;
-        if (flush || c != null) flushLocked();
-        if (c != null) events.onCloseWritten();
-        return true;
-    }
-
-    /** Whoever releases the lock makes sure no control frame is left behind in a slot. */
-    private void afterUnlock() {
-        while (!failed && !closeWritten && (pendingPong.get() != null || pendingClose.get() != null)
-                && writeLock.tryLock()) {
+    void writePending() {
+        while (!failed && hasPending() && writeLock.tryLock()) {
             try {
-                writeControlLocked(true);
+                writeControlLocked();
             } catch (RuntimeException e) {
                 return; // the transport failed: reported through onWriteFailed
             } finally {
                 writeLock.unlock();
             }
+        }
+    }
+
+    private boolean hasPending() {
+        lock.lock();
+        try {
+            return protocol.hasDataToSend();
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -407,7 +473,7 @@ final class Outbound implements Flusher.Flushable {
         } finally {
             writeLock.unlock();
         }
-        afterUnlock();
+        writePending();
     }
 
     /**
@@ -431,7 +497,7 @@ final class Outbound implements Flusher.Flushable {
         } finally {
             writeLock.unlock();
         }
-        afterUnlock();
+        writePending();
     }
 
     /** Flushes and drops the buffer: the connection looks idle, keep its footprint small. */
@@ -476,11 +542,12 @@ final class Outbound implements Flusher.Flushable {
     }
 
     /**
-     * The connection ended: its watchdog leaves the shared timer's queue now instead of when it
+     * The connection ended: nothing more is written, and its watchdog leaves the shared timer's queue now instead of when it
      * fires, up to a write timeout later (at thousands of short connections a second, hundreds of
      * thousands of dead tasks in the one timer's heap otherwise).
      */
-    void stopWatchdog() {
+    void stop() {
+        failed = true; // nothing more goes out
         ScheduledFuture<?> task = watchdogTask;
         if (task != null) task.cancel(false);
     }

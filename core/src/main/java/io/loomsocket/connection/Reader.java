@@ -1,21 +1,17 @@
 package io.loomsocket.connection;
 
 import io.loomsocket.Message;
-import io.loomsocket.engine.CloseCode;
-import io.loomsocket.engine.EngineConfig;
 import io.loomsocket.engine.Event;
-import io.loomsocket.engine.MessageAssembler;
-import io.loomsocket.engine.PerMessageDeflate;
-import io.loomsocket.engine.ProtocolException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 
 /**
- * The read side of one connection: transport bytes into the engine's {@link MessageAssembler},
- * events into the connection. It answers pings at once, hands messages to the bounded
- * {@link InboundQueue} and streams a message chunk by chunk when the application waits in
- * {@code receiveStream()}.
+ * The read side of one connection: transport bytes into the connection's protocol
+ * ({@link Events#parse}), events out. It hands messages to the bounded {@link InboundQueue},
+ * streams a message chunk by chunk when the application waits in {@code receiveStream()}, and
+ * reports the rest (pings, pongs, the peer's close, a protocol failure, the end of the stream)
+ * to its owner through {@link Events}.
  *
  * <h2>Who reads</h2>
  * One thread at a time owns this object; {@link InboundQueue} hands the ownership over (see
@@ -37,31 +33,71 @@ final class Reader {
     static final int IDLE_READ_BUFFER = 512;
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
 
-    private final WebSocketConnection connection;
-    private final MessageAssembler assembler;
+    /** What the reader needs from its connection. */
+    interface Events {
+        /** Feeds bytes to the protocol: the next event, or null when it needs more bytes. */
+        Event parse(ByteBuffer bytes, boolean streaming);
+
+        /** A frame other than a pong arrived: the peer is alive. */
+        void onPeerActivity();
+
+        /** A ping arrived: the protocol queued its pong, write it. */
+        void onPing();
+
+        void onPong(byte[] payload);
+
+        /** The peer's close frame arrived (the protocol queued the echo). */
+        void onClose();
+
+        /** The peer broke the protocol; nothing more is read. */
+        void onFailure(Event.Failure failure);
+
+        /** A streamed message starts ({@code s}) or ends (null). */
+        void onStream(IncomingStream s);
+
+        /** The stream ended or failed ({@code error}): the connection is over. */
+        void onEnd(IOException error);
+
+        /** The read side stopped for good: resources only it used may go. */
+        void onStopped();
+
+        /** A bug: the connection fails with 1011. */
+        void onCrash(RuntimeException e);
+
+        /** Nobody reads now: have {@link ReadWatch} watch the connection. */
+        void watchReading();
+    }
+
+    private final Transport transport;
     private final InboundQueue queue;
+    private final Events events;
     private final int bigSize;
     private ByteBuffer pending;
     private byte[] small;
     private byte[] big;
     private IncomingStream stream;
-    private boolean done;
+    private volatile boolean done;
     /** A receiver stopped at a full queue: the engine may hold events even with nothing pending. */
     private boolean held;
 
-    Reader(WebSocketConnection connection, byte[] leftover, EngineConfig engineConfig, PerMessageDeflate deflate) {
-        this.connection = connection;
+    Reader(Transport transport, InboundQueue queue, byte[] leftover, int readBufferSize, Events events) {
+        this.transport = transport;
+        this.queue = queue;
+        this.events = events;
         this.pending = leftover.length == 0 ? EMPTY : ByteBuffer.wrap(leftover);
-        this.queue = connection.queue();
-        this.bigSize = connection.config().readBufferSize();
-        this.assembler = new MessageAssembler(connection.role(), engineConfig, deflate);
+        this.bigSize = readBufferSize;
+    }
+
+    /** True once the read side stopped for good. */
+    boolean isDone() {
+        return done;
     }
 
     /** The body of the background reader thread: reads until the connection ends or a receiver takes over. */
     void runInBackground() {
         while (readOnce(true)) {
             if (queue.handOverRead()) {
-                connection.watchReading(); // the receiver may have left meanwhile: the watch restarts reading
+                events.watchReading(); // the receiver may have left meanwhile: the watch restarts reading
                 return;
             }
         }
@@ -79,7 +115,7 @@ final class Reader {
         IOException error = null;
         try {
             if (!pending.hasRemaining() && !held) {
-                InputStream in = connection.transport().input();
+                InputStream in = transport.input();
                 if (small == null) small = new byte[IDLE_READ_BUFFER];
                 byte[] b = big != null ? big : small;
                 int n = in.read(b, 0, b.length);
@@ -101,22 +137,27 @@ final class Reader {
         } catch (InterruptedException e) {
             error = new IOException("reader interrupted", e);
         } catch (RuntimeException e) {
-            System.getLogger(Reader.class.getName()).log(System.Logger.Level.ERROR,
-                    connection.id() + ": reader failed", e);
-            connection.failConnection(CloseCode.INTERNAL_ERROR, "internal error");
+            stop();
+            events.onCrash(e);
+            return false;
         }
+        if (done) return false; // the peer broke the protocol: the connection fails when the application is ready
         finish(error);
         return false;
     }
 
     /** The read side is finished (end of stream, I/O error, or the connection failed). */
     private void finish(IOException error) {
+        stop();
+        events.onEnd(error);
+        events.onStopped();
+    }
+
+    private void stop() {
         done = true;
         pending = EMPTY;
         small = big = null;
         if (stream != null) stream.fail("connection closed before the message ended");
-        connection.onReaderDone(error);
-        connection.releaseResources();
     }
 
     /**
@@ -132,38 +173,31 @@ final class Reader {
                 return true;
             }
             // streaming is decided when a message starts: stream it if a receiveStream() is waiting
-            assembler.setStreaming(queue.streamWanted());
-            Event ev;
-            try {
-                ev = assembler.next(bytes);
-            } catch (ProtocolException e) {
-                connection.failConnection(e.closeCode(), e.closeReason());
-                return false;
-            }
-            if (ev == null) {
-                // the engine keeps partial frames itself; what it leaves came after the peer's close
-                bytes.position(bytes.limit());
-                break;
-            }
-            if (!(ev instanceof Event.Pong)) connection.onPeerActivity(); // proof of life for the keepalive
+            Event ev = events.parse(bytes, queue.streamWanted());
+            if (ev == null) break; // the protocol keeps partial frames itself
+            if (!(ev instanceof Event.Pong)) events.onPeerActivity(); // proof of life for the keepalive
             switch (ev) {
-                case Event.Text t -> queue.put(new Message.Text(t.text()));
-                case Event.Binary b -> queue.put(new Message.Binary(b.data()));
+                case Event.Text t -> queue.put(new InboundQueue.Whole(new Message.Text(t.text())));
+                case Event.Binary b -> queue.put(new InboundQueue.Whole(new Message.Binary(b.data())));
                 case Event.StreamStart s -> {
                     stream = new IncomingStream(s.text());
-                    connection.setCurrentStream(stream);
-                    if (connection.closeStarted()) stream.discardWhenFull();
+                    events.onStream(stream);
                     if (!queue.put(stream)) stream.close(); // nobody will read it: drop its chunks
                 }
                 case Event.StreamData d -> stream.offer(d.data());
                 case Event.StreamEnd e -> {
                     stream.finish();
                     stream = null;
-                    connection.setCurrentStream(null);
+                    events.onStream(null);
                 }
-                case Event.Ping p -> connection.outbound().pong(p.payload());
-                case Event.Pong p -> connection.pings().onPong(p.payload());
-                case Event.Close c -> connection.onCloseFrame(c.code(), c.reason());
+                case Event.Ping p -> events.onPing();
+                case Event.Pong p -> events.onPong(p.payload());
+                case Event.Close c -> events.onClose();
+                case Event.Failure f -> {
+                    stop();
+                    events.onFailure(f);
+                    return false;
+                }
             }
         }
         return true;

@@ -10,10 +10,12 @@ import io.loomsocket.engine.CloseCode;
 import io.loomsocket.engine.DeflateConfig;
 import io.loomsocket.engine.DeflateParams;
 import io.loomsocket.engine.EngineConfig;
+import io.loomsocket.engine.Event;
 import io.loomsocket.engine.MaskSource;
 import io.loomsocket.engine.MessageEncoder;
 import io.loomsocket.engine.PerMessageDeflate;
 import io.loomsocket.engine.Role;
+import io.loomsocket.engine.WebSocketProtocol;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.SocketAddress;
@@ -33,13 +35,18 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The blocking {@link WebSocket} over a {@link Transport} and the engine.
+ * The blocking {@link WebSocket}: a driver that feeds the transport's bytes to the engine's
+ * {@link WebSocketProtocol} and writes the protocol's bytes out. The protocol owns the RFC 6455
+ * rules (the closing handshake and its codes, failing the connection, the automatic pong, nothing
+ * after close); this class and its helpers own the I/O policy: who reads and when, the bounded
+ * queue, write coalescing, backpressure both ways, and the clocks (close, write and keepalive
+ * timeouts).
  *
  * <h2>Threads</h2>
  * <ul>
- *   <li>The <b>reader</b> ({@link Reader}) feeds transport bytes to the engine's
- *       {@link io.loomsocket.engine.MessageAssembler}, answers pings at once (pongs go before
- *       buffered data), notices the peer's close and puts messages into the bounded queue. It
+ *   <li>The <b>reader</b> ({@link Reader}) feeds transport bytes to the protocol, writes the pong a
+ *       ping calls for at once (before buffered data), notices the peer's close and puts messages
+ *       into the bounded queue. It
  *       runs on the application's own thread while that thread waits in {@code receive()}, so an
  *       idle connection parks one virtual thread and a request-reply loop has no thread hand-off.
  *       While the application is away (computing, sending, in a timed receive, a stream, or
@@ -52,15 +59,22 @@ import java.util.concurrent.locks.ReentrantLock;
  *       timeout, {@link ReadWatch}) and {@link Flusher} (deferred flushes). No per-connection platform thread.</li>
  * </ul>
  *
- * <h2>State machine (RFC 6455 §7)</h2>
- * <pre>
- *   OPEN --we write close--------> CLOSING_SENT     --peer's close arrives--+
- *   OPEN --peer's close arrives--> CLOSING_RECEIVED --we echo close---------+--> both sent: TCP close --> CLOSED
- *   any  --abort / I/O error / timeout------------------------------------------------------------> CLOSED
- * </pre>
- * After both close frames, a server closes the TCP connection at once and a client waits up to
- * the close timeout for the server to do it (RFC 6455 §7.1.1). Nothing is sent after our close
- * frame. Messages queued before the peer's close stay readable after CLOSED.
+ * <h2>Locks</h2>
+ * {@link #lock} guards the protocol and this class's close bookkeeping and is never held across
+ * I/O or a wait; {@link Outbound} adds the write side's two locks (its table), and the
+ * {@link InboundQueue} its own (it pairs the queue's conditions with the read ownership).
+ *
+ * <h2>State (RFC 6455 §7)</h2>
+ * The protocol's state, until the transport is closed ({@link #terminate}); then CLOSED. After
+ * both close frames a server closes the TCP connection at once and a client waits up to the
+ * close timeout for the server to do it (§7.1.1). Messages queued before the peer's close stay
+ * readable after CLOSED.
+ *
+ * <h2>Failing after what came before</h2>
+ * When the peer breaks the protocol, the messages complete before the error stay queued and the
+ * close frame with the error's code waits until the application has taken them all (its next
+ * receive finds the end) or it closes, so what it sends in answer goes out first; at the latest
+ * after the close timeout (§7.1.7, failing the connection). With nothing queued it goes out at once.
  *
  * <p>Misuse gets a clear exception: sending while this thread holds an open
  * {@link #sendStream(boolean)}, invalid close codes, control payloads over 125 bytes.
@@ -79,19 +93,22 @@ public final class WebSocketConnection implements WebSocket {
     private final Reader reader;
     private final Outbound out;
     private final PingTracker pings = new PingTracker();
-    private final Keepalive keepalive = new Keepalive(this);
+    private final Keepalive keepalive;
     private final long id = IDS.incrementAndGet();
 
-    private final ReentrantLock stateLock = new ReentrantLock();
+    /** Guards {@link #protocol} and the fields below it; never held across I/O or a wait. */
+    private final ReentrantLock lock = new ReentrantLock();
+    private final WebSocketProtocol protocol;
     private final CountDownLatch closedLatch = new CountDownLatch(1);
+    /** The protocol's state as last seen, CLOSED once the transport is closed; read without the lock. */
     private volatile State state = State.OPEN;
-    // guarded by stateLock
-    private boolean closeReceived;
-    private boolean closeSent;
+    // guarded by lock
+    private boolean terminated;
     private boolean closeStarted;
-    private int closeCode = -1;
-    private String closeReason = "";
+    /** The peer broke the protocol: our close frame waits for the application (see the class comment). */
+    private Event.Failure peerFailure;
     private ScheduledFuture<?> closeTimer;
+    private boolean deflateReleased;
 
     private volatile Map<String, Object> attributes;
     private volatile IncomingStream currentStream;
@@ -109,11 +126,13 @@ public final class WebSocketConnection implements WebSocket {
         this.deflate = deflateParams == null ? null : PerMessageDeflate.of(role, deflateParams, deflateConfig(config));
         this.extensions = deflateParams == null ? "" : deflateParams.toHeaderValue();
         this.queue = new InboundQueue(config.maxQueue());
-        this.reader = new Reader(this, leftover == null ? new byte[0] : leftover, engineConfig(config), deflate);
-        MessageEncoder encoder = new MessageEncoder(role, deflate,
+        this.protocol = new WebSocketProtocol(role, engineConfig(config), deflate,
                 role == Role.CLIENT ? (masks == null ? MaskSource.secureRandom() : masks) : null);
-        this.out = new Outbound(transport, encoder, config.writeBufferSize(), config.writeTimeout().toNanos(),
+        this.reader = new Reader(transport, queue, leftover == null ? new byte[0] : leftover,
+                config.readBufferSize(), new ReaderEvents());
+        this.out = new Outbound(transport, protocol, lock, config.writeBufferSize(), config.writeTimeout().toNanos(),
                 new OutboundEvents());
+        this.keepalive = new Keepalive(new KeepaliveTarget(), config.pingInterval());
     }
 
     /**
@@ -175,8 +194,8 @@ public final class WebSocketConnection implements WebSocket {
     @Override
     public Optional<Message> receive(Duration timeout) {
         long nanos = Math.max(0, timeout.toNanos());
-        Object item = next(nanos, false);
-        if (item == null) {
+        InboundQueue.Take item = next(nanos, false);
+        if (item == InboundQueue.Signal.EMPTY) {
             throw new WebSocketTimeoutException("no message within " + timeout);
         }
         return toMessage(item);
@@ -186,8 +205,8 @@ public final class WebSocketConnection implements WebSocket {
     public Optional<Message> read() {
         receiver = Thread.currentThread();
         ensureReading();
-        Object item = queue.poll();
-        return item == null ? Optional.empty() : toMessage(item);
+        InboundQueue.Take item = queue.poll();
+        return item == InboundQueue.Signal.EMPTY ? Optional.empty() : toMessage(item);
     }
 
     @Override
@@ -203,11 +222,14 @@ public final class WebSocketConnection implements WebSocket {
 
     @Override
     public Optional<MessageStream> receiveStream() {
-        Object item = next(-1, true);
-        if (item == InboundQueue.END) return Optional.empty();
-        if (item instanceof IncomingStream s) return Optional.of(s);
-        Message m = (Message) item;
-        return Optional.of(IncomingStream.ofComplete(m.isText(), m.bytes()));
+        return switch (next(-1, true)) {
+            case IncomingStream s -> Optional.of(s);
+            case InboundQueue.Whole w -> Optional.of(IncomingStream.ofComplete(w.message().isText(), w.message().bytes()));
+            case InboundQueue.Signal s -> {
+                endReached();
+                yield Optional.empty();
+            }
+        };
     }
 
     /**
@@ -215,10 +237,10 @@ public final class WebSocketConnection implements WebSocket {
      * untimed whole-message receive reads the transport on this thread when nobody else does
      * (see {@link Reader}); any other wait makes sure the background reader runs.
      */
-    private Object next(long nanos, boolean wantStream) {
+    private InboundQueue.Take next(long nanos, boolean wantStream) {
         receiver = Thread.currentThread();
-        Object item = queue.poll();
-        if (item != null) {
+        InboundQueue.Take item = queue.poll();
+        if (item != InboundQueue.Signal.EMPTY) {
             out.flushIfStale();
             return item;
         }
@@ -230,9 +252,9 @@ public final class WebSocketConnection implements WebSocket {
                 if (Thread.interrupted()) throw new InterruptedException();
                 long left = nanos < 0 ? -1 : Math.max(0, deadline - System.nanoTime());
                 item = queue.takeOrRead(left, wantStream, mayReadHere);
-                if (item == InboundQueue.START_READER) {
+                if (item == InboundQueue.Signal.START_READER) {
                     startBackgroundReader();
-                } else if (item == InboundQueue.READ_HERE) {
+                } else if (item == InboundQueue.Signal.READ_HERE) {
                     try {
                         reader.readOnce(false);
                     } finally {
@@ -243,6 +265,9 @@ public final class WebSocketConnection implements WebSocket {
                 }
             }
         } catch (InterruptedException e) {
+            // the same in every read mode: a receiver reading the socket itself has it closed by the
+            // interrupt (a virtual thread's blocking socket read); one waiting for the queue aborts here
+            abort();
             Thread.currentThread().interrupt();
             throw new WebSocketException("interrupted while waiting for a message", e);
         }
@@ -263,19 +288,43 @@ public final class WebSocketConnection implements WebSocket {
         Thread.ofVirtual().name("loomsocket-reader-" + id()).start(reader::runInBackground);
     }
 
-    private Optional<Message> toMessage(Object item) {
-        if (item == InboundQueue.END) return Optional.empty();
-        if (item instanceof Message m) return Optional.of(m);
-        // a message that was meant for receiveStream() but is received whole: bounded by maxMessageSize
-        try {
-            Message m = ((IncomingStream) item).readWhole(config.maxMessageSize());
-            if (m != null) return Optional.of(m);
-        } catch (IOException e) {
-            return Optional.empty(); // the connection closed in the middle of it
+    private Optional<Message> toMessage(InboundQueue.Take item) {
+        switch (item) {
+            case InboundQueue.Whole w -> {
+                return Optional.of(w.message());
+            }
+            case InboundQueue.Signal s -> {
+                endReached();
+                return Optional.empty();
+            }
+            case IncomingStream s -> {
+                // a message that was meant for receiveStream() but is received whole: bounded by maxMessageSize
+                try {
+                    Message m = s.readWhole(config.maxMessageSize());
+                    if (m != null) return Optional.of(m);
+                } catch (IOException e) {
+                    return Optional.empty(); // the connection closed in the middle of it
+                }
+                close(CloseCode.MESSAGE_TOO_BIG, "message too big");
+                throw new WebSocketException("message over maxMessageSize (" + config.maxMessageSize()
+                        + " bytes); use receiveStream() for it");
+            }
         }
-        close(CloseCode.MESSAGE_TOO_BIG, "message too big");
-        throw new WebSocketException("message over maxMessageSize (" + config.maxMessageSize()
-                + " bytes); use receiveStream() for it");
+    }
+
+    /**
+     * A receiver found the end of the queue: every message before the peer's protocol error was
+     * taken, and what the application sent in answer is out, so our close frame follows now.
+     */
+    private void endReached() {
+        Event.Failure f;
+        lock.lock();
+        try {
+            f = peerFailure;
+        } finally {
+            lock.unlock();
+        }
+        if (f != null) failConnection(f.closeCode(), f.reason());
     }
 
     @Override
@@ -387,12 +436,14 @@ public final class WebSocketConnection implements WebSocket {
     public void close(int code, String reason) {
         MessageEncoder.closePayload(code, reason); // validates code and reason length (RFC 6455 §7.4, §5.5)
         long deadline = System.nanoTime() + config.closeTimeout().toNanos();
-        stateLock.lock();
+        lock.lock();
         try {
-            if (state == State.CLOSED) return;
+            if (terminated) return;
             closeStarted = true;
+            protocol.close(code, reason == null ? "" : reason); // a no-op once a close frame is queued
+            publishState();
         } finally {
-            stateLock.unlock();
+            lock.unlock();
         }
         // we will not read on: never let a full queue keep the reader from seeing the peer's close
         queue.discardWhenFull();
@@ -400,7 +451,7 @@ public final class WebSocketConnection implements WebSocket {
         IncomingStream s = currentStream;
         if (s != null) s.discardWhenFull();
         try {
-            if (!out.closeAndWait(code, reason == null ? "" : reason, config.closeTimeout().toNanos())) {
+            if (!out.writeAndWait(config.closeTimeout().toNanos())) {
                 if (state != State.CLOSED) {
                     LOG.log(System.Logger.Level.DEBUG, "{0}: could not write the close frame in time; aborting", id());
                 }
@@ -421,82 +472,108 @@ public final class WebSocketConnection implements WebSocket {
         terminate(CloseCode.ABNORMAL, "aborted");
     }
 
-    /** The reader received the peer's close frame (RFC 6455 §5.5.1): echo it, then finish. */
-    void onCloseFrame(int code, String reason) {
-        stateLock.lock();
-        try {
-            if (state == State.CLOSED) return;
-            closeReceived = true;
-            if (closeCode < 0) { // unless we failed the connection with a code of our own
-                closeCode = code;
-                closeReason = reason;
-            }
-            if (state == State.OPEN) state = State.CLOSING_RECEIVED;
-        } finally {
-            stateLock.unlock();
+    /** Copies the protocol's state, unless the transport is closed. Lock held. */
+    private void publishState() {
+        if (terminated) return;
+        switch (protocol.state()) {
+            case OPEN -> state = State.OPEN;
+            case CLOSING_SENT -> state = State.CLOSING_SENT;
+            case CLOSING_RECEIVED -> state = State.CLOSING_RECEIVED;
+            case CLOSED -> { } // until the transport is closed, the closing state it came from
         }
-        // echo the code (§5.5.1); no code → an empty close frame. Claim the close frame before the
-        // queue ends: a view that returns at once must not get its own close(1000) out first.
-        out.close(code, "");
+    }
+
+    /**
+     * The reader received the peer's close frame (RFC 6455 §5.5.1): the protocol queued the echo
+     * (before the queue ends, so a view that returns at once cannot get its own close(1000) out
+     * first); write it and finish.
+     */
+    private void onCloseFrame() {
+        lock.lock();
+        try {
+            publishState();
+        } finally {
+            lock.unlock();
+        }
         queue.end(); // no data after close (§5.5.1): receivers drain and then see the end
-        bothClosedMaybe();
+        out.writePending();
+        closedMaybe();
     }
 
     /** Our close frame is on the wire (called under the write lock). */
     private void onCloseWritten() {
-        boolean both;
-        stateLock.lock();
+        lock.lock();
         try {
-            closeSent = true;
-            if (state == State.OPEN) state = State.CLOSING_SENT;
-            both = closeReceived;
-            if (!both && closeTimer == null && state != State.CLOSED) {
+            publishState();
+            if (protocol.state() != WebSocketProtocol.State.CLOSED && closeTimer == null && !terminated) {
                 closeTimer = SharedTimers.schedule(() -> terminateLater(CloseCode.ABNORMAL, "closing handshake timed out"),
                         config.closeTimeout().toNanos());
             }
         } finally {
-            stateLock.unlock();
+            lock.unlock();
         }
-        if (both) bothClosedMaybe();
+        closedMaybe();
     }
 
-    /** Both close frames are exchanged: a server closes TCP now, a client gives the server a moment. */
-    private void bothClosedMaybe() {
-        stateLock.lock();
+    /**
+     * Once both close frames are exchanged (or we failed): a server closes TCP now, a client
+     * gives the server the close timeout to do it (RFC 6455 §7.1.1; the reader sees the EOF).
+     */
+    private void closedMaybe() {
+        boolean now;
+        lock.lock();
         try {
-            if (!(closeSent && closeReceived) || state == State.CLOSED) return;
-            if (role == Role.CLIENT) {
-                // RFC 6455 §7.1.1: the server closes first; wait for its FIN (the reader sees EOF)
-                if (closeTimer == null) {
-                    closeTimer = SharedTimers.schedule(() -> terminateLater(-1, ""), config.closeTimeout().toNanos());
-                }
-                return;
+            if (terminated || protocol.state() != WebSocketProtocol.State.CLOSED) return;
+            now = protocol.closeTransportNow();
+            if (!now && closeTimer == null) {
+                closeTimer = SharedTimers.schedule(() -> terminateLater(-1, ""), config.closeTimeout().toNanos());
             }
         } finally {
-            stateLock.unlock();
+            lock.unlock();
         }
-        terminate(-1, "");
+        if (now) terminate(-1, "");
     }
 
-    /** A protocol error or limit: send its close code and close the connection (RFC 6455 §7.1.7). */
+    /**
+     * The peer broke the protocol after the events before it (strict delivery). With nothing
+     * queued, the application has every message already: fail now. Otherwise the queue ends, and
+     * our close frame goes out when a receiver finds the end, the application closes, or the close
+     * timeout passes, whichever comes first.
+     */
+    private void onPeerFailure(Event.Failure f) {
+        LOG.log(System.Logger.Level.DEBUG, "{0}: the peer broke the protocol: {1} {2}", id(), f.closeCode(), f.reason());
+        if (queue.size() == 0) {
+            failConnection(f.closeCode(), f.reason());
+            return;
+        }
+        lock.lock();
+        try {
+            if (terminated) return;
+            peerFailure = f;
+            if (closeTimer == null) {
+                closeTimer = SharedTimers.schedule(() -> SharedTimers.runVirtual("loomsocket-fail-" + id,
+                        () -> failConnection(f.closeCode(), f.reason())), config.closeTimeout().toNanos());
+            }
+        } finally {
+            lock.unlock();
+        }
+        queue.end();
+    }
+
+    /** Fails the connection (RFC 6455 §7.1.7): sends our close frame with {@code code}, then closes TCP. */
     void failConnection(int code, String reason) {
-        stateLock.lock();
+        lock.lock();
         try {
-            if (state == State.CLOSED) return;
-            if (closeCode < 0) {
-                closeCode = code;
-                closeReason = reason;
-            }
+            if (terminated) return;
+            protocol.fail(code, reason);
+            publishState();
         } finally {
-            stateLock.unlock();
+            lock.unlock();
         }
         LOG.log(System.Logger.Level.DEBUG, "{0}: failing the connection: {1} {2}", id(), code, reason);
-        // claim the close frame (first one wins) before the queue ends: otherwise the view sees the
-        // end, returns, and the server's close(1000) can reach the wire instead of our code
-        out.close(code, reason);
         queue.end();
         try {
-            out.closeAndWait(code, reason, config.closeTimeout().toNanos());
+            out.writeAndWait(config.closeTimeout().toNanos());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -504,29 +581,28 @@ public final class WebSocketConnection implements WebSocket {
     }
 
     /**
-     * Closes the transport and moves to CLOSED. {@code code} is recorded unless a code is known
-     * already; -1 means "whatever is known, else 1006". Idempotent, any thread.
+     * Closes the transport and moves to CLOSED. {@code code} is recorded unless the protocol knows
+     * one already; -1 means "whatever is known, else 1006". Idempotent, any thread.
      */
     void terminate(int code, String reason) {
-        stateLock.lock();
+        lock.lock();
         try {
-            if (state == State.CLOSED) return;
+            if (terminated) return;
+            terminated = true;
             state = State.CLOSED;
-            if (closeCode < 0) {
-                closeCode = code < 0 ? CloseCode.ABNORMAL : code;
-                closeReason = code < 0 ? "" : reason;
-            }
+            if (protocol.closeCode() < 0) protocol.fail(code < 0 ? CloseCode.ABNORMAL : code, code < 0 ? "" : reason);
             if (closeTimer != null) closeTimer.cancel(false);
         } finally {
-            stateLock.unlock();
+            lock.unlock();
         }
         keepalive.stop();
-        out.stopWatchdog();
+        out.stop();
         transport.close();
         queue.end();
         IncomingStream s = currentStream;
         if (s != null) s.fail("connection closed before the message ended");
         pings.closeAll(this::closedException);
+        if (reader.isDone()) releaseResources(); // else the reader releases them when it stops
         closedLatch.countDown();
     }
 
@@ -539,19 +615,18 @@ public final class WebSocketConnection implements WebSocket {
         SharedTimers.runVirtual("loomsocket-terminate-" + id, () -> terminate(code, reason));
     }
 
-    /** The reader reached the end of the stream or failed. */
-    void onReaderDone(IOException error) {
-        if (error != null && state != State.CLOSED) {
-            LOG.log(System.Logger.Level.DEBUG, "{0}: read failed: {1}", id(), error.toString());
-        }
-        terminate(-1, "");
-    }
-
-    /** The reader is finishing: release compression state once neither side can use it. */
-    void releaseResources() {
+    /** Releases compression state once neither side can use it (the reader stopped, the transport is closed). */
+    private void releaseResources() {
         if (deflate == null) return;
         out.writeLock.lock();
         try {
+            lock.lock();
+            try {
+                if (deflateReleased) return;
+                deflateReleased = true;
+            } finally {
+                lock.unlock();
+            }
             deflate.close();
         } finally {
             out.writeLock.unlock();
@@ -559,13 +634,90 @@ public final class WebSocketConnection implements WebSocket {
     }
 
     WebSocketClosedException closedException() {
-        stateLock.lock();
+        lock.lock();
         try {
-            int code = closeCode < 0 ? CloseCode.ABNORMAL : closeCode;
-            return new WebSocketClosedException(code, closeCode < 0 ? "" : closeReason);
+            int code = protocol.closeCode();
+            return new WebSocketClosedException(code < 0 ? CloseCode.ABNORMAL : code, code < 0 ? "" : protocol.closeReason());
         } finally {
-            stateLock.unlock();
+            lock.unlock();
         }
+    }
+
+    /** What the reader reports; each event was produced by the protocol under {@link #lock}. */
+    private final class ReaderEvents implements Reader.Events {
+        @Override public Event parse(java.nio.ByteBuffer bytes, boolean streaming) {
+            lock.lock();
+            try {
+                protocol.setStreaming(streaming);
+                return protocol.receiveData(bytes);
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        @Override public void onPeerActivity() { lastActivityNanos = System.nanoTime(); }
+
+        @Override public void onPing() { out.writePending(); }
+
+        @Override public void onPong(byte[] payload) { pings.onPong(payload); }
+
+        @Override public void onClose() { onCloseFrame(); }
+
+        @Override public void onFailure(Event.Failure f) { onPeerFailure(f); }
+
+        @Override public void onStream(IncomingStream s) {
+            currentStream = s;
+            if (s != null && closeStarted()) s.discardWhenFull();
+        }
+
+        @Override public void onEnd(IOException error) {
+            if (error != null && state != State.CLOSED) {
+                LOG.log(System.Logger.Level.DEBUG, "{0}: read failed: {1}", id(), error.toString());
+            }
+            lock.lock();
+            try {
+                protocol.receiveEof();
+            } finally {
+                lock.unlock();
+            }
+            terminate(-1, "");
+        }
+
+        @Override public void onStopped() { releaseResources(); }
+
+        @Override public void onCrash(RuntimeException e) {
+            System.getLogger(Reader.class.getName()).log(System.Logger.Level.ERROR, id() + ": reader failed", e);
+            failConnection(CloseCode.INTERNAL_ERROR, "internal error");
+        }
+
+        @Override public void watchReading() { WebSocketConnection.this.watchReading(); }
+    }
+
+    private final class KeepaliveTarget implements Keepalive.Target {
+        @Override public boolean isOpen() { return state == State.OPEN; }
+
+        @Override public Duration ping() { return WebSocketConnection.this.ping(); }
+
+        @Override public long lastActivityNanos() { return lastActivityNanos; }
+
+        /**
+         * {@code available()} of a socket's stream asks the kernel (FIONREAD) without waiting for
+         * the reader; over TLS it sees only decrypted bytes, so there it may say 0 and the queue decides.
+         */
+        @Override public boolean readerBehind() {
+            try {
+                if (transport.input().available() > 0) return true;
+            } catch (IOException | RuntimeException e) {
+                return false; // closed: the ping's failure path handles it
+            }
+            return queue.producerBlocked();
+        }
+
+        @Override public long pongsAnswered() { return pings.answered(); }
+
+        @Override public void fail(int code, String reason) { failConnection(code, reason); }
+
+        @Override public String id() { return WebSocketConnection.this.id(); }
     }
 
     private final class OutboundEvents implements Outbound.Events {
@@ -595,21 +747,22 @@ public final class WebSocketConnection implements WebSocket {
 
     @Override
     public OptionalInt closeCode() {
-        stateLock.lock();
+        lock.lock();
         try {
-            return closeCode < 0 ? OptionalInt.empty() : OptionalInt.of(closeCode);
+            int code = protocol.closeCode();
+            return code < 0 ? OptionalInt.empty() : OptionalInt.of(code);
         } finally {
-            stateLock.unlock();
+            lock.unlock();
         }
     }
 
     @Override
     public String closeReason() {
-        stateLock.lock();
+        lock.lock();
         try {
-            return closeCode < 0 ? "" : closeReason;
+            return protocol.closeCode() < 0 ? "" : protocol.closeReason();
         } finally {
-            stateLock.unlock();
+            lock.unlock();
         }
     }
 
@@ -625,12 +778,12 @@ public final class WebSocketConnection implements WebSocket {
     public Map<String, Object> attributes() {
         Map<String, Object> a = attributes;
         if (a == null) {
-            stateLock.lock();
+            lock.lock();
             try {
                 a = attributes;
                 if (a == null) attributes = a = new ConcurrentHashMap<>(4);
             } finally {
-                stateLock.unlock();
+                lock.unlock();
             }
         }
         return a;
@@ -639,7 +792,7 @@ public final class WebSocketConnection implements WebSocket {
     /** The role this end plays. */
     public Role role() { return role; }
 
-    // ---- for the reader ----
+    // ---- for ReadWatch and tests ----
 
     InboundQueue queue() { return queue; }
 
@@ -651,23 +804,12 @@ public final class WebSocketConnection implements WebSocket {
 
     WebSocketConfig config() { return config; }
 
-    void setCurrentStream(IncomingStream s) { currentStream = s; }
-
-    /**
-     * Whoever reads the transport calls this for every frame event other than a pong (pongs are
-     * the keepalive's own business: only a matching one answers a ping, RFC 6455 §5.5.3).
-     */
-    void onPeerActivity() { lastActivityNanos = System.nanoTime(); }
-
-    /** System.nanoTime() of the peer's last frame other than a pong. */
-    long lastActivityNanos() { return lastActivityNanos; }
-
-    boolean closeStarted() {
-        stateLock.lock();
+    private boolean closeStarted() {
+        lock.lock();
         try {
             return closeStarted;
         } finally {
-            stateLock.unlock();
+            lock.unlock();
         }
     }
 

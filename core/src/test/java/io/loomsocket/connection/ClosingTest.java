@@ -13,6 +13,8 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The closing handshake (RFC 6455 §7), its timeout, abort, and failing on protocol errors. */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
@@ -190,6 +192,39 @@ class ClosingTest {
             os.close(); // ends the message with what was valid
             assertThat(ws.server().receive()).contains(Message.text("ok"));
             assertThat(ws.server().isClosed()).isFalse();
+        }
+    }
+
+    /**
+     * RFC 6455 §7.1.7 after what came before: a valid message and a frame that breaks the protocol
+     * arrive in one write; the view still gets the message and its echo reaches the peer before
+     * the close frame with 1002.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"RSV2", "ORPHAN_CONTINUATION", "UNKNOWN_OPCODE"})
+    void theEchoOfAMessageBeforeAProtocolErrorGoesOutBeforeTheClose(String breach) throws Exception {
+        try (Pair p = Pair.open()) {
+            var ws = WebSocketConnection.open(Transport.of(p.serverSide), null, Role.SERVER, null, null, CONFIG);
+            Thread.ofVirtual().start(() -> {
+                for (Message m : ws) ws.send(m);
+            });
+            byte[] valid = {(byte) 0x81, (byte) 0x82, 0, 0, 0, 0, 'h', 'i'}; // masked "hi", mask 0
+            byte[] bad = switch (breach) {
+                case "RSV2" -> new byte[] {(byte) 0xA1, (byte) 0x81, 0, 0, 0, 0, 'x'};
+                case "ORPHAN_CONTINUATION" -> new byte[] {(byte) 0x80, (byte) 0x81, 0, 0, 0, 0, 'x'};
+                default -> new byte[] {(byte) 0x83, (byte) 0x80, 0, 0, 0, 0}; // opcode 0x3 is reserved
+            };
+            byte[] both = new byte[valid.length + bad.length];
+            System.arraycopy(valid, 0, both, 0, valid.length);
+            System.arraycopy(bad, 0, both, valid.length, bad.length);
+            RawPeer peer = new RawPeer(p.clientSide, Role.CLIENT);
+            peer.writeRaw(both); // one write
+            assertThat(peer.next()).isEqualTo(new Event.Text("hi"));
+            Event e = peer.next();
+            assertThat(e).isInstanceOf(Event.Close.class);
+            assertThat(((Event.Close) e).code()).isEqualTo(1002);
+            awaitClosed(ws);
+            assertThat(ws.closeCode()).hasValue(1002);
         }
     }
 

@@ -2,13 +2,16 @@ package io.loomsocket.connection;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.loomsocket.engine.EngineConfig;
 import io.loomsocket.engine.MessageEncoder;
 import io.loomsocket.engine.Role;
+import io.loomsocket.engine.WebSocketProtocol;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
 import org.junit.jupiter.api.Test;
 
 /** The write buffer's coalescing, seen as the writes that reach the transport. */
@@ -32,7 +35,8 @@ class OutboundTest {
 
     private static Outbound outbound(Writes writes) {
         Transport t = Transport.of(new ByteArrayInputStream(new byte[0]), writes, () -> {});
-        return new Outbound(t, new MessageEncoder(Role.SERVER, null, null), BUFFER, 0, new Outbound.Events() {
+        return new Outbound(t, new WebSocketProtocol(Role.SERVER, EngineConfig.defaults(), null, null), new ReentrantLock(),
+                BUFFER, 0, new Outbound.Events() {
             @Override public void onWriteFailed(IOException e) { throw new AssertionError(e); }
             @Override public void onWriteTimeout() { throw new AssertionError("write timeout"); }
             @Override public void onCloseWritten() {}

@@ -199,6 +199,27 @@ class ReadOwnershipTest {
         }
     }
 
+    /** A receiver that waits for the background reader (a timed receive never reads itself) is closed by an interrupt too. */
+    @Test
+    void interruptingAReceiverThatWaitsForTheBackgroundReaderClosesTheConnection() throws Exception {
+        try (var ws = Pair.webSockets(CONFIG)) {
+            AtomicReference<Throwable> thrown = new AtomicReference<>();
+            Thread receiver = Thread.ofVirtual().start(() -> {
+                try {
+                    ws.server().receive(Duration.ofMinutes(1));
+                } catch (Throwable t) {
+                    thrown.set(t);
+                }
+            });
+            waitUntilParked(receiver);
+            receiver.interrupt();
+            receiver.join(5000);
+            assertThat(thrown.get()).isInstanceOf(WebSocketException.class).hasMessageContaining("interrupted");
+            assertThat(ws.server().isClosed()).as("state %s", ws.server().state()).isTrue();
+            assertThat(ws.server().closeCode()).hasValue(1006);
+        }
+    }
+
     private static void waitUntilParked(Thread t) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (t.getState() != Thread.State.WAITING && System.nanoTime() < deadline) Thread.sleep(5);

@@ -61,6 +61,7 @@ public final class DemoApp {
     }
 
     public static void main(String[] args) {
+        HttpServer.preferPlatformPollers(); // a JVM-wide choice: the launcher's, before any socket
         Settings settings;
         try {
             settings = settings(args);

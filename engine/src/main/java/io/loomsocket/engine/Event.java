@@ -4,10 +4,12 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * What {@link MessageAssembler} reports from the bytes it receives. Data arrives either as whole
- * messages ({@link Text}, {@link Binary}) or, in streaming mode, as
- * {@link StreamStart} / {@link StreamData}... / {@link StreamEnd}. Control frames are reported as
- * they come, also between the fragments of a message (RFC 6455 §5.4).
+ * What the engine reports from the bytes it receives ({@link MessageAssembler},
+ * {@link WebSocketProtocol}). Data arrives either as whole messages ({@link Text}, {@link Binary})
+ * or, in streaming mode, as {@link StreamStart} / {@link StreamData}... / {@link StreamEnd}.
+ * Control frames are reported as they come, also between the fragments of a message (RFC 6455
+ * §5.4). {@link Failure} comes only from {@link WebSocketProtocol}: the assembler throws
+ * {@link ProtocolException} instead.
  */
 public sealed interface Event {
 
@@ -81,4 +83,15 @@ public sealed interface Event {
             return new Close(code, new String(payload, 2, payload.length - 2, StandardCharsets.UTF_8));
         }
     }
+
+    /**
+     * The peer broke RFC 6455 or RFC 7692, or exceeded a limit, right after the events reported
+     * before this one (those were complete and stand). Nothing follows. The connection must be
+     * failed with {@code closeCode} (RFC 6455 §7.1.7) through {@link WebSocketProtocol#fail}; until
+     * then the application may still answer what it received.
+     *
+     * @param closeCode 1002, 1007, 1009 or 1010 (see {@link ProtocolException#closeCode()})
+     * @param reason    fits a close frame (at most 123 UTF-8 bytes)
+     */
+    record Failure(int closeCode, String reason) implements Event {}
 }

@@ -42,20 +42,20 @@ public final class HttpServer implements AutoCloseable {
     /** The JDK's switch between its socket pollers: 1 = platform threads, 2 = virtual threads. */
     static final String POLLER_MODE_PROPERTY = "jdk.pollerMode";
 
-    static {
-        preferPlatformPollers();
-    }
-
     /**
      * Chooses the JDK's platform-thread socket pollers ({@code -Djdk.pollerMode=1}) unless the
      * command line chose a mode. JDK 25 on Linux defaults to pollers that are themselves virtual
      * threads: a socket that becomes readable then waits for a carrier twice, once to run its poller
      * and once to run its reader, and under load that doubles the latency tail (bench, 32 connections
-     * with one message in flight: p99 4.2 ms with mode 2, 1.2 ms with mode 1, Netty 2.2 ms). The JDK
-     * reads the property once, when a virtual thread first waits on a socket, so this runs before the
-     * server opens any. JDKs without the property ignore it.
+     * with one message in flight: p99 4.2 ms with mode 2, 1.2 ms with mode 1, Netty 2.2 ms).
+     *
+     * <p>A JVM-wide choice, so it belongs to the launcher: {@link io.loomsocket.web.WebApp#run()} and
+     * the demo's {@code main} call it; an application that starts the server itself calls it first
+     * thing in its {@code main}, or passes {@code -Djdk.pollerMode=1}. Loading or starting this class
+     * sets nothing. The JDK reads the property once, when a virtual thread first waits on a socket,
+     * so it must run before any socket is used. JDKs without the property ignore it.
      */
-    static void preferPlatformPollers() {
+    public static void preferPlatformPollers() {
         if (System.getProperty(POLLER_MODE_PROPERTY) == null) System.setProperty(POLLER_MODE_PROPERTY, "1");
     }
 

@@ -122,11 +122,13 @@ public final class WebApp implements HttpHandler {
     }
 
     /**
-     * Starts the server and blocks until the JVM is asked to stop (SIGTERM, SIGINT/Ctrl-C): then
-     * stops accepting, closes every WebSocket with 1001 and waits up to
-     * {@code shutdown.grace_period} for connections to finish.
+     * The launcher: chooses the JDK's platform-thread socket pollers unless the command line chose
+     * ({@link HttpServer#preferPlatformPollers()}), starts the server and blocks until the JVM is
+     * asked to stop (SIGTERM, SIGINT/Ctrl-C): then stops accepting, closes every WebSocket with 1001
+     * and waits up to {@code shutdown.grace_period} for connections to finish.
      */
     public void run() throws IOException {
+        HttpServer.preferPlatformPollers();
         HttpServer server = start();
         Runtime.getRuntime().addShutdownHook(new Thread(server::stop, "loomsocket-shutdown"));
         server.awaitStopped();

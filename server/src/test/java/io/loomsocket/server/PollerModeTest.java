@@ -18,9 +18,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The server chooses the JDK's platform-thread socket pollers unless the command line chose a mode
- * ({@link HttpServer#preferPlatformPollers}). Each case runs a fresh JVM: the JDK reads the
- * property once per process.
+ * The launcher chooses the JDK's platform-thread socket pollers unless the command line chose a
+ * mode ({@link HttpServer#preferPlatformPollers}); the server itself sets nothing. Each case runs a
+ * fresh JVM: the JDK reads the property once per process.
  */
 @Timeout(120)
 class PollerModeTest {
@@ -40,11 +40,23 @@ class PollerModeTest {
         assertTrue(out.contains("served"), () -> "the server did not answer: " + out);
     }
 
+    @Test
+    void aServerStartedWithoutTheLauncherSetsNothing() throws Exception {
+        List<String> out = runChild(List.of(), List.of("--no-launcher"));
+        assertTrue(out.contains("mode=null"), () -> "loading or starting the server set a JVM property: " + out);
+        assertTrue(out.contains("served"), () -> "the server did not answer: " + out);
+    }
+
     private static List<String> runChild(String... flags) throws Exception {
+        return runChild(List.of(flags), List.of());
+    }
+
+    private static List<String> runChild(List<String> flags, List<String> args) throws Exception {
         String java = ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java");
         List<String> cmd = new ArrayList<>(List.of(java));
-        cmd.addAll(List.of(flags));
+        cmd.addAll(flags);
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Child.class.getName()));
+        cmd.addAll(args);
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         // the child prints a few lines and exits; reading to the end cannot block past its exit
         String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -53,9 +65,13 @@ class PollerModeTest {
         return text.lines().toList();
     }
 
-    /** Starts a server, has a virtual thread make one request, prints the poller mode and thread names. */
+    /**
+     * Chooses the pollers as a launcher does (unless {@code --no-launcher}), starts a server, has a
+     * virtual thread make one request, prints the poller mode and thread names.
+     */
     public static final class Child {
         public static void main(String[] args) throws Exception {
+            if (!List.of(args).contains("--no-launcher")) HttpServer.preferPlatformPollers();
             try (HttpServer server = HttpServer.start(ServerOptions.builder().host("127.0.0.1").port(0).build(),
                     ex -> ex.respond(200, new HttpHeaders(), "ok".getBytes(StandardCharsets.US_ASCII)))) {
                 Thread client = Thread.ofVirtual().start(() -> {

@@ -18,6 +18,7 @@ public final class ChatServer {
     private ChatServer() {}
 
     public static void main(String[] args) throws IOException {
+        HttpServer.preferPlatformPollers(); // a JVM-wide choice: the launcher's, before any socket
         Settings.Builder b = Settings.builder();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
