@@ -44,7 +44,7 @@ class JsonViewTest {
 
     private static RawHttp.Response post(int port, String path, String contentType, String body) throws IOException {
         byte[] b = body.getBytes(StandardCharsets.UTF_8);
-        return RawHttp.exchange(port, "POST " + path + " HTTP/1.1\r\nHost: h\r\n"
+        return RawHttp.exchange(port, "POST " + path + " HTTP/1.1\r\nHost: localhost\r\n"
                 + (contentType == null ? "" : "Content-Type: " + contentType + "\r\n")
                 + "Content-Length: " + b.length + "\r\n\r\n" + body);
     }
@@ -134,9 +134,9 @@ class JsonViewTest {
         int port = start(Settings.builder(),
                 path("^cycle$", r -> Response.json(cycle)),
                 path("^script$", r -> Response.json(List.of("</script>"))));
-        assertThat(RawHttp.exchange(port, "GET /cycle HTTP/1.1\r\nHost: h\r\n\r\n").status()).isEqualTo(500);
+        assertThat(RawHttp.exchange(port, "GET /cycle HTTP/1.1\r\nHost: localhost\r\n\r\n").status()).isEqualTo(500);
         // "</" never appears verbatim, so JSON embedded in a <script> block cannot end it
-        assertThat(RawHttp.exchange(port, "GET /script HTTP/1.1\r\nHost: h\r\n\r\n").text()).isEqualTo("[\"<\\/script>\"]");
+        assertThat(RawHttp.exchange(port, "GET /script HTTP/1.1\r\nHost: localhost\r\n\r\n").text()).isEqualTo("[\"<\\/script>\"]");
     }
 
     @Test
