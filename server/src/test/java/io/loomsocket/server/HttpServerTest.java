@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -295,6 +296,27 @@ class HttpServerTest {
             assertThat(server.refusedConnections()).isEqualTo(1);
             assertThat(a.send("GET /still HTTP/1.1\r\nHost: h\r\n\r\n").read().text()).startsWith("GET /still");
         }
+    }
+
+    /**
+     * An Error thrown by accept (here an OutOfMemoryError, twice in a row, then an IOException) is
+     * logged and the loop goes on accepting: the next client is served.
+     */
+    @Test
+    void acceptLoopSurvivesErrorsAndKeepsServing() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        server = HttpServer.start(ServerOptions.builder().host("127.0.0.1").port(0).build(), ECHO, listening -> {
+            switch (calls.incrementAndGet()) {
+                case 1, 2 -> throw new OutOfMemoryError("injected by the test");
+                case 3 -> throw new IOException("injected by the test");
+                default -> { return listening.accept(); }
+            }
+        });
+        try (RawHttp c = new RawHttp(server.port())) {
+            assertThat(c.send("GET /alive HTTP/1.1\r\nHost: h\r\n\r\n").read().text()).startsWith("GET /alive");
+        }
+        assertThat(calls.get()).isGreaterThanOrEqualTo(4);
+        assertThat(server.acceptedConnections()).isEqualTo(1);
     }
 
     @Test
