@@ -17,7 +17,8 @@ import javax.net.ssl.SSLContext;
  * @param headerReadTimeout time from the first byte of a request (or from accept) to the end of
  *     its header section; a slower client is dropped (408 if it sent anything)
  * @param keepAliveTimeout how long an idle keep-alive connection waits for its next request
- * @param bodyReadTimeout longest wait for the next bytes of a request body
+ * @param bodyReadTimeout time to receive a whole request body, from the end of its head; a
+ *     slower client gets 408 and the connection is closed
  * @param writeTimeout longest a write of response bytes may block on a client that does not
  *     read; then the connection is closed
  * @param maxConnections open connections (HTTP and WebSocket); beyond it new ones get 503 and

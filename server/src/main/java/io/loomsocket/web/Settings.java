@@ -61,7 +61,7 @@ public final class Settings {
         def("http.header_read_timeout", SettingType.DURATION, ServerOptions.DEFAULT_HEADER_READ_TIMEOUT,
                 "time to receive a whole request head; a slower client gets 408 (or is dropped if it sent nothing)");
         def("http.keep_alive_timeout", SettingType.DURATION, ServerOptions.DEFAULT_KEEP_ALIVE_TIMEOUT, "an idle keep-alive connection is closed after this");
-        def("http.body_read_timeout", SettingType.DURATION, ServerOptions.DEFAULT_BODY_READ_TIMEOUT, "longest wait for the next bytes of a request body; then 408");
+        def("http.body_read_timeout", SettingType.DURATION, ServerOptions.DEFAULT_BODY_READ_TIMEOUT, "time to receive a whole request body; a slower client gets 408 and the connection is closed");
         def("http.write_timeout", SettingType.DURATION, ServerOptions.DEFAULT_WRITE_TIMEOUT,
                 "a response write blocked this long by a client that does not read closes the connection");
         def("http.max_connections", SettingType.INT, ServerOptions.DEFAULT_MAX_CONNECTIONS,

@@ -248,6 +248,33 @@ class HttpServerTest {
         }
     }
 
+    /**
+     * The body read timeout bounds the whole body: a client trickling one byte every 100 ms (each
+     * read well within the timeout) gets 408 and the connection is closed.
+     */
+    @Test
+    void tricklingBodyGets408WhenTheWholeBodyIsLate() throws Exception {
+        int port = start(ServerOptions.builder().bodyReadTimeout(Duration.ofMillis(500)), ECHO);
+        try (RawHttp c = new RawHttp(port)) {
+            c.send("POST /slow HTTP/1.1\r\nHost: h\r\nContent-Length: 1000\r\n\r\n");
+            Thread trickle = Thread.ofVirtual().start(() -> {
+                try {
+                    for (int i = 0; i < 1000; i++) {
+                        c.send("x");
+                        Thread.sleep(100);
+                    }
+                } catch (IOException | InterruptedException e) {
+                    // the server closed the connection
+                }
+            });
+            var r = c.read();
+            assertThat(r.status()).isEqualTo(408);
+            assertThat(r.header("connection")).isEqualTo("close");
+            assertThat(c.closedByServer()).isTrue();
+            trickle.interrupt();
+        }
+    }
+
     @Test
     void clientThatNeverReadsIsDroppedAfterTheWriteTimeout() throws Exception {
         CountDownLatch failed = new CountDownLatch(1);
