@@ -25,6 +25,10 @@ import java.util.Objects;
  *           unless set it follows maxMessageSize (browsers send each message as one frame), and it
  *           is never more than maxMessageSize. With compression a frame may exceed it by the deflate
  *           overhead (1/64 + 1 KiB).</td></tr>
+ *   <tr><td>{@code maxFragmentsPerMessage} ({@code websocket.max_fragments_per_message})</td><td>1024</td>
+ *       <td>frames one received message may come in; one more closes with 1009. Bounds the work
+ *           per message as maxMessageSize bounds its memory; {@link WebSocket#receiveStream()} is not
+ *           bound by it.</td></tr>
  *   <tr><td>{@code maxQueue} ({@code websocket.max_queue})</td><td>16</td>
  *       <td>received messages held for the application; when full, the connection stops reading
  *           the socket, so TCP flow control slows the peer down</td></tr>
@@ -70,6 +74,7 @@ public final class WebSocketConfig {
 
     private final int maxMessageSize;
     private final int maxFrameSize;
+    private final int maxFragmentsPerMessage;
     private final int maxQueue;
     private final int writeBufferSize;
     private final int readBufferSize;
@@ -86,6 +91,7 @@ public final class WebSocketConfig {
     private WebSocketConfig(Builder b) {
         this.maxMessageSize = b.maxMessageSize;
         this.maxFrameSize = b.effectiveMaxFrameSize();
+        this.maxFragmentsPerMessage = b.maxFragmentsPerMessage;
         this.maxQueue = b.maxQueue;
         this.writeBufferSize = b.writeBufferSize;
         this.readBufferSize = b.readBufferSize;
@@ -110,6 +116,7 @@ public final class WebSocketConfig {
         Builder b = new Builder();
         b.maxMessageSize = maxMessageSize;
         b.maxFrameSize = maxFrameSize == maxMessageSize ? -1 : maxFrameSize;
+        b.maxFragmentsPerMessage = maxFragmentsPerMessage;
         b.maxQueue = maxQueue;
         b.writeBufferSize = writeBufferSize;
         b.readBufferSize = readBufferSize;
@@ -127,6 +134,7 @@ public final class WebSocketConfig {
 
     public int maxMessageSize() { return maxMessageSize; }
     public int maxFrameSize() { return maxFrameSize; }
+    public int maxFragmentsPerMessage() { return maxFragmentsPerMessage; }
     public int maxQueue() { return maxQueue; }
     public int writeBufferSize() { return writeBufferSize; }
     public int readBufferSize() { return readBufferSize; }
@@ -144,6 +152,7 @@ public final class WebSocketConfig {
     @Override
     public String toString() {
         return "WebSocketConfig[maxMessageSize=" + maxMessageSize + ", maxFrameSize=" + maxFrameSize
+                + ", maxFragmentsPerMessage=" + maxFragmentsPerMessage
                 + ", maxQueue=" + maxQueue + ", writeBufferSize=" + writeBufferSize
                 + ", readBufferSize=" + readBufferSize + ", writeTimeout=" + writeTimeout
                 + ", closeTimeout=" + closeTimeout + ", pingInterval=" + pingInterval
@@ -158,6 +167,7 @@ public final class WebSocketConfig {
     public static final class Builder {
         private int maxMessageSize = 1 << 20;
         private int maxFrameSize = -1; // unset: follows maxMessageSize
+        private int maxFragmentsPerMessage = io.loomsocket.engine.EngineConfig.DEFAULT_MAX_FRAGMENTS;
         private int maxQueue = 16;
         private int writeBufferSize = 16 << 10;
         private int readBufferSize = 16 << 10;
@@ -180,6 +190,12 @@ public final class WebSocketConfig {
         public Builder maxFrameSize(int bytes) {
             if (bytes < 125) throw new IllegalArgumentException("maxFrameSize must be at least 125 bytes, got " + bytes);
             this.maxFrameSize = bytes;
+            return this;
+        }
+
+        /** Frames one received message may come in, at least 1. */
+        public Builder maxFragmentsPerMessage(int frames) {
+            this.maxFragmentsPerMessage = positive("maxFragmentsPerMessage", frames);
             return this;
         }
 

@@ -153,6 +153,7 @@ public final class WebSocketConnection implements WebSocket {
         return EngineConfig.defaults()
                 .withMaxFrameSize((int) frame)
                 .withMaxMessageSize(config.maxMessageSize())
+                .withMaxFragments(config.maxFragmentsPerMessage())
                 .withDeflate(deflateConfig(config));
     }
 

@@ -84,6 +84,8 @@ public final class Settings {
         WebSocketConfig ws = WebSocketConfig.defaults();
         def("websocket.max_message_size", SettingType.SIZE, (long) ws.maxMessageSize(), "largest message received; larger closes with 1009");
         def("websocket.max_frame_size", SettingType.SIZE, (long) ws.maxFrameSize(), "largest frame received; larger closes with 1009");
+        def("websocket.max_fragments_per_message", SettingType.INT, ws.maxFragmentsPerMessage(),
+                "frames one received message may come in; more closes with 1009");
         def("websocket.max_queue", SettingType.INT, ws.maxQueue(), "received messages queued for the view; a full queue stops reading from the socket");
         def("websocket.write_buffer_size", SettingType.SIZE, (long) ws.writeBufferSize(), "bytes buffered for coalesced writes");
         def("websocket.read_buffer_size", SettingType.SIZE, (long) ws.readBufferSize(), "socket read buffer per connection");
@@ -183,6 +185,7 @@ public final class Settings {
             return WebSocketConfig.builder()
                     .maxMessageSize(intSize("websocket.max_message_size"))
                     .maxFrameSize(intSize("websocket.max_frame_size"))
+                    .maxFragmentsPerMessage(integer("websocket.max_fragments_per_message"))
                     .maxQueue(integer("websocket.max_queue"))
                     .writeBufferSize(intSize("websocket.write_buffer_size"))
                     .readBufferSize(intSize("websocket.read_buffer_size"))
