@@ -74,6 +74,8 @@ public final class HttpServer implements AutoCloseable {
     private final HttpHandler handler;
     private final ServerSocket serverSocket;
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
+    /** Open connections per client address, kept only when {@code maxConnectionsPerIp} is set. */
+    private final ConcurrentHashMap<InetAddress, Integer> perAddress = new ConcurrentHashMap<>();
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final ReentrantLock lock = new ReentrantLock();
@@ -148,7 +150,7 @@ public final class HttpServer implements AutoCloseable {
         return accepted.get();
     }
 
-    /** Connections refused with 503 because {@code maxConnections} were open. */
+    /** Connections refused with 503 because {@code maxConnections} (or {@code maxConnectionsPerIp}) were open. */
     public long refusedConnections() {
         return refused.get();
     }
@@ -216,9 +218,9 @@ public final class HttpServer implements AutoCloseable {
         }
     }
 
-    /** Serves a just-accepted socket on its own virtual thread, or refuses it at the connection limit. */
+    /** Serves a just-accepted socket on its own virtual thread, or refuses it at a connection limit. */
     private void admit(Socket socket) {
-        if (connections.size() >= options.maxConnections()) {
+        if (connections.size() >= options.maxConnections() || !takeAddressSlot(socket.getInetAddress())) {
             refuse(socket);
             return;
         }
@@ -236,6 +238,25 @@ public final class HttpServer implements AutoCloseable {
             connectionEnded(c);
             throw t;
         }
+    }
+
+    /** Counts a connection from {@code address}; false (counting nothing) if it already has {@code maxConnectionsPerIp}. */
+    private boolean takeAddressSlot(InetAddress address) {
+        int max = options.maxConnectionsPerIp();
+        if (max == 0) return true;
+        boolean[] taken = {false};
+        perAddress.compute(address, (a, n) -> {
+            int open = n == null ? 0 : n;
+            if (open >= max) return n;
+            taken[0] = true;
+            return open + 1;
+        });
+        return taken[0];
+    }
+
+    private void releaseAddressSlot(InetAddress address) {
+        if (options.maxConnectionsPerIp() == 0) return;
+        perAddress.computeIfPresent(address, (a, n) -> n <= 1 ? null : n - 1);
     }
 
     private static void closeQuietly(Socket socket) {
@@ -262,7 +283,7 @@ public final class HttpServer implements AutoCloseable {
     }
 
     void connectionEnded(Connection c) {
-        connections.remove(c);
+        if (connections.remove(c)) releaseAddressSlot(c.socket().getInetAddress());
         lock.lock();
         try {
             connectionsChanged.signalAll();

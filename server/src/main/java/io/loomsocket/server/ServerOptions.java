@@ -23,12 +23,15 @@ import javax.net.ssl.SSLContext;
  *     read; then the connection is closed
  * @param maxConnections open connections (HTTP and WebSocket); beyond it new ones get 503 and
  *     are closed at once
+ * @param maxConnectionsPerIp open connections from one client address; beyond it new ones from
+ *     that address get 503 and are closed at once, like {@code maxConnections}; 0 (the default) for no limit
  * @param shutdownGrace how long {@link HttpServer#stop()} waits for connections to finish
  * @param sslContext TLS for HTTPS/WSS, or null for plain TCP
  */
 public record ServerOptions(String host, int port, int maxHeaderSize, int maxHeaderCount, long maxBodySize,
                             Duration headerReadTimeout, Duration keepAliveTimeout, Duration bodyReadTimeout,
-                            Duration writeTimeout, int maxConnections, Duration shutdownGrace, SSLContext sslContext) {
+                            Duration writeTimeout, int maxConnections, int maxConnectionsPerIp, Duration shutdownGrace,
+                            SSLContext sslContext) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8000;
@@ -54,6 +57,7 @@ public record ServerOptions(String host, int port, int maxHeaderSize, int maxHea
         positive("bodyReadTimeout", bodyReadTimeout);
         positive("writeTimeout", writeTimeout);
         positive("maxConnections", maxConnections);
+        if (maxConnectionsPerIp < 0) throw new IllegalArgumentException("maxConnectionsPerIp must be >= 0: " + maxConnectionsPerIp);
         Objects.requireNonNull(shutdownGrace, "shutdownGrace");
         if (shutdownGrace.isNegative()) throw new IllegalArgumentException("shutdownGrace must be >= 0");
     }
@@ -70,7 +74,8 @@ public record ServerOptions(String host, int port, int maxHeaderSize, int maxHea
         Builder b = new Builder();
         b.host = host; b.port = port; b.maxHeaderSize = maxHeaderSize; b.maxHeaderCount = maxHeaderCount;
         b.maxBodySize = maxBodySize; b.headerReadTimeout = headerReadTimeout; b.keepAliveTimeout = keepAliveTimeout;
-        b.bodyReadTimeout = bodyReadTimeout; b.writeTimeout = writeTimeout; b.maxConnections = maxConnections; b.shutdownGrace = shutdownGrace;
+        b.bodyReadTimeout = bodyReadTimeout; b.writeTimeout = writeTimeout; b.maxConnections = maxConnections;
+        b.maxConnectionsPerIp = maxConnectionsPerIp; b.shutdownGrace = shutdownGrace;
         b.sslContext = sslContext;
         return b;
     }
@@ -96,6 +101,7 @@ public record ServerOptions(String host, int port, int maxHeaderSize, int maxHea
         private Duration bodyReadTimeout = DEFAULT_BODY_READ_TIMEOUT;
         private Duration writeTimeout = DEFAULT_WRITE_TIMEOUT;
         private int maxConnections = DEFAULT_MAX_CONNECTIONS;
+        private int maxConnectionsPerIp;
         private Duration shutdownGrace = DEFAULT_SHUTDOWN_GRACE;
         private SSLContext sslContext;
 
@@ -111,12 +117,13 @@ public record ServerOptions(String host, int port, int maxHeaderSize, int maxHea
         public Builder bodyReadTimeout(Duration v) { bodyReadTimeout = v; return this; }
         public Builder writeTimeout(Duration v) { writeTimeout = v; return this; }
         public Builder maxConnections(int v) { maxConnections = v; return this; }
+        public Builder maxConnectionsPerIp(int v) { maxConnectionsPerIp = v; return this; }
         public Builder shutdownGrace(Duration v) { shutdownGrace = v; return this; }
         public Builder sslContext(SSLContext v) { sslContext = v; return this; }
 
         public ServerOptions build() {
             return new ServerOptions(host, port, maxHeaderSize, maxHeaderCount, maxBodySize, headerReadTimeout,
-                    keepAliveTimeout, bodyReadTimeout, writeTimeout, maxConnections, shutdownGrace, sslContext);
+                    keepAliveTimeout, bodyReadTimeout, writeTimeout, maxConnections, maxConnectionsPerIp, shutdownGrace, sslContext);
         }
     }
 }

@@ -66,6 +66,8 @@ public final class Settings {
                 "a response write blocked this long by a client that does not read closes the connection");
         def("http.max_connections", SettingType.INT, ServerOptions.DEFAULT_MAX_CONNECTIONS,
                 "open connections, WebSockets included; beyond it new connections get 503 and are closed");
+        def("http.max_connections_per_ip", SettingType.INT, 0,
+                "open connections from one client address; beyond it new ones get 503 and are closed; 0 for no limit");
         def("shutdown.grace_period", SettingType.DURATION, ServerOptions.DEFAULT_SHUTDOWN_GRACE,
                 "on SIGTERM/stop: how long open requests and WebSockets (closed with 1001) get to finish");
         def("tls.keystore", SettingType.STRING, "", "PKCS12/JKS keystore file; set it to serve HTTPS and WSS");
@@ -171,6 +173,7 @@ public final class Settings {
                     .bodyReadTimeout(duration("http.body_read_timeout"))
                     .writeTimeout(duration("http.write_timeout"))
                     .maxConnections(integer("http.max_connections"))
+                    .maxConnectionsPerIp(integer("http.max_connections_per_ip"))
                     .shutdownGrace(duration("shutdown.grace_period"))
                     .sslContext(sslContext())
                     .build();

@@ -326,6 +326,35 @@ class HttpServerTest {
     }
 
     /**
+     * http.max_connections_per_ip: the third connection from 127.0.0.1 gets 503 and is closed, while
+     * another address (127.0.0.2) still gets in; a slot is given back when its connection ends.
+     */
+    @Test
+    void connectionsFromOneAddressBeyondItsLimitGet503() throws Exception {
+        int port = start(ServerOptions.builder().maxConnectionsPerIp(2), ECHO);
+        try (RawHttp a = new RawHttp(port); RawHttp b = new RawHttp(port)) {
+            a.send("GET /a HTTP/1.1\r\nHost: h\r\n\r\n").read();
+            b.send("GET /b HTTP/1.1\r\nHost: h\r\n\r\n").read();
+            try (RawHttp c = new RawHttp(port)) {
+                RawHttp.Response r = c.read(); // without sending anything, as at max_connections
+                assertThat(r.status()).isEqualTo(503);
+                assertThat(r.header("connection")).isEqualTo("close");
+                assertThat(c.closedByServer()).isTrue();
+            }
+            try (RawHttp other = new RawHttp(port, "127.0.0.2")) {
+                assertThat(other.send("GET /other HTTP/1.1\r\nHost: h\r\n\r\n").read().text()).startsWith("GET /other");
+            }
+            assertThat(server.refusedConnections()).isEqualTo(1);
+            a.close();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (server.openConnections() > 1 && System.nanoTime() < deadline) sleep(5);
+            try (RawHttp d = new RawHttp(port)) {
+                assertThat(d.send("GET /d HTTP/1.1\r\nHost: h\r\n\r\n").read().text()).startsWith("GET /d");
+            }
+        }
+    }
+
+    /**
      * An Error thrown by accept (here an OutOfMemoryError, twice in a row, then an IOException) is
      * logged and the loop goes on accepting: the next client is served.
      */
