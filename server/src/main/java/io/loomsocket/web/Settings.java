@@ -83,6 +83,10 @@ public final class Settings {
                 "browser origins allowed besides the request's own host: https://a.example, https://*.example.com, or * for any; others get 403 (clients sending no Origin are always allowed)");
         def("channel_layer", SettingType.STRING, "memory",
                 "channel layer: memory, or redis://host:port/db to join servers through Redis (see loomsocket-channels)");
+        // read by the application when it builds its channel layer (the demo: ChatViews.layerFrom);
+        // the same default as loomsocket-channels' ChannelLayerSettings.DEFAULT_OUTBOX_MAX_BYTES
+        def("channels.outbox_max_bytes", SettingType.SIZE, 1L << 20,
+                "bytes of messages queued for one slow member of the channel layer; beyond it the overflow policy applies (default: drop the oldest)");
         WebSocketConfig ws = WebSocketConfig.defaults();
         def("websocket.max_message_size", SettingType.SIZE, (long) ws.maxMessageSize(), "largest message received; larger closes with 1009");
         def("websocket.max_frame_size", SettingType.SIZE, (long) ws.maxFrameSize(), "largest frame received; larger closes with 1009");
