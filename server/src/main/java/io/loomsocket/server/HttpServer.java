@@ -16,6 +16,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLServerSocket;
 
 /**
  * An embedded HTTP/1.1 server (RFC 9112) on {@link java.net.ServerSocket}, one virtual thread per
@@ -70,6 +72,20 @@ public final class HttpServer implements AutoCloseable {
         if (System.getProperty(POLLER_MODE_PROPERTY) == null) System.setProperty(POLLER_MODE_PROPERTY, "1");
     }
 
+    /** The JDK's switch that refuses TLS renegotiations a client starts (its only control of them). */
+    static final String REJECT_RENEGOTIATION_PROPERTY = "jdk.tls.rejectClientInitiatedRenegotiation";
+
+    /**
+     * Refuses client-initiated TLS renegotiation (RFC 5746 §4.4 lets a server do so): each one costs
+     * the server a full handshake, so a client repeating them is a cheap CPU attack (TLS 1.3 has no
+     * renegotiation at all). JSSE offers no per-connection switch, only this JVM-wide property, read
+     * once when the JVM's first server-side handshake starts; so it is set when a TLS server starts,
+     * before it accepts, unless the command line chose a value.
+     */
+    static void rejectClientRenegotiation() {
+        if (System.getProperty(REJECT_RENEGOTIATION_PROPERTY) == null) System.setProperty(REJECT_RENEGOTIATION_PROPERTY, "true");
+    }
+
     private final ServerOptions options;
     private final HttpHandler handler;
     private final ServerSocket serverSocket;
@@ -91,9 +107,19 @@ public final class HttpServer implements AutoCloseable {
         this.options = options;
         this.handler = handler;
         this.acceptFn = acceptFn;
-        ServerSocket ss = options.sslContext() != null
-                ? options.sslContext().getServerSocketFactory().createServerSocket()
-                : new ServerSocket();
+        ServerSocket ss;
+        if (options.sslContext() != null) {
+            rejectClientRenegotiation();
+            SSLServerSocket tls = (SSLServerSocket) options.sslContext().getServerSocketFactory().createServerSocket();
+            SSLParameters params = tls.getSSLParameters();
+            params.setProtocols(options.tlsProtocols().toArray(String[]::new));
+            params.setCipherSuites(options.tlsCipherSuites().toArray(String[]::new));
+            params.setUseCipherSuitesOrder(true); // the server's order: the strongest suite both sides have
+            tls.setSSLParameters(params);
+            ss = tls;
+        } else {
+            ss = new ServerSocket();
+        }
         try {
             ss.setReuseAddress(true);
             ss.bind(new InetSocketAddress(InetAddress.getByName(options.host()), options.port()), 1024);

@@ -73,6 +73,10 @@ public final class Settings {
         def("tls.keystore", SettingType.STRING, "", "PKCS12/JKS keystore file; set it to serve HTTPS and WSS");
         def("tls.keystore_password", SettingType.STRING, "", "password of the keystore (and of its key)");
         def("tls.keystore_type", SettingType.STRING, "PKCS12", "keystore type: PKCS12 or JKS");
+        def("tls.protocols", SettingType.STRING, String.join(",", ServerOptions.DEFAULT_TLS_PROTOCOLS),
+                "TLS versions accepted, comma-separated JSSE names");
+        def("tls.cipher_suites", SettingType.STRING, String.join(",", ServerOptions.DEFAULT_TLS_CIPHER_SUITES),
+                "TLS cipher suites accepted, comma-separated JSSE names in order of preference (default: Mozilla intermediate without DHE)");
         def("templates.dir", SettingType.STRING, "classpath:templates", "where render() finds templates: classpath:<prefix> or a folder");
         def("templates.cache", SettingType.BOOLEAN, true, "cache compiled templates (turn off while editing them)");
         def("static.url", SettingType.STRING, "/static/", "URL prefix of static files");
@@ -180,6 +184,8 @@ public final class Settings {
                     .maxConnectionsPerIp(integer("http.max_connections_per_ip"))
                     .shutdownGrace(duration("shutdown.grace_period"))
                     .sslContext(sslContext())
+                    .tlsProtocols(list("tls.protocols"))
+                    .tlsCipherSuites(list("tls.cipher_suites"))
                     .build();
         } catch (IllegalArgumentException e) {
             throw new SettingsException("invalid server setting: " + e.getMessage(), e);
@@ -209,6 +215,11 @@ public final class Settings {
         } catch (IllegalArgumentException e) {
             throw new SettingsException("invalid websocket setting: " + e.getMessage(), e);
         }
+    }
+
+    /** A comma-separated setting as a list, blanks dropped. */
+    private List<String> list(String key) {
+        return java.util.Arrays.stream(string(key).split(",")).map(String::strip).filter(v -> !v.isEmpty()).toList();
     }
 
     private int intSize(String key) {
