@@ -32,6 +32,10 @@ import java.util.Objects;
  *   <tr><td>{@code maxQueue} ({@code websocket.max_queue})</td><td>16</td>
  *       <td>received messages held for the application; when full, the connection stops reading
  *           the socket, so TCP flow control slows the peer down</td></tr>
+ *   <tr><td>{@code maxQueueBytes} ({@code websocket.max_queue_bytes})</td><td>1 MiB</td>
+ *       <td>bytes of received messages held for the application (text counted in chars); like
+ *           maxQueue, reaching it stops reading the socket. An empty queue takes any message, so
+ *           at most maxQueueBytes + maxMessageSize are held</td></tr>
  *   <tr><td>{@code writeBufferSize} ({@code websocket.write_buffer_size})</td><td>16 KiB</td>
  *       <td>outgoing bytes coalesced before a system call; frames are written as soon as the
  *           sender is about to block, the buffer fills, or {@value #FLUSH_DELAY_MICROS} µs after a
@@ -76,6 +80,7 @@ public final class WebSocketConfig {
     private final int maxFrameSize;
     private final int maxFragmentsPerMessage;
     private final int maxQueue;
+    private final long maxQueueBytes;
     private final int writeBufferSize;
     private final int readBufferSize;
     private final Duration writeTimeout;
@@ -93,6 +98,7 @@ public final class WebSocketConfig {
         this.maxFrameSize = b.effectiveMaxFrameSize();
         this.maxFragmentsPerMessage = b.maxFragmentsPerMessage;
         this.maxQueue = b.maxQueue;
+        this.maxQueueBytes = b.maxQueueBytes;
         this.writeBufferSize = b.writeBufferSize;
         this.readBufferSize = b.readBufferSize;
         this.writeTimeout = b.writeTimeout;
@@ -118,6 +124,7 @@ public final class WebSocketConfig {
         b.maxFrameSize = maxFrameSize == maxMessageSize ? -1 : maxFrameSize;
         b.maxFragmentsPerMessage = maxFragmentsPerMessage;
         b.maxQueue = maxQueue;
+        b.maxQueueBytes = maxQueueBytes;
         b.writeBufferSize = writeBufferSize;
         b.readBufferSize = readBufferSize;
         b.writeTimeout = writeTimeout;
@@ -136,6 +143,7 @@ public final class WebSocketConfig {
     public int maxFrameSize() { return maxFrameSize; }
     public int maxFragmentsPerMessage() { return maxFragmentsPerMessage; }
     public int maxQueue() { return maxQueue; }
+    public long maxQueueBytes() { return maxQueueBytes; }
     public int writeBufferSize() { return writeBufferSize; }
     public int readBufferSize() { return readBufferSize; }
     public Duration writeTimeout() { return writeTimeout; }
@@ -153,7 +161,7 @@ public final class WebSocketConfig {
     public String toString() {
         return "WebSocketConfig[maxMessageSize=" + maxMessageSize + ", maxFrameSize=" + maxFrameSize
                 + ", maxFragmentsPerMessage=" + maxFragmentsPerMessage
-                + ", maxQueue=" + maxQueue + ", writeBufferSize=" + writeBufferSize
+                + ", maxQueue=" + maxQueue + ", maxQueueBytes=" + maxQueueBytes + ", writeBufferSize=" + writeBufferSize
                 + ", readBufferSize=" + readBufferSize + ", writeTimeout=" + writeTimeout
                 + ", closeTimeout=" + closeTimeout + ", pingInterval=" + pingInterval
                 + ", pingTimeout=" + pingTimeout + ", compression=" + compression
@@ -169,6 +177,7 @@ public final class WebSocketConfig {
         private int maxFrameSize = -1; // unset: follows maxMessageSize
         private int maxFragmentsPerMessage = io.loomsocket.engine.EngineConfig.DEFAULT_MAX_FRAGMENTS;
         private int maxQueue = 16;
+        private long maxQueueBytes = 1 << 20;
         private int writeBufferSize = 16 << 10;
         private int readBufferSize = 16 << 10;
         private Duration writeTimeout = Duration.ofSeconds(30);
@@ -203,6 +212,13 @@ public final class WebSocketConfig {
         public Builder maxQueue(int messages) {
             if (messages < 1 || messages > 65536) throw new IllegalArgumentException("maxQueue must be 1..65536, got " + messages);
             this.maxQueue = messages;
+            return this;
+        }
+
+        /** Bytes of received messages held before reading stops, at least 1. */
+        public Builder maxQueueBytes(long bytes) {
+            if (bytes < 1) throw new IllegalArgumentException("maxQueueBytes must be positive, got " + bytes);
+            this.maxQueueBytes = bytes;
             return this;
         }
 

@@ -7,7 +7,8 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Received messages waiting for the application, bounded by {@code max_queue}, and the
+ * Received messages waiting for the application, bounded by {@code max_queue} messages and
+ * {@code max_queue_bytes} bytes (whichever is reached first; an empty queue takes any message), and the
  * ownership of the connection's {@link Reader}. The reader {@link #put}s and, when it runs on
  * its background thread, blocks while the queue is full, which stops reading the socket: TCP
  * flow control then slows the peer (backpressure). Items are {@link Message}s or, for a message
@@ -45,6 +46,9 @@ final class InboundQueue {
     private final Condition notFull = lock.newCondition();
     private final ArrayDeque<Object> items = new ArrayDeque<>(4);
     private final int capacity;
+    private final long maxBytes;
+    /** Payload bytes of the queued messages (see {@link #weight}), written under the lock. */
+    private volatile long bytes;
     private volatile boolean ended;
     private boolean discardWhenFull;
     private boolean producerBlocked;
@@ -62,8 +66,32 @@ final class InboundQueue {
     /** Whether {@link ReadWatch} holds this queue's connection. */
     private volatile boolean watched;
 
-    InboundQueue(int capacity) {
+    InboundQueue(int capacity, long maxBytes) {
         this.capacity = capacity;
+        this.maxBytes = maxBytes;
+    }
+
+    /**
+     * What an item counts against the byte bound: a binary message its length, a text message its
+     * length in chars (its memory, without a UTF-8 scan per message), a stream nothing (its chunks
+     * are bounded by the stream itself).
+     */
+    private static long weight(Object item) {
+        return switch (item) {
+            case Message.Binary b -> b.data().length;
+            case Message.Text t -> t.text().length();
+            default -> 0;
+        };
+    }
+
+    /** Under the lock: no more items fit. */
+    private boolean fullLocked() {
+        return items.size() >= capacity || bytes >= maxBytes;
+    }
+
+    private void removed(Object item) {
+        bytes -= weight(item);
+        count = items.size();
     }
 
     /**
@@ -75,7 +103,7 @@ final class InboundQueue {
     boolean put(Object item) throws InterruptedException {
         lock.lock();
         try {
-            while (items.size() >= capacity && !ended && !discardWhenFull) {
+            while (fullLocked() && !ended && !discardWhenFull) {
                 producerBlocked = true;
                 try {
                     notFull.await();
@@ -83,8 +111,9 @@ final class InboundQueue {
                     producerBlocked = false;
                 }
             }
-            if (ended || items.size() >= capacity) return false;
+            if (ended || fullLocked()) return false;
             items.addLast(item);
+            bytes += weight(item);
             count = items.size();
             notEmpty.signal();
             return true;
@@ -126,7 +155,7 @@ final class InboundQueue {
                 if (wantStream) streamWaiters--;
             }
             Object item = items.pollFirst();
-            count = items.size();
+            removed(item);
             notFull.signal();
             if (!items.isEmpty()) notEmpty.signal();
             return item;
@@ -235,7 +264,7 @@ final class InboundQueue {
 
     /** True if a receiver may not queue more (it leaves the rest of its read pending). */
     boolean isFull() {
-        return count >= capacity;
+        return count >= capacity || bytes >= maxBytes;
     }
 
     /** The next item without waiting, {@link #END} once ended and drained, or null. */
@@ -245,7 +274,7 @@ final class InboundQueue {
         try {
             Object item = items.pollFirst();
             if (item != null) {
-                count = items.size();
+                removed(item);
                 notFull.signal();
                 return item;
             }

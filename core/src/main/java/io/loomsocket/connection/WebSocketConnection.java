@@ -108,7 +108,7 @@ public final class WebSocketConnection implements WebSocket {
         this.subprotocol = subprotocol == null || subprotocol.isEmpty() ? null : subprotocol;
         this.deflate = deflateParams == null ? null : PerMessageDeflate.of(role, deflateParams, deflateConfig(config));
         this.extensions = deflateParams == null ? "" : deflateParams.toHeaderValue();
-        this.queue = new InboundQueue(config.maxQueue());
+        this.queue = new InboundQueue(config.maxQueue(), config.maxQueueBytes());
         this.reader = new Reader(this, leftover == null ? new byte[0] : leftover, engineConfig(config), deflate);
         MessageEncoder encoder = new MessageEncoder(role, deflate,
                 role == Role.CLIENT ? (masks == null ? MaskSource.secureRandom() : masks) : null);

@@ -97,6 +97,8 @@ public final class Settings {
         def("websocket.max_fragments_per_message", SettingType.INT, ws.maxFragmentsPerMessage(),
                 "frames one received message may come in; more closes with 1009");
         def("websocket.max_queue", SettingType.INT, ws.maxQueue(), "received messages queued for the view; a full queue stops reading from the socket");
+        def("websocket.max_queue_bytes", SettingType.SIZE, ws.maxQueueBytes(),
+                "bytes of received messages queued for the view; reaching it stops reading from the socket");
         def("websocket.write_buffer_size", SettingType.SIZE, (long) ws.writeBufferSize(), "bytes buffered for coalesced writes");
         def("websocket.read_buffer_size", SettingType.SIZE, (long) ws.readBufferSize(), "socket read buffer per connection");
         def("websocket.write_timeout", SettingType.DURATION, ws.writeTimeout(), "a send blocked this long by a peer that does not read closes the connection");
@@ -200,6 +202,7 @@ public final class Settings {
                     .maxFrameSize(intSize("websocket.max_frame_size"))
                     .maxFragmentsPerMessage(integer("websocket.max_fragments_per_message"))
                     .maxQueue(integer("websocket.max_queue"))
+                    .maxQueueBytes(size("websocket.max_queue_bytes"))
                     .writeBufferSize(intSize("websocket.write_buffer_size"))
                     .readBufferSize(intSize("websocket.read_buffer_size"))
                     .writeTimeout(duration("websocket.write_timeout"))
