@@ -25,9 +25,17 @@ import java.util.Objects;
  *           unless set it follows maxMessageSize (browsers send each message as one frame), and it
  *           is never more than maxMessageSize. With compression a frame may exceed it by the deflate
  *           overhead (1/64 + 1 KiB).</td></tr>
+ *   <tr><td>{@code maxFragmentsPerMessage} ({@code websocket.max_fragments_per_message})</td><td>1024</td>
+ *       <td>frames one received message may come in; one more closes with 1009. Bounds the work
+ *           per message as maxMessageSize bounds its memory; {@link WebSocket#receiveStream()} is not
+ *           bound by it.</td></tr>
  *   <tr><td>{@code maxQueue} ({@code websocket.max_queue})</td><td>16</td>
  *       <td>received messages held for the application; when full, the connection stops reading
  *           the socket, so TCP flow control slows the peer down</td></tr>
+ *   <tr><td>{@code maxQueueBytes} ({@code websocket.max_queue_bytes})</td><td>1 MiB</td>
+ *       <td>bytes of received messages held for the application (text counted in chars); like
+ *           maxQueue, reaching it stops reading the socket. An empty queue takes any message, so
+ *           at most maxQueueBytes + maxMessageSize are held</td></tr>
  *   <tr><td>{@code writeBufferSize} ({@code websocket.write_buffer_size})</td><td>16 KiB</td>
  *       <td>outgoing bytes coalesced before a system call; frames are written as soon as the
  *           sender is about to block, the buffer fills, or {@value #FLUSH_DELAY_MICROS} µs after a
@@ -70,7 +78,9 @@ public final class WebSocketConfig {
 
     private final int maxMessageSize;
     private final int maxFrameSize;
+    private final int maxFragmentsPerMessage;
     private final int maxQueue;
+    private final long maxQueueBytes;
     private final int writeBufferSize;
     private final int readBufferSize;
     private final Duration writeTimeout;
@@ -86,7 +96,9 @@ public final class WebSocketConfig {
     private WebSocketConfig(Builder b) {
         this.maxMessageSize = b.maxMessageSize;
         this.maxFrameSize = b.effectiveMaxFrameSize();
+        this.maxFragmentsPerMessage = b.maxFragmentsPerMessage;
         this.maxQueue = b.maxQueue;
+        this.maxQueueBytes = b.maxQueueBytes;
         this.writeBufferSize = b.writeBufferSize;
         this.readBufferSize = b.readBufferSize;
         this.writeTimeout = b.writeTimeout;
@@ -110,7 +122,9 @@ public final class WebSocketConfig {
         Builder b = new Builder();
         b.maxMessageSize = maxMessageSize;
         b.maxFrameSize = maxFrameSize == maxMessageSize ? -1 : maxFrameSize;
+        b.maxFragmentsPerMessage = maxFragmentsPerMessage;
         b.maxQueue = maxQueue;
+        b.maxQueueBytes = maxQueueBytes;
         b.writeBufferSize = writeBufferSize;
         b.readBufferSize = readBufferSize;
         b.writeTimeout = writeTimeout;
@@ -127,7 +141,9 @@ public final class WebSocketConfig {
 
     public int maxMessageSize() { return maxMessageSize; }
     public int maxFrameSize() { return maxFrameSize; }
+    public int maxFragmentsPerMessage() { return maxFragmentsPerMessage; }
     public int maxQueue() { return maxQueue; }
+    public long maxQueueBytes() { return maxQueueBytes; }
     public int writeBufferSize() { return writeBufferSize; }
     public int readBufferSize() { return readBufferSize; }
     public Duration writeTimeout() { return writeTimeout; }
@@ -144,7 +160,8 @@ public final class WebSocketConfig {
     @Override
     public String toString() {
         return "WebSocketConfig[maxMessageSize=" + maxMessageSize + ", maxFrameSize=" + maxFrameSize
-                + ", maxQueue=" + maxQueue + ", writeBufferSize=" + writeBufferSize
+                + ", maxFragmentsPerMessage=" + maxFragmentsPerMessage
+                + ", maxQueue=" + maxQueue + ", maxQueueBytes=" + maxQueueBytes + ", writeBufferSize=" + writeBufferSize
                 + ", readBufferSize=" + readBufferSize + ", writeTimeout=" + writeTimeout
                 + ", closeTimeout=" + closeTimeout + ", pingInterval=" + pingInterval
                 + ", pingTimeout=" + pingTimeout + ", compression=" + compression
@@ -158,7 +175,9 @@ public final class WebSocketConfig {
     public static final class Builder {
         private int maxMessageSize = 1 << 20;
         private int maxFrameSize = -1; // unset: follows maxMessageSize
+        private int maxFragmentsPerMessage = io.loomsocket.engine.EngineConfig.DEFAULT_MAX_FRAGMENTS;
         private int maxQueue = 16;
+        private long maxQueueBytes = 1 << 20;
         private int writeBufferSize = 16 << 10;
         private int readBufferSize = 16 << 10;
         private Duration writeTimeout = Duration.ofSeconds(30);
@@ -183,10 +202,23 @@ public final class WebSocketConfig {
             return this;
         }
 
+        /** Frames one received message may come in, at least 1. */
+        public Builder maxFragmentsPerMessage(int frames) {
+            this.maxFragmentsPerMessage = positive("maxFragmentsPerMessage", frames);
+            return this;
+        }
+
         /** Received messages held before reading stops, 1 to 65536. */
         public Builder maxQueue(int messages) {
             if (messages < 1 || messages > 65536) throw new IllegalArgumentException("maxQueue must be 1..65536, got " + messages);
             this.maxQueue = messages;
+            return this;
+        }
+
+        /** Bytes of received messages held before reading stops, at least 1. */
+        public Builder maxQueueBytes(long bytes) {
+            if (bytes < 1) throw new IllegalArgumentException("maxQueueBytes must be positive, got " + bytes);
+            this.maxQueueBytes = bytes;
             return this;
         }
 

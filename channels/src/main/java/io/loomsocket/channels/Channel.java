@@ -29,7 +29,7 @@ public final class Channel implements AutoCloseable {
         this.layer = layer;
         this.name = name;
         this.ws = ws;
-        this.outbox = new Outbox(ws, settings.outboxCapacity(), settings.overflowPolicy(), name, counters,
+        this.outbox = new Outbox(ws, settings.outboxCapacity(), settings.outboxMaxBytes(), settings.overflowPolicy(), name, counters,
                 () -> layer.detach(this, true));
     }
 

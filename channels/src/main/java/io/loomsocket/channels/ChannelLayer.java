@@ -31,7 +31,8 @@ import java.util.regex.Pattern;
  * <h2>Guarantees</h2>
  * <ul>
  *   <li>Sending never waits for a recipient: each attached connection has a bounded outbox
- *       ({@link ChannelLayerSettings#outboxCapacity()}) drained by its own virtual thread; a full
+ *       ({@link ChannelLayerSettings#outboxCapacity()} messages, {@link ChannelLayerSettings#outboxMaxBytes()}
+ *       bytes) drained by its own virtual thread; a full
  *       outbox applies the {@link OverflowPolicy} and counts what it dropped.</li>
  *   <li>Messages one thread sends to one group (or channel) arrive at each member in the order
  *       they were sent, on this server and, with Redis, on the others.</li>

@@ -8,6 +8,11 @@ import java.util.Objects;
  *
  * @param outboxCapacity messages one connection's outbox holds before its {@link OverflowPolicy}
  *     applies (Channels' {@code capacity}, default 100)
+ * @param outboxMaxBytes bytes of queued messages ({@link io.loomsocket.Message#length()}) one
+ *     connection's outbox holds before its {@link OverflowPolicy} applies, whichever of this and
+ *     {@code outboxCapacity} is reached first (default 1 MiB). Without it a slow member could hold
+ *     {@code outboxCapacity} messages of {@code maxMessageBytes} each; an empty outbox still takes one
+ *     message of any allowed size
  * @param overflowPolicy what a full outbox does (default {@link OverflowPolicy#DROP_OLDEST})
  * @param maxMessageBytes largest message the layer carries (default 1 MiB); larger ones are refused
  *     with {@link IllegalArgumentException}
@@ -29,6 +34,7 @@ import java.util.Objects;
  */
 public record ChannelLayerSettings(
         int outboxCapacity,
+        int outboxMaxBytes,
         OverflowPolicy overflowPolicy,
         int maxMessageBytes,
         int maxGroupsPerChannel,
@@ -44,6 +50,7 @@ public record ChannelLayerSettings(
 
     public ChannelLayerSettings {
         if (outboxCapacity < 1) throw new IllegalArgumentException("outboxCapacity must be >= 1: " + outboxCapacity);
+        if (outboxMaxBytes < 1) throw new IllegalArgumentException("outboxMaxBytes must be >= 1: " + outboxMaxBytes);
         Objects.requireNonNull(overflowPolicy, "overflowPolicy");
         if (maxMessageBytes < 1) throw new IllegalArgumentException("maxMessageBytes must be >= 1: " + maxMessageBytes);
         if (maxGroupsPerChannel < 1) throw new IllegalArgumentException("maxGroupsPerChannel must be >= 1: " + maxGroupsPerChannel);
@@ -60,49 +67,56 @@ public record ChannelLayerSettings(
         if (d == null || d.isNegative() || d.isZero()) throw new IllegalArgumentException(name + " must be positive: " + d);
     }
 
+    /** 1 MiB, the default {@link #outboxMaxBytes}. */
+    public static final int DEFAULT_OUTBOX_MAX_BYTES = 1 << 20;
+
     public static ChannelLayerSettings defaults() {
-        return new ChannelLayerSettings(100, OverflowPolicy.DROP_OLDEST, 1 << 20, 100,
+        return new ChannelLayerSettings(100, DEFAULT_OUTBOX_MAX_BYTES, OverflowPolicy.DROP_OLDEST, 1 << 20, 100,
                 Duration.ofMinutes(5), Duration.ofSeconds(1), "loomsocket",
                 Duration.ofSeconds(2), Duration.ofSeconds(5), 10_000);
     }
 
     public ChannelLayerSettings withOutboxCapacity(int v) {
-        return new ChannelLayerSettings(v, overflowPolicy, maxMessageBytes, maxGroupsPerChannel, groupExpiry, sweepInterval, keyPrefix, redisCommandTimeout, redisReconnectMax, redisRequestQueue);
+        return new ChannelLayerSettings(v, outboxMaxBytes, overflowPolicy, maxMessageBytes, maxGroupsPerChannel, groupExpiry, sweepInterval, keyPrefix, redisCommandTimeout, redisReconnectMax, redisRequestQueue);
+    }
+
+    public ChannelLayerSettings withOutboxMaxBytes(int v) {
+        return new ChannelLayerSettings(outboxCapacity, v, overflowPolicy, maxMessageBytes, maxGroupsPerChannel, groupExpiry, sweepInterval, keyPrefix, redisCommandTimeout, redisReconnectMax, redisRequestQueue);
     }
 
     public ChannelLayerSettings withOverflowPolicy(OverflowPolicy v) {
-        return new ChannelLayerSettings(outboxCapacity, v, maxMessageBytes, maxGroupsPerChannel, groupExpiry, sweepInterval, keyPrefix, redisCommandTimeout, redisReconnectMax, redisRequestQueue);
+        return new ChannelLayerSettings(outboxCapacity, outboxMaxBytes, v, maxMessageBytes, maxGroupsPerChannel, groupExpiry, sweepInterval, keyPrefix, redisCommandTimeout, redisReconnectMax, redisRequestQueue);
     }
 
     public ChannelLayerSettings withMaxMessageBytes(int v) {
-        return new ChannelLayerSettings(outboxCapacity, overflowPolicy, v, maxGroupsPerChannel, groupExpiry, sweepInterval, keyPrefix, redisCommandTimeout, redisReconnectMax, redisRequestQueue);
+        return new ChannelLayerSettings(outboxCapacity, outboxMaxBytes, overflowPolicy, v, maxGroupsPerChannel, groupExpiry, sweepInterval, keyPrefix, redisCommandTimeout, redisReconnectMax, redisRequestQueue);
     }
 
     public ChannelLayerSettings withMaxGroupsPerChannel(int v) {
-        return new ChannelLayerSettings(outboxCapacity, overflowPolicy, maxMessageBytes, v, groupExpiry, sweepInterval, keyPrefix, redisCommandTimeout, redisReconnectMax, redisRequestQueue);
+        return new ChannelLayerSettings(outboxCapacity, outboxMaxBytes, overflowPolicy, maxMessageBytes, v, groupExpiry, sweepInterval, keyPrefix, redisCommandTimeout, redisReconnectMax, redisRequestQueue);
     }
 
     public ChannelLayerSettings withGroupExpiry(Duration v) {
-        return new ChannelLayerSettings(outboxCapacity, overflowPolicy, maxMessageBytes, maxGroupsPerChannel, v, sweepInterval, keyPrefix, redisCommandTimeout, redisReconnectMax, redisRequestQueue);
+        return new ChannelLayerSettings(outboxCapacity, outboxMaxBytes, overflowPolicy, maxMessageBytes, maxGroupsPerChannel, v, sweepInterval, keyPrefix, redisCommandTimeout, redisReconnectMax, redisRequestQueue);
     }
 
     public ChannelLayerSettings withSweepInterval(Duration v) {
-        return new ChannelLayerSettings(outboxCapacity, overflowPolicy, maxMessageBytes, maxGroupsPerChannel, groupExpiry, v, keyPrefix, redisCommandTimeout, redisReconnectMax, redisRequestQueue);
+        return new ChannelLayerSettings(outboxCapacity, outboxMaxBytes, overflowPolicy, maxMessageBytes, maxGroupsPerChannel, groupExpiry, v, keyPrefix, redisCommandTimeout, redisReconnectMax, redisRequestQueue);
     }
 
     public ChannelLayerSettings withKeyPrefix(String v) {
-        return new ChannelLayerSettings(outboxCapacity, overflowPolicy, maxMessageBytes, maxGroupsPerChannel, groupExpiry, sweepInterval, v, redisCommandTimeout, redisReconnectMax, redisRequestQueue);
+        return new ChannelLayerSettings(outboxCapacity, outboxMaxBytes, overflowPolicy, maxMessageBytes, maxGroupsPerChannel, groupExpiry, sweepInterval, v, redisCommandTimeout, redisReconnectMax, redisRequestQueue);
     }
 
     public ChannelLayerSettings withRedisCommandTimeout(Duration v) {
-        return new ChannelLayerSettings(outboxCapacity, overflowPolicy, maxMessageBytes, maxGroupsPerChannel, groupExpiry, sweepInterval, keyPrefix, v, redisReconnectMax, redisRequestQueue);
+        return new ChannelLayerSettings(outboxCapacity, outboxMaxBytes, overflowPolicy, maxMessageBytes, maxGroupsPerChannel, groupExpiry, sweepInterval, keyPrefix, v, redisReconnectMax, redisRequestQueue);
     }
 
     public ChannelLayerSettings withRedisReconnectMax(Duration v) {
-        return new ChannelLayerSettings(outboxCapacity, overflowPolicy, maxMessageBytes, maxGroupsPerChannel, groupExpiry, sweepInterval, keyPrefix, redisCommandTimeout, v, redisRequestQueue);
+        return new ChannelLayerSettings(outboxCapacity, outboxMaxBytes, overflowPolicy, maxMessageBytes, maxGroupsPerChannel, groupExpiry, sweepInterval, keyPrefix, redisCommandTimeout, v, redisRequestQueue);
     }
 
     public ChannelLayerSettings withRedisRequestQueue(int v) {
-        return new ChannelLayerSettings(outboxCapacity, overflowPolicy, maxMessageBytes, maxGroupsPerChannel, groupExpiry, sweepInterval, keyPrefix, redisCommandTimeout, redisReconnectMax, v);
+        return new ChannelLayerSettings(outboxCapacity, outboxMaxBytes, overflowPolicy, maxMessageBytes, maxGroupsPerChannel, groupExpiry, sweepInterval, keyPrefix, redisCommandTimeout, redisReconnectMax, v);
     }
 }

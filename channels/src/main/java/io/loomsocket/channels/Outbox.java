@@ -13,7 +13,10 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * A connection's bounded outbox, drained by its own virtual thread: senders only enqueue (never
  * wait on the socket), and the drainer alone calls the blocking {@link WebSocket#send(Message)}.
- * Holds at most {@code capacity} queued messages plus the one being written.
+ * Holds at most {@code capacity} queued messages and at most {@code maxBytes} bytes of them
+ * ({@link Message#length()}), plus the one being written; the overflow policy applies when a
+ * message would pass either bound. An empty outbox takes any one message, so a message larger than
+ * {@code maxBytes} (but within the layer's {@code maxMessageBytes}) is still delivered.
  */
 final class Outbox {
     private static final System.Logger LOG = System.getLogger(Outbox.class.getName());
@@ -28,21 +31,27 @@ final class Outbox {
 
     private final WebSocket ws;
     private final int capacity;
+    private final long maxBytes;
     private final OverflowPolicy policy;
     private final Listener listener;
     private final Counters counters;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition ready = lock.newCondition();
-    private final ArrayDeque<Message> queue;
+    private final ArrayDeque<Entry> queue;
+    private long queuedBytes; // guarded by lock
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong sent = new AtomicLong();
     private boolean shut; // guarded by lock
     private final Thread drainer;
 
-    Outbox(WebSocket ws, int capacity, OverflowPolicy policy, String name, Counters counters, Listener listener) {
+    /** A queued message and its size, measured once. */
+    private record Entry(Message message, int bytes) {}
+
+    Outbox(WebSocket ws, int capacity, long maxBytes, OverflowPolicy policy, String name, Counters counters, Listener listener) {
         this.ws = ws;
         this.counters = counters;
         this.capacity = capacity;
+        this.maxBytes = maxBytes;
         this.policy = policy;
         this.listener = listener;
         this.queue = new ArrayDeque<>(Math.min(capacity, 16));
@@ -55,24 +64,29 @@ final class Outbox {
     Offer offer(Message m) {
         boolean closeNow = false;
         Offer result;
+        Entry entry = new Entry(m, m.length());
         lock.lock();
         try {
             if (shut) return Offer.SHUT;
-            if (queue.size() < capacity) {
-                queue.addLast(m);
-                if (queue.size() == 1) ready.signal(); // the drainer waits only on an empty queue
+            if (fits(entry)) {
+                add(entry);
                 result = Offer.QUEUED;
             } else if (policy == OverflowPolicy.DROP_OLDEST) {
-                queue.pollFirst();
-                queue.addLast(m);
-                dropped.incrementAndGet();
-                counters.dropped.increment();
+                int n = 0;
+                while (!fits(entry)) {
+                    queuedBytes -= queue.pollFirst().bytes();
+                    n++;
+                }
+                add(entry);
+                dropped.addAndGet(n);
+                counters.dropped.add(n);
                 result = Offer.QUEUED_DROPPED_OLDEST;
             } else {
                 dropped.addAndGet(queue.size() + 1L);
                 counters.dropped.add(queue.size() + 1L);
                 counters.overflowClosed.increment();
                 queue.clear();
+                queuedBytes = 0;
                 shut = true;
                 closeNow = true;
                 result = Offer.OVERFLOW_CLOSED;
@@ -95,6 +109,17 @@ final class Outbox {
         return result;
     }
 
+    /** True if {@code e} can join the queue within both bounds (an empty queue takes any message). Under lock. */
+    private boolean fits(Entry e) {
+        return queue.isEmpty() || (queue.size() < capacity && queuedBytes + e.bytes() <= maxBytes);
+    }
+
+    private void add(Entry e) {
+        queue.addLast(e);
+        queuedBytes += e.bytes();
+        if (queue.size() == 1) ready.signal(); // the drainer waits only on an empty queue
+    }
+
     /** Stops taking messages; the drainer writes what is queued (unless {@code discard}) and ends. */
     void shut(boolean discard) {
         lock.lock();
@@ -104,6 +129,7 @@ final class Outbox {
                 dropped.addAndGet(queue.size());
                 counters.dropped.add(queue.size());
                 queue.clear();
+                queuedBytes = 0;
             }
             ready.signal();
         } finally {
@@ -124,17 +150,29 @@ final class Outbox {
         }
     }
 
+    /** Bytes of the queued messages (not counting the one being written). */
+    long queuedBytes() {
+        lock.lock();
+        try {
+            return queuedBytes;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     private void drain() {
         while (true) {
             Message m;
             lock.lock();
             try {
                 while (queue.isEmpty() && !shut) ready.awaitUninterruptibly();
-                m = queue.pollFirst();
+                Entry e = queue.pollFirst();
+                if (e == null) return; // shut and drained
+                queuedBytes -= e.bytes();
+                m = e.message();
             } finally {
                 lock.unlock();
             }
-            if (m == null) return; // shut and drained
             try {
                 ws.send(m);
                 sent.incrementAndGet();

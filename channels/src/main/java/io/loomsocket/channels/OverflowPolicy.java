@@ -2,11 +2,12 @@ package io.loomsocket.channels;
 
 /**
  * What a connection's outbox does when a message arrives and it already holds
- * {@link ChannelLayerSettings#outboxCapacity()} messages (the member is not reading fast enough).
+ * {@link ChannelLayerSettings#outboxCapacity()} messages, or the message would take it past
+ * {@link ChannelLayerSettings#outboxMaxBytes()} (the member is not reading fast enough).
  * Senders never wait in any case: the policy only decides what the slow member loses.
  */
 public enum OverflowPolicy {
-    /** Drop the oldest queued message to make room (the default). Counted in {@link Channel#dropped()}. */
+    /** Drop the oldest queued messages to make room (the default). Counted in {@link Channel#dropped()}. */
     DROP_OLDEST(0),
     /**
      * Close the connection with 1013 "Try Again Later" (IANA WebSocket close code registry, the

@@ -88,6 +88,59 @@ class MemoryChannelLayerTest {
                 java.util.stream.Stream.concat(java.util.stream.Stream.of("first"), IntStream.range(490, 500).mapToObj(i -> "m" + i)).toList());
     }
 
+    /**
+     * The audit's attack: permessage-deflate lets a sender upload ~1 KiB per 1 MiB of zeros, and
+     * every room relays each message to members that do not read. With the default 1 MiB outbox
+     * bound each stuck member holds at most 1 MiB queued (plus the message being written), not
+     * 100 messages of 1 MiB: the oldest are dropped.
+     */
+    @Test
+    void outboxesAreBoundedInBytesSoMegabyteMessagesCannotPileUp() throws Exception {
+        var layer = layer(ChannelLayerSettings.defaults());
+        assertThat(layer.settings().outboxMaxBytes()).isEqualTo(1 << 20);
+        List<FakeWebSocket> stuck = new ArrayList<>();
+        List<Channel> channels = new ArrayList<>();
+        for (String room : List.of("r1", "r2", "r3")) {
+            var ws = new FakeWebSocket();
+            ws.block();
+            Channel ch = layer.attach(ws);
+            ch.groupAdd(room);
+            stuck.add(ws);
+            channels.add(ch);
+        }
+        Message zeros = Message.binary(new byte[1 << 20]);
+        for (String room : List.of("r1", "r2", "r3")) layer.groupSend(room, zeros);
+        for (FakeWebSocket ws : stuck) ws.firstSendStarted.await(); // each drainer is writing one
+        for (int i = 0; i < 20; i++) {
+            for (String room : List.of("r1", "r2", "r3")) layer.groupSend(room, Message.binary(new byte[1 << 20]));
+        }
+        for (Channel ch : channels) {
+            assertThat(ch.outbox.queuedBytes()).isLessThanOrEqualTo(1 << 20);
+            assertThat(ch.dropped()).isEqualTo(19); // 20 queued into room for one
+        }
+        // small messages: up to the count bound (100) as long as the bytes fit
+        for (int i = 0; i < 150; i++) layer.groupSend("r1", Message.text("small" + i));
+        assertThat(channels.get(0).outbox.queued()).isEqualTo(100);
+        for (FakeWebSocket ws : stuck) ws.unblock();
+        assertThat(stuck.get(1).awaitSent(2, WAIT)).hasSize(2); // the one in flight and the newest
+    }
+
+    @Test
+    void aByteBoundOverflowAppliesTheClosePolicy() throws Exception {
+        var layer = layer(ChannelLayerSettings.defaults().withOutboxMaxBytes(1000).withOverflowPolicy(OverflowPolicy.CLOSE_TRY_AGAIN_LATER));
+        var slow = new FakeWebSocket();
+        slow.block();
+        Channel cs = layer.attach(slow);
+        layer.send(cs.name(), Message.text("stuck"));
+        slow.firstSendStarted.await();
+        layer.send(cs.name(), Message.binary(new byte[600]));
+        layer.send(cs.name(), Message.binary(new byte[600])); // 1,200 bytes: over the bound, 2 messages: within the count
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!slow.isClosed() && System.nanoTime() < deadline) Thread.sleep(5);
+        assertThat(slow.closeCode()).hasValue(1013);
+        assertThat(layer.stats().overflowClosed()).isEqualTo(1);
+    }
+
     @org.junit.jupiter.params.ParameterizedTest
     @org.junit.jupiter.params.provider.EnumSource(value = OverflowPolicy.class, names = {"CLOSE_TRY_AGAIN_LATER", "CLOSE_POLICY_VIOLATION"})
     void closePoliciesCloseTheSlowMemberWithTheirCodeAndRemoveIt(OverflowPolicy policy) throws Exception {

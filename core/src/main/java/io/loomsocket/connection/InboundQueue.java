@@ -7,7 +7,8 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Received messages waiting for the application, bounded by {@code max_queue}, and the
+ * Received messages waiting for the application, bounded by {@code max_queue} messages and
+ * {@code max_queue_bytes} bytes (whichever is reached first; an empty queue takes any message), and the
  * ownership of the connection's {@link Reader}. The reader {@link #put}s and, when it runs on
  * its background thread, blocks while the queue is full, which stops reading the socket: TCP
  * flow control then slows the peer (backpressure). Items are {@link Whole} messages or, for a
@@ -60,6 +61,9 @@ final class InboundQueue {
     private final Condition notFull = lock.newCondition();
     private final ArrayDeque<Item> items = new ArrayDeque<>(4);
     private final int capacity;
+    private final long maxBytes;
+    /** Payload bytes of the queued messages (see {@link #weight}), written under the lock. */
+    private volatile long bytes;
     private volatile boolean ended;
     private boolean discardWhenFull;
     private boolean producerBlocked;
@@ -77,8 +81,33 @@ final class InboundQueue {
     /** Whether {@link ReadWatch} holds this queue's connection. */
     private volatile boolean watched;
 
-    InboundQueue(int capacity) {
+    InboundQueue(int capacity, long maxBytes) {
         this.capacity = capacity;
+        this.maxBytes = maxBytes;
+    }
+
+    /**
+     * What an item counts against the byte bound: a binary message its length, a text message its
+     * length in chars (its memory, without a UTF-8 scan per message), a stream nothing (its chunks
+     * are bounded by the stream itself).
+     */
+    private static long weight(Item item) {
+        return switch (item) {
+            case Whole(Message.Binary b) -> b.data().length;
+            case Whole(Message.Text t) -> t.text().length();
+            case Whole w -> 0;
+            case IncomingStream stream -> 0;
+        };
+    }
+
+    /** Under the lock: no more items fit. */
+    private boolean fullLocked() {
+        return items.size() >= capacity || bytes >= maxBytes;
+    }
+
+    private void removed(Item item) {
+        bytes -= weight(item);
+        count = items.size();
     }
 
     /**
@@ -90,7 +119,7 @@ final class InboundQueue {
     boolean put(Item item) throws InterruptedException {
         lock.lock();
         try {
-            while (items.size() >= capacity && !ended && !discardWhenFull) {
+            while (fullLocked() && !ended && !discardWhenFull) {
                 producerBlocked = true;
                 try {
                     notFull.await();
@@ -98,8 +127,9 @@ final class InboundQueue {
                     producerBlocked = false;
                 }
             }
-            if (ended || items.size() >= capacity) return false;
+            if (ended || fullLocked()) return false;
             items.addLast(item);
+            bytes += weight(item);
             count = items.size();
             notEmpty.signal();
             return true;
@@ -141,7 +171,7 @@ final class InboundQueue {
                 if (wantStream) streamWaiters--;
             }
             Item item = items.pollFirst();
-            count = items.size();
+            removed(item);
             notFull.signal();
             if (!items.isEmpty()) notEmpty.signal();
             return item;
@@ -250,7 +280,7 @@ final class InboundQueue {
 
     /** True if a receiver may not queue more (it leaves the rest of its read pending). */
     boolean isFull() {
-        return count >= capacity;
+        return count >= capacity || bytes >= maxBytes;
     }
 
     /** The next item without waiting, {@link Signal#END} once ended and drained, else {@link Signal#EMPTY}. */
@@ -260,7 +290,7 @@ final class InboundQueue {
         try {
             Item item = items.pollFirst();
             if (item != null) {
-                count = items.size();
+                removed(item);
                 notFull.signal();
                 return item;
             }

@@ -125,7 +125,7 @@ public final class WebSocketConnection implements WebSocket {
         this.subprotocol = subprotocol == null || subprotocol.isEmpty() ? null : subprotocol;
         this.deflate = deflateParams == null ? null : PerMessageDeflate.of(role, deflateParams, deflateConfig(config));
         this.extensions = deflateParams == null ? "" : deflateParams.toHeaderValue();
-        this.queue = new InboundQueue(config.maxQueue());
+        this.queue = new InboundQueue(config.maxQueue(), config.maxQueueBytes());
         this.protocol = new WebSocketProtocol(role, engineConfig(config), deflate,
                 role == Role.CLIENT ? (masks == null ? MaskSource.secureRandom() : masks) : null);
         this.reader = new Reader(transport, queue, leftover == null ? new byte[0] : leftover,
@@ -172,6 +172,7 @@ public final class WebSocketConnection implements WebSocket {
         return EngineConfig.defaults()
                 .withMaxFrameSize((int) frame)
                 .withMaxMessageSize(config.maxMessageSize())
+                .withMaxFragments(config.maxFragmentsPerMessage())
                 .withDeflate(deflateConfig(config));
     }
 

@@ -16,15 +16,23 @@ package io.loomsocket.engine;
  *                               (uncompressed) or as data is inflated.
  * @param streamChunkSize        largest {@link Event.StreamData} chunk, and the step in which inflated data is
  *                               produced in streaming mode. Default 16 KiB.
+ * @param maxFragments           most frames one assembled message may come in (RFC 6455 §5.4 sets no bound);
+ *                               one more closes with 1009, like a message over {@code maxMessageSize}: it bounds
+ *                               the work per message the way the size bounds its memory (300,000 empty
+ *                               fragments would otherwise be parsed into one message). Default
+ *                               {@value #DEFAULT_MAX_FRAGMENTS}. Streamed messages, whose chunks reach the
+ *                               application as they arrive, are not counted.
  * @param deflate                permessage-deflate settings (RFC 7692)
  */
 public record EngineConfig(int maxFrameSize, int maxMessageSize, long maxStreamedMessageSize, int streamChunkSize,
-                           DeflateConfig deflate) {
+                           int maxFragments, DeflateConfig deflate) {
 
     /** 1 MiB, the default of both {@link #maxFrameSize} and {@link #maxMessageSize}. */
     public static final int DEFAULT_MAX_SIZE = 1 << 20;
     /** 16 KiB, the default {@link #streamChunkSize}. */
     public static final int DEFAULT_STREAM_CHUNK = 16 * 1024;
+    /** 1,024, the default {@link #maxFragments}: a 1 MiB message still fits in fragments of 1 KiB. */
+    public static final int DEFAULT_MAX_FRAGMENTS = 1024;
 
     public EngineConfig {
         if (maxFrameSize < 125) {
@@ -39,33 +47,44 @@ public record EngineConfig(int maxFrameSize, int maxMessageSize, long maxStreame
         if (streamChunkSize < 16) {
             throw new IllegalArgumentException("streamChunkSize must be at least 16: " + streamChunkSize);
         }
+        if (maxFragments < 1) {
+            throw new IllegalArgumentException("maxFragments must be at least 1: " + maxFragments);
+        }
         if (deflate == null) {
             throw new NullPointerException("deflate");
         }
     }
 
-    /** The defaults: 1 MiB frames and messages, unlimited streams in 16 KiB chunks, {@link DeflateConfig#DEFAULT}. */
+    /**
+     * The defaults: 1 MiB frames and messages, 1,024 fragments per message, unlimited streams in
+     * 16 KiB chunks, {@link DeflateConfig#DEFAULT}.
+     */
     public static EngineConfig defaults() {
-        return new EngineConfig(DEFAULT_MAX_SIZE, DEFAULT_MAX_SIZE, Long.MAX_VALUE, DEFAULT_STREAM_CHUNK, DeflateConfig.DEFAULT);
+        return new EngineConfig(DEFAULT_MAX_SIZE, DEFAULT_MAX_SIZE, Long.MAX_VALUE, DEFAULT_STREAM_CHUNK, DEFAULT_MAX_FRAGMENTS,
+                DeflateConfig.DEFAULT);
     }
 
     public EngineConfig withMaxFrameSize(int v) {
-        return new EngineConfig(v, maxMessageSize, maxStreamedMessageSize, streamChunkSize, deflate);
+        return new EngineConfig(v, maxMessageSize, maxStreamedMessageSize, streamChunkSize, maxFragments, deflate);
     }
 
     public EngineConfig withMaxMessageSize(int v) {
-        return new EngineConfig(maxFrameSize, v, maxStreamedMessageSize, streamChunkSize, deflate);
+        return new EngineConfig(maxFrameSize, v, maxStreamedMessageSize, streamChunkSize, maxFragments, deflate);
     }
 
     public EngineConfig withMaxStreamedMessageSize(long v) {
-        return new EngineConfig(maxFrameSize, maxMessageSize, v, streamChunkSize, deflate);
+        return new EngineConfig(maxFrameSize, maxMessageSize, v, streamChunkSize, maxFragments, deflate);
     }
 
     public EngineConfig withStreamChunkSize(int v) {
-        return new EngineConfig(maxFrameSize, maxMessageSize, maxStreamedMessageSize, v, deflate);
+        return new EngineConfig(maxFrameSize, maxMessageSize, maxStreamedMessageSize, v, maxFragments, deflate);
+    }
+
+    public EngineConfig withMaxFragments(int v) {
+        return new EngineConfig(maxFrameSize, maxMessageSize, maxStreamedMessageSize, streamChunkSize, v, deflate);
     }
 
     public EngineConfig withDeflate(DeflateConfig v) {
-        return new EngineConfig(maxFrameSize, maxMessageSize, maxStreamedMessageSize, streamChunkSize, v);
+        return new EngineConfig(maxFrameSize, maxMessageSize, maxStreamedMessageSize, streamChunkSize, maxFragments, v);
     }
 }

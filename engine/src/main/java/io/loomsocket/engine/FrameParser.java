@@ -1,6 +1,7 @@
 package io.loomsocket.engine;
 
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 
 /**
  * Incremental RFC 6455 §5.2 frame parser: feed it whatever bytes have arrived, it returns a
@@ -19,8 +20,14 @@ import java.nio.ByteBuffer;
  *     buffered (§10.4) → 1009.</li>
  * </ul>
  * Each check runs as soon as the bytes it needs have arrived. A length written in a longer form than
- * needed is accepted: the minimal-encoding rule of §5.2 binds senders, and rejecting it buys nothing. The payload is buffered in an array
- * of exactly the frame's length and unmasked eight bytes at a time as it arrives.
+ * needed is accepted: the minimal-encoding rule of §5.2 binds senders, and rejecting it buys nothing.
+ *
+ * <p>The payload is unmasked eight bytes at a time as it arrives, into a buffer that grows with the
+ * bytes that arrived, never with the length the header announced: a 14-byte header announcing 1 MiB
+ * reserves nothing until payload comes (as Netty's and Jetty's parsers accumulate). A frame whose
+ * bytes are all at hand (the common small frame) gets one array of exactly its length; a frame
+ * arriving in pieces gets a buffer of what is there (at least {@value #MIN_GROWTH} bytes), doubled
+ * as needed and capped at the frame's length, so the finished frame's array is exactly its payload.
  *
  * <p>Not thread-safe: one reader thread per connection.
  */
@@ -40,6 +47,9 @@ public final class FrameParser {
     }
 
     private static final byte[] EMPTY = new byte[0];
+
+    /** The smallest step a partly received payload's buffer grows by. */
+    static final int MIN_GROWTH = 4096;
 
     /** Returned by {@link #parse} when a streamed frame's header is complete; read it with {@link #readPiece}. */
     static final Frame STREAMED = new Frame(false, false, false, false, OpCode.CONTINUATION, EMPTY);
@@ -61,6 +71,7 @@ public final class FrameParser {
     private boolean masked;
     private int maskKey;
     private byte[] payload;
+    private int payloadLength;
     private int payloadFilled;
     private boolean streamed;
     private long streamLength;
@@ -114,8 +125,11 @@ public final class FrameParser {
         if (streamed) {
             return STREAMED;
         }
-        int n = Math.min(in.remaining(), payload.length - payloadFilled);
+        int n = Math.min(in.remaining(), payloadLength - payloadFilled);
         if (n > 0) {
+            if (n > payload.length - payloadFilled) {
+                growPayload(n);
+            }
             int from = payloadFilled;
             if (masked && in.hasArray()) {
                 // unmask while copying: one pass over the payload instead of copy + XOR in place
@@ -133,7 +147,17 @@ public final class FrameParser {
                 listener.onPayload(payload, from, payloadFilled);
             }
         }
-        return payloadFilled == payload.length ? finishFrame() : null;
+        return payloadFilled == payloadLength ? finishFrame() : null;
+    }
+
+    /**
+     * Makes room for {@code n} more payload bytes that have arrived: at least doubles the buffer
+     * (and at least {@link #MIN_GROWTH}), never past the frame's length.
+     */
+    private void growPayload(int n) {
+        long want = Math.max(Math.max((long) payload.length * 2, MIN_GROWTH), (long) payloadFilled + n);
+        int capacity = (int) Math.min(payloadLength, want);
+        payload = payloadFilled == 0 ? new byte[capacity] : Arrays.copyOf(payload, capacity);
     }
 
     /** True while a streamed frame's payload is being read with {@link #readPiece}. */
@@ -251,7 +275,8 @@ public final class FrameParser {
             throw new ProtocolException(CloseCode.MESSAGE_TOO_BIG,
                     "frame of " + length + " bytes exceeds the limit of " + maxFrameSize + " (RFC 6455 §10.4)");
         }
-        payload = length == 0 ? EMPTY : new byte[(int) length];
+        payload = EMPTY; // allocated as the payload arrives (growPayload)
+        payloadLength = (int) length;
         payloadFilled = 0;
         inPayload = true;
         return length == 0;

@@ -26,6 +26,8 @@ import java.util.zip.Inflater;
  * <li>UTF-8 of text messages (§8.1), validated incrementally, also across fragments and within a
  *     frame that is still arriving, failing at the first invalid byte → 1007;</li>
  * <li>close payloads (§5.5.1, §7.4): 1 byte → 1002, invalid code → 1002, invalid UTF-8 reason → 1007;</li>
+ * <li>fragments per assembled message: {@link EngineConfig#maxFragments()}, checked at each
+ *     continuation frame's header → 1009;</li>
  * <li>message size (§10.4): {@link EngineConfig#maxMessageSize()} (or
  *     {@link EngineConfig#maxStreamedMessageSize()} in streaming mode) is checked from each frame
  *     header before its payload is buffered; decompressed bytes are counted as they are produced,
@@ -67,6 +69,8 @@ public final class MessageAssembler {
     private long msgSize;
     private long msgLimit;
     private int msgFrames;
+    /** Frames of the message in progress whose header has been read (msgFrames counts finished ones). */
+    private int msgFragments;
     private byte[] buf;
     private int bufLen;
 
@@ -205,6 +209,10 @@ public final class MessageAssembler {
             if (!inMessage) {
                 throw ProtocolException.protocol("continuation frame without a message to continue (RFC 6455 §5.4)");
             }
+            if (!msgStreaming && ++msgFragments > config.maxFragments()) {
+                throw new ProtocolException(CloseCode.MESSAGE_TOO_BIG,
+                        "message in more than " + config.maxFragments() + " fragments");
+            }
         } else {
             if (inMessage) {
                 throw ProtocolException.protocol("new " + OpCode.name(opcode)
@@ -217,6 +225,7 @@ public final class MessageAssembler {
             msgLimit = msgStreaming ? config.maxStreamedMessageSize() : config.maxMessageSize();
             msgSize = 0;
             msgFrames = 0;
+            msgFragments = 1;
             utf8.reset();
         }
         if (!msgCompressed && msgSize + length > msgLimit) {

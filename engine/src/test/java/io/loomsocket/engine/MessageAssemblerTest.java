@@ -181,6 +181,44 @@ class MessageAssemblerTest {
         assertThat(events(cfg, false, wire(Frame.binary(new byte[10])), Hex.Split.WHOLE)).hasSize(1);
     }
 
+    /** The frame that starts a message plus {@code continuations} empty continuation frames, the last one final. */
+    static byte[] emptyFragments(int continuations) {
+        Frame[] frames = new Frame[continuations + 1];
+        frames[0] = frag(OpCode.TEXT, false, "a");
+        for (int i = 1; i <= continuations; i++) {
+            frames[i] = frag(OpCode.CONTINUATION, i == continuations, "");
+        }
+        return wire(frames);
+    }
+
+    @Test
+    void fragmentsPerMessageOverTheLimit_is1009AtTheFirstFrameTooMany() {
+        EngineConfig cfg = CFG.withMaxFragments(5);
+        assertThat(events(cfg, false, emptyFragments(4), Hex.Split.WHOLE)).containsExactly(new Event.Text("a"));
+        for (Hex.Split split : Hex.Split.values()) {
+            // five frames read, the sixth's header refused; the frames after it are never parsed
+            assertThatThrownBy(() -> events(cfg, false, emptyFragments(300), split)).as(split.name())
+                    .isInstanceOf(ProtocolException.class).hasMessageContaining("more than 5 fragments")
+                    .satisfies(e -> assertThat(((ProtocolException) e).closeCode()).isEqualTo(1009));
+        }
+    }
+
+    @Test
+    void defaultFragmentLimitRefusesTheAuditsThreeHundredThousandEmptyFragments() {
+        assertThat(CFG.maxFragments()).isEqualTo(1024);
+        assertThat(events(CFG, false, emptyFragments(1023), Hex.Split.WHOLE)).containsExactly(new Event.Text("a"));
+        assertThatThrownBy(() -> events(CFG, false, emptyFragments(300_000), Hex.Split.WHOLE))
+                .isInstanceOf(ProtocolException.class)
+                .satisfies(e -> assertThat(((ProtocolException) e).closeCode()).isEqualTo(1009));
+    }
+
+    @Test
+    void streamedMessagesAreNotBoundByTheFragmentLimit() {
+        EngineConfig cfg = CFG.withMaxFragments(2);
+        List<Event> ev = events(cfg, true, emptyFragments(10), Hex.Split.WHOLE);
+        assertThat(ev.get(ev.size() - 1)).isEqualTo(new Event.StreamEnd());
+    }
+
     @Test
     void streamingDeliversChunksWithoutAssembling() {
         EngineConfig cfg = CFG.withStreamChunkSize(16).withMaxMessageSize(20); // the message limit does not apply to streams

@@ -118,7 +118,9 @@ final class Connection implements Runnable {
                     output.write("HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1)); // RFC 9110 §10.1.1
                     output.flush();
                 }
-                input.idleTimeout(millis(options.bodyReadTimeout().toNanos()));
+                // one deadline for the whole body: a per-read timeout would let a client trickling
+                // a byte at a time hold the connection forever
+                input.deadline(System.nanoTime() + options.bodyReadTimeout().toNanos());
                 exchange = new HttpExchange(this, head, parser.readBody(input, framing));
             } catch (HttpException e) {
                 sendError(e.status(), e.getMessage());

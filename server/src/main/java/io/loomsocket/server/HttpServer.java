@@ -16,6 +16,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLServerSocket;
 
 /**
  * An embedded HTTP/1.1 server (RFC 9112) on {@link java.net.ServerSocket}, one virtual thread per
@@ -36,8 +38,19 @@ public final class HttpServer implements AutoCloseable {
     /** The most of a shutdown's grace period kept for aborting what is still open (see {@link #abortReserveNanos}). */
     static final long MAX_ABORT_RESERVE_NANOS = TimeUnit.SECONDS.toNanos(1);
 
-    /** Pause after a failed accept (file descriptors exhausted, ...) before trying again. */
-    private static final long ACCEPT_BACKOFF_MILLIS = 50;
+    /**
+     * Pause after a failed accept (file descriptors exhausted, an OutOfMemoryError, ...) before trying
+     * again: 10 ms, doubling with each failure in a row up to 1 s, back to 10 ms after an accept that
+     * works (Tomcat's Acceptor backs off the same way, 50 ms to 1.6 s).
+     */
+    static final long ACCEPT_BACKOFF_MIN_MILLIS = 10;
+    static final long ACCEPT_BACKOFF_MAX_MILLIS = 1000;
+
+    /** Takes the next connection from the listening socket; a seam for tests that make it fail. */
+    @FunctionalInterface
+    interface Acceptor {
+        Socket accept(ServerSocket listening) throws IOException;
+    }
 
     /** The JDK's switch between its socket pollers: 1 = platform threads, 2 = virtual threads. */
     static final String POLLER_MODE_PROPERTY = "jdk.pollerMode";
@@ -59,26 +72,54 @@ public final class HttpServer implements AutoCloseable {
         if (System.getProperty(POLLER_MODE_PROPERTY) == null) System.setProperty(POLLER_MODE_PROPERTY, "1");
     }
 
+    /** The JDK's switch that refuses TLS renegotiations a client starts (its only control of them). */
+    static final String REJECT_RENEGOTIATION_PROPERTY = "jdk.tls.rejectClientInitiatedRenegotiation";
+
+    /**
+     * Refuses client-initiated TLS renegotiation (RFC 5746 §4.4 lets a server do so): each one costs
+     * the server a full handshake, so a client repeating them is a cheap CPU attack (TLS 1.3 has no
+     * renegotiation at all). JSSE offers no per-connection switch, only this JVM-wide property, read
+     * once when the JVM's first server-side handshake starts; so it is set when a TLS server starts,
+     * before it accepts, unless the command line chose a value.
+     */
+    static void rejectClientRenegotiation() {
+        if (System.getProperty(REJECT_RENEGOTIATION_PROPERTY) == null) System.setProperty(REJECT_RENEGOTIATION_PROPERTY, "true");
+    }
+
     private final ServerOptions options;
     private final HttpHandler handler;
     private final ServerSocket serverSocket;
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
+    /** Open connections per client address, kept only when {@code maxConnectionsPerIp} is set. */
+    private final ConcurrentHashMap<InetAddress, Integer> perAddress = new ConcurrentHashMap<>();
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition connectionsChanged = lock.newCondition();
     private final AtomicLong accepted = new AtomicLong();
     private final AtomicLong refused = new AtomicLong();
+    private final Acceptor acceptFn;
     private final Thread acceptor;
     private final Thread watchdog;
     private final AtomicLong writeTimeouts = new AtomicLong();
 
-    private HttpServer(ServerOptions options, HttpHandler handler) throws IOException {
+    private HttpServer(ServerOptions options, HttpHandler handler, Acceptor acceptFn) throws IOException {
         this.options = options;
         this.handler = handler;
-        ServerSocket ss = options.sslContext() != null
-                ? options.sslContext().getServerSocketFactory().createServerSocket()
-                : new ServerSocket();
+        this.acceptFn = acceptFn;
+        ServerSocket ss;
+        if (options.sslContext() != null) {
+            rejectClientRenegotiation();
+            SSLServerSocket tls = (SSLServerSocket) options.sslContext().getServerSocketFactory().createServerSocket();
+            SSLParameters params = tls.getSSLParameters();
+            params.setProtocols(options.tlsProtocols().toArray(String[]::new));
+            params.setCipherSuites(options.tlsCipherSuites().toArray(String[]::new));
+            params.setUseCipherSuitesOrder(true); // the server's order: the strongest suite both sides have
+            tls.setSSLParameters(params);
+            ss = tls;
+        } else {
+            ss = new ServerSocket();
+        }
         try {
             ss.setReuseAddress(true);
             ss.bind(new InetSocketAddress(InetAddress.getByName(options.host()), options.port()), 1024);
@@ -93,7 +134,12 @@ public final class HttpServer implements AutoCloseable {
 
     /** Binds and starts accepting; returns once the port is open. */
     public static HttpServer start(ServerOptions options, HttpHandler handler) throws IOException {
-        HttpServer server = new HttpServer(options, handler);
+        return start(options, handler, ServerSocket::accept);
+    }
+
+    /** {@link #start(ServerOptions, HttpHandler)} taking connections through {@code acceptFn}. */
+    static HttpServer start(ServerOptions options, HttpHandler handler, Acceptor acceptFn) throws IOException {
+        HttpServer server = new HttpServer(options, handler, acceptFn);
         server.acceptor.start();
         server.watchdog.start();
         return server;
@@ -130,7 +176,7 @@ public final class HttpServer implements AutoCloseable {
         return accepted.get();
     }
 
-    /** Connections refused with 503 because {@code maxConnections} were open. */
+    /** Connections refused with 503 because {@code maxConnections} (or {@code maxConnectionsPerIp}) were open. */
     public long refusedConnections() {
         return refused.get();
     }
@@ -166,35 +212,84 @@ public final class HttpServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Accepts until the server stops. Nothing that goes wrong here ends the loop: an accept that
+     * fails (EMFILE, or an Error such as OutOfMemoryError) is logged and retried after a growing
+     * pause, because a listening socket nobody accepts from still passes a TCP health check while
+     * every client hangs in the backlog.
+     */
     private void acceptLoop() {
+        long backoff = ACCEPT_BACKOFF_MIN_MILLIS;
         while (!stopping.get()) {
-            Socket socket;
+            Socket socket = null;
             try {
-                socket = serverSocket.accept();
-            } catch (IOException e) {
+                socket = acceptFn.accept(serverSocket);
+                admit(socket);
+                backoff = ACCEPT_BACKOFF_MIN_MILLIS;
+            } catch (Throwable t) {
                 if (stopping.get() || serverSocket.isClosed()) return;
-                // e.g. EMFILE (too many open files): transient; back off briefly instead of spinning or giving up
-                LOG.log(System.Logger.Level.WARNING, "accept failed: " + e.getMessage() + "; retrying");
+                if (socket != null) closeQuietly(socket);
+                if (t instanceof IOException) { // e.g. EMFILE (too many open files): transient
+                    LOG.log(System.Logger.Level.WARNING, "accept failed: " + t.getMessage() + "; retrying in " + backoff + " ms");
+                } else {
+                    LOG.log(System.Logger.Level.ERROR, "accepting a connection failed; retrying in " + backoff + " ms", t);
+                }
                 try {
-                    Thread.sleep(ACCEPT_BACKOFF_MILLIS);
+                    Thread.sleep(backoff);
                 } catch (InterruptedException ie) {
                     return;
                 }
-                continue;
+                backoff = Math.min(ACCEPT_BACKOFF_MAX_MILLIS, backoff * 2);
             }
-            if (connections.size() >= options.maxConnections()) {
-                refuse(socket);
-                continue;
-            }
-            accepted.incrementAndGet();
-            Connection c = new Connection(this, socket, handler, options);
-            connections.add(c);
-            if (stopping.get()) { // stop() may have walked the set before this add
-                c.abort();
-                connectionEnded(c);
-                continue;
-            }
+        }
+    }
+
+    /** Serves a just-accepted socket on its own virtual thread, or refuses it at a connection limit. */
+    private void admit(Socket socket) {
+        if (connections.size() >= options.maxConnections() || !takeAddressSlot(socket.getInetAddress())) {
+            refuse(socket);
+            return;
+        }
+        accepted.incrementAndGet();
+        Connection c = new Connection(this, socket, handler, options);
+        connections.add(c);
+        if (stopping.get()) { // stop() may have walked the set before this add
+            c.abort();
+            connectionEnded(c);
+            return;
+        }
+        try {
             Thread.ofVirtual().name("loomsocket-conn").start(c);
+        } catch (Throwable t) {
+            connectionEnded(c);
+            throw t;
+        }
+    }
+
+    /** Counts a connection from {@code address}; false (counting nothing) if it already has {@code maxConnectionsPerIp}. */
+    private boolean takeAddressSlot(InetAddress address) {
+        int max = options.maxConnectionsPerIp();
+        if (max == 0) return true;
+        boolean[] taken = {false};
+        perAddress.compute(address, (a, n) -> {
+            int open = n == null ? 0 : n;
+            if (open >= max) return n;
+            taken[0] = true;
+            return open + 1;
+        });
+        return taken[0];
+    }
+
+    private void releaseAddressSlot(InetAddress address) {
+        if (options.maxConnectionsPerIp() == 0) return;
+        perAddress.computeIfPresent(address, (a, n) -> n <= 1 ? null : n - 1);
+    }
+
+    private static void closeQuietly(Socket socket) {
+        try {
+            socket.close();
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.DEBUG, () -> "close failed: " + e);
         }
     }
 
@@ -214,7 +309,7 @@ public final class HttpServer implements AutoCloseable {
     }
 
     void connectionEnded(Connection c) {
-        connections.remove(c);
+        if (connections.remove(c)) releaseAddressSlot(c.socket().getInetAddress());
         lock.lock();
         try {
             connectionsChanged.signalAll();

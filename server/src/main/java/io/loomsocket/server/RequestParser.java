@@ -1,7 +1,9 @@
 package io.loomsocket.server;
 
 import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Supplier;
@@ -174,13 +176,32 @@ final class RequestParser {
     byte[] readBody(HttpInput in, Framing framing) throws IOException {
         return switch (framing) {
             case NoBody n -> new byte[0];
-            case Fixed f -> {
-                byte[] body = new byte[(int) f.length()];
-                in.readFully(body, 0, body.length);
-                yield body;
-            }
+            case Fixed f -> readFixed(in, (int) f.length());
             case Chunked c -> readChunked(in);
         };
+    }
+
+    /** The first buffer of a Content-Length body (unless more is already buffered, or less is declared). */
+    static final int FIRST_BODY_BUFFER = 4096;
+
+    /**
+     * Reads a body of {@code length} bytes (RFC 9112 §6.2) into a buffer that grows as the bytes
+     * arrive, doubling up to {@code length}, and is allocated only once the first byte is there:
+     * a declared length reserves nothing (a client that announces 1 MiB and sends nothing costs
+     * nothing), as nginx's and Netty's body buffers do. The last doubling stops at {@code length},
+     * so the returned array is exactly the body.
+     */
+    private static byte[] readFixed(HttpInput in, int length) throws IOException {
+        if (!in.await()) throw new EOFException("connection closed before the body");
+        byte[] body = new byte[Math.min(length, Math.max(FIRST_BODY_BUFFER, in.buffered()))];
+        int filled = 0;
+        while (filled < length) {
+            if (filled == body.length) body = Arrays.copyOf(body, (int) Math.min(length, 2L * body.length));
+            int n = in.read(body, filled, body.length - filled);
+            if (n < 0) throw new EOFException("connection closed inside a body");
+            filled += n;
+        }
+        return body;
     }
 
     /** RFC 9112 §7.1: chunks, last-chunk, trailer section (read and dropped), CRLF. */

@@ -63,16 +63,22 @@ public final class Settings {
         def("http.header_read_timeout", SettingType.DURATION, ServerOptions.DEFAULT_HEADER_READ_TIMEOUT,
                 "time to receive a whole request head; a slower client gets 408 (or is dropped if it sent nothing)");
         def("http.keep_alive_timeout", SettingType.DURATION, ServerOptions.DEFAULT_KEEP_ALIVE_TIMEOUT, "an idle keep-alive connection is closed after this");
-        def("http.body_read_timeout", SettingType.DURATION, ServerOptions.DEFAULT_BODY_READ_TIMEOUT, "longest wait for the next bytes of a request body; then 408");
+        def("http.body_read_timeout", SettingType.DURATION, ServerOptions.DEFAULT_BODY_READ_TIMEOUT, "time to receive a whole request body; a slower client gets 408 and the connection is closed");
         def("http.write_timeout", SettingType.DURATION, ServerOptions.DEFAULT_WRITE_TIMEOUT,
                 "a response write blocked this long by a client that does not read closes the connection");
         def("http.max_connections", SettingType.INT, ServerOptions.DEFAULT_MAX_CONNECTIONS,
                 "open connections, WebSockets included; beyond it new connections get 503 and are closed");
+        def("http.max_connections_per_ip", SettingType.INT, 0,
+                "open connections from one client address; beyond it new ones get 503 and are closed; 0 for no limit");
         def("shutdown.grace_period", SettingType.DURATION, ServerOptions.DEFAULT_SHUTDOWN_GRACE,
                 "on SIGTERM/stop: how long open requests and WebSockets (closed with 1001) get to finish");
         def("tls.keystore", SettingType.STRING, "", "PKCS12/JKS keystore file; set it to serve HTTPS and WSS");
         def("tls.keystore_password", SettingType.STRING, "", "password of the keystore (and of its key)");
         def("tls.keystore_type", SettingType.STRING, "PKCS12", "keystore type: PKCS12 or JKS");
+        def("tls.protocols", SettingType.STRING, String.join(",", ServerOptions.DEFAULT_TLS_PROTOCOLS),
+                "TLS versions accepted, comma-separated JSSE names");
+        def("tls.cipher_suites", SettingType.STRING, String.join(",", ServerOptions.DEFAULT_TLS_CIPHER_SUITES),
+                "TLS cipher suites accepted, comma-separated JSSE names in order of preference (default: Mozilla intermediate without DHE)");
         def("templates.dir", SettingType.STRING, "classpath:templates", "where render() finds templates: classpath:<prefix> or a folder");
         def("templates.cache", SettingType.BOOLEAN, true, "cache compiled templates (turn off while editing them)");
         def("static.url", SettingType.STRING, "/static/", "URL prefix of static files");
@@ -87,6 +93,10 @@ public final class Settings {
                 "browser origins allowed besides the request's own host: https://a.example, https://*.example.com, or * for any; others get 403 (clients sending no Origin are always allowed)");
         def("channel_layer", SettingType.STRING, "memory",
                 "channel layer: memory, or redis://host:port/db to join servers through Redis (see loomsocket-channels)");
+        // read by the application when it builds its channel layer (the demo: ChatViews.layerFrom);
+        // the same default as loomsocket-channels' ChannelLayerSettings.DEFAULT_OUTBOX_MAX_BYTES
+        def("channels.outbox_max_bytes", SettingType.SIZE, 1L << 20,
+                "bytes of messages queued for one slow member of the channel layer; beyond it the overflow policy applies (default: drop the oldest)");
         def("json.max_nesting_depth", SettingType.INT, 64,
                 "deepest nesting of arrays and objects read (request.json, JsonWebSocket) or written; deeper is refused as it is read (400 / close 1007)");
         def("json.max_string_length", SettingType.INT, 1 << 20, "longest JSON string (characters) read; longer is refused as it is read (400 / close 1007)");
@@ -106,7 +116,11 @@ public final class Settings {
         WebSocketConfig ws = WebSocketConfig.defaults();
         def("websocket.max_message_size", SettingType.SIZE, (long) ws.maxMessageSize(), "largest message received; larger closes with 1009");
         def("websocket.max_frame_size", SettingType.SIZE, (long) ws.maxFrameSize(), "largest frame received; larger closes with 1009");
+        def("websocket.max_fragments_per_message", SettingType.INT, ws.maxFragmentsPerMessage(),
+                "frames one received message may come in; more closes with 1009");
         def("websocket.max_queue", SettingType.INT, ws.maxQueue(), "received messages queued for the view; a full queue stops reading from the socket");
+        def("websocket.max_queue_bytes", SettingType.SIZE, ws.maxQueueBytes(),
+                "bytes of received messages queued for the view; reaching it stops reading from the socket");
         def("websocket.write_buffer_size", SettingType.SIZE, (long) ws.writeBufferSize(), "bytes buffered for coalesced writes");
         def("websocket.read_buffer_size", SettingType.SIZE, (long) ws.readBufferSize(), "socket read buffer per connection");
         def("websocket.write_timeout", SettingType.DURATION, ws.writeTimeout(), "a send blocked this long by a peer that does not read closes the connection");
@@ -191,8 +205,11 @@ public final class Settings {
                     .bodyReadTimeout(duration("http.body_read_timeout"))
                     .writeTimeout(duration("http.write_timeout"))
                     .maxConnections(integer("http.max_connections"))
+                    .maxConnectionsPerIp(integer("http.max_connections_per_ip"))
                     .shutdownGrace(duration("shutdown.grace_period"))
                     .sslContext(sslContext())
+                    .tlsProtocols(list("tls.protocols"))
+                    .tlsCipherSuites(list("tls.cipher_suites"))
                     .build();
         } catch (IllegalArgumentException e) {
             throw new SettingsException("invalid server setting: " + e.getMessage(), e);
@@ -205,7 +222,9 @@ public final class Settings {
             return WebSocketConfig.builder()
                     .maxMessageSize(intSize("websocket.max_message_size"))
                     .maxFrameSize(intSize("websocket.max_frame_size"))
+                    .maxFragmentsPerMessage(integer("websocket.max_fragments_per_message"))
                     .maxQueue(integer("websocket.max_queue"))
+                    .maxQueueBytes(size("websocket.max_queue_bytes"))
                     .writeBufferSize(intSize("websocket.write_buffer_size"))
                     .readBufferSize(intSize("websocket.read_buffer_size"))
                     .writeTimeout(duration("websocket.write_timeout"))
@@ -221,6 +240,11 @@ public final class Settings {
         } catch (IllegalArgumentException e) {
             throw new SettingsException("invalid websocket setting: " + e.getMessage(), e);
         }
+    }
+
+    /** A comma-separated setting as a list, blanks dropped. */
+    private List<String> list(String key) {
+        return java.util.Arrays.stream(string(key).split(",")).map(String::strip).filter(v -> !v.isEmpty()).toList();
     }
 
     private int intSize(String key) {

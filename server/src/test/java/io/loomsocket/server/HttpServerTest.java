@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -340,6 +341,33 @@ class HttpServerTest {
         }
     }
 
+    /**
+     * The body read timeout bounds the whole body: a client trickling one byte every 100 ms (each
+     * read well within the timeout) gets 408 and the connection is closed.
+     */
+    @Test
+    void tricklingBodyGets408WhenTheWholeBodyIsLate() throws Exception {
+        int port = start(ServerOptions.builder().bodyReadTimeout(Duration.ofMillis(500)), ECHO);
+        try (RawHttp c = new RawHttp(port)) {
+            c.send("POST /slow HTTP/1.1\r\nHost: h\r\nContent-Length: 1000\r\n\r\n");
+            Thread trickle = Thread.ofVirtual().start(() -> {
+                try {
+                    for (int i = 0; i < 1000; i++) {
+                        c.send("x");
+                        Thread.sleep(100);
+                    }
+                } catch (IOException | InterruptedException e) {
+                    // the server closed the connection
+                }
+            });
+            var r = c.read();
+            assertThat(r.status()).isEqualTo(408);
+            assertThat(r.header("connection")).isEqualTo("close");
+            assertThat(c.closedByServer()).isTrue();
+            trickle.interrupt();
+        }
+    }
+
     @Test
     void clientThatNeverReadsIsDroppedAfterTheWriteTimeout() throws Exception {
         CountDownLatch failed = new CountDownLatch(1);
@@ -388,6 +416,56 @@ class HttpServerTest {
             assertThat(server.refusedConnections()).isEqualTo(1);
             assertThat(a.send("GET /still HTTP/1.1\r\nHost: h\r\n\r\n").read().text()).startsWith("GET /still");
         }
+    }
+
+    /**
+     * http.max_connections_per_ip: the third connection from 127.0.0.1 gets 503 and is closed, while
+     * another address (127.0.0.2) still gets in; a slot is given back when its connection ends.
+     */
+    @Test
+    void connectionsFromOneAddressBeyondItsLimitGet503() throws Exception {
+        int port = start(ServerOptions.builder().maxConnectionsPerIp(2), ECHO);
+        try (RawHttp a = new RawHttp(port); RawHttp b = new RawHttp(port)) {
+            a.send("GET /a HTTP/1.1\r\nHost: h\r\n\r\n").read();
+            b.send("GET /b HTTP/1.1\r\nHost: h\r\n\r\n").read();
+            try (RawHttp c = new RawHttp(port)) {
+                RawHttp.Response r = c.read(); // without sending anything, as at max_connections
+                assertThat(r.status()).isEqualTo(503);
+                assertThat(r.header("connection")).isEqualTo("close");
+                assertThat(c.closedByServer()).isTrue();
+            }
+            try (RawHttp other = new RawHttp(port, "127.0.0.2")) {
+                assertThat(other.send("GET /other HTTP/1.1\r\nHost: h\r\n\r\n").read().text()).startsWith("GET /other");
+            }
+            assertThat(server.refusedConnections()).isEqualTo(1);
+            a.close();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (server.openConnections() > 1 && System.nanoTime() < deadline) sleep(5);
+            try (RawHttp d = new RawHttp(port)) {
+                assertThat(d.send("GET /d HTTP/1.1\r\nHost: h\r\n\r\n").read().text()).startsWith("GET /d");
+            }
+        }
+    }
+
+    /**
+     * An Error thrown by accept (here an OutOfMemoryError, twice in a row, then an IOException) is
+     * logged and the loop goes on accepting: the next client is served.
+     */
+    @Test
+    void acceptLoopSurvivesErrorsAndKeepsServing() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        server = HttpServer.start(ServerOptions.builder().host("127.0.0.1").port(0).build(), ECHO, listening -> {
+            switch (calls.incrementAndGet()) {
+                case 1, 2 -> throw new OutOfMemoryError("injected by the test");
+                case 3 -> throw new IOException("injected by the test");
+                default -> { return listening.accept(); }
+            }
+        });
+        try (RawHttp c = new RawHttp(server.port())) {
+            assertThat(c.send("GET /alive HTTP/1.1\r\nHost: h\r\n\r\n").read().text()).startsWith("GET /alive");
+        }
+        assertThat(calls.get()).isGreaterThanOrEqualTo(4);
+        assertThat(server.acceptedConnections()).isEqualTo(1);
     }
 
     @Test

@@ -15,7 +15,14 @@ public final class RawHttp implements AutoCloseable {
     private final InputStream in;
 
     public RawHttp(int port) throws IOException {
-        socket = new Socket("127.0.0.1", port);
+        this(port, null);
+    }
+
+    /** Connects to 127.0.0.1:{@code port} from {@code localAddress} (another loopback address, e.g. 127.0.0.2), or any when null. */
+    public RawHttp(int port, String localAddress) throws IOException {
+        socket = new Socket();
+        if (localAddress != null) socket.bind(new java.net.InetSocketAddress(localAddress, 0));
+        socket.connect(new java.net.InetSocketAddress("127.0.0.1", port));
         socket.setSoTimeout(10_000);
         in = socket.getInputStream();
     }

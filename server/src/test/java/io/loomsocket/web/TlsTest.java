@@ -2,6 +2,7 @@ package io.loomsocket.web;
 
 import static io.loomsocket.web.Views.*;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.loomsocket.Message;
 import io.loomsocket.WebSocket;
@@ -69,6 +70,11 @@ class TlsTest {
     }
 
     private static SSLSocket connect(int port) throws Exception {
+        return connect(port, null, null);
+    }
+
+    /** A client that trusts the test's certificate, limited to {@code protocol} and {@code suite} when not null. */
+    private static SSLSocket connect(int port, String protocol, String suite) throws Exception {
         SSLContext ctx = SSLContext.getInstance("TLS");
         ctx.init(null, new TrustManager[] {new X509TrustManager() { // the test trusts its own self-signed certificate
             @Override public void checkClientTrusted(X509Certificate[] c, String a) { }
@@ -77,6 +83,8 @@ class TlsTest {
         }}, null);
         SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket("127.0.0.1", port);
         s.setSoTimeout(5000);
+        if (protocol != null) s.setEnabledProtocols(new String[] {protocol});
+        if (suite != null) s.setEnabledCipherSuites(new String[] {suite});
         s.startHandshake();
         return s;
     }
@@ -128,6 +136,62 @@ class TlsTest {
                 assertThat(status).as(origin).startsWith(origin.startsWith("http:") || origin.startsWith("ws:")
                         ? "HTTP/1.1 403" : "HTTP/1.1 101");
             }
+        }
+    }
+
+    private static String get(SSLSocket s, String path) throws IOException {
+        s.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: localhost\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+        s.getOutputStream().flush();
+        InputStream in = s.getInputStream();
+        String status = line(in);
+        int length = 0;
+        for (String l = line(in); !l.isEmpty(); l = line(in)) {
+            if (l.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) length = Integer.parseInt(l.substring(15).trim());
+        }
+        return status + " " + new String(in.readNBytes(length), StandardCharsets.UTF_8);
+    }
+
+    /** The default suites are Mozilla's intermediate ones: CBC and SHA-1 suites are refused, AES-GCM and TLS 1.3 accepted. */
+    @Test
+    void cbcAndSha1SuitesAreRefusedByDefault() throws Exception {
+        int port = start();
+        assertThatThrownBy(() -> connect(port, "TLSv1.2", "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA").close())
+                .isInstanceOf(javax.net.ssl.SSLHandshakeException.class);
+        assertThatThrownBy(() -> connect(port, "TLSv1.2", "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256").close())
+                .isInstanceOf(javax.net.ssl.SSLHandshakeException.class);
+        try (SSLSocket s = connect(port, "TLSv1.2", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256")) {
+            assertThat(get(s, "/hello")).isEqualTo("HTTP/1.1 200 OK secure=true");
+        }
+        try (SSLSocket s = connect(port, "TLSv1.3", null)) {
+            assertThat(s.getSession().getCipherSuite()).isEqualTo("TLS_AES_128_GCM_SHA256");
+        }
+    }
+
+    @Test
+    void theSuitesAndProtocolsAreSettings() throws Exception {
+        Settings s = Settings.builder().environment(Map.of()).port(0)
+                .set("tls.keystore", keystore.toString()).set("tls.keystore_password", "changeit")
+                .set("tls.protocols", "TLSv1.2").set("tls.cipher_suites", "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA").build();
+        server = WebApp.builder().settings(s).urls(path("^hello$", r -> Response.text("secure=" + r.isSecure()))).build().start();
+        try (SSLSocket c = connect(server.port(), "TLSv1.2", "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA")) {
+            assertThat(get(c, "/hello")).isEqualTo("HTTP/1.1 200 OK secure=true");
+        }
+        assertThatThrownBy(() -> connect(server.port(), "TLSv1.3", null).close()).isInstanceOf(javax.net.ssl.SSLHandshakeException.class);
+        assertThatThrownBy(() -> Settings.builder().environment(Map.of()).set("tls.keystore", keystore.toString())
+                .set("tls.keystore_password", "changeit").set("tls.cipher_suites", "TLS_NO_SUCH_SUITE").build())
+                .isInstanceOf(SettingsException.class).hasMessageContaining("TLS_NO_SUCH_SUITE");
+    }
+
+    /** A TLS 1.2 client that starts a renegotiation gets the handshake refused (no second handshake on our CPU). */
+    @Test
+    void clientInitiatedRenegotiationIsRefused() throws Exception {
+        int port = start();
+        try (SSLSocket s = connect(port, "TLSv1.2", null)) {
+            assertThat(get(s, "/hello")).isEqualTo("HTTP/1.1 200 OK secure=true");
+            assertThatThrownBy(() -> {
+                s.startHandshake(); // a renegotiation on an established TLS 1.2 connection
+                get(s, "/hello");
+            }).isInstanceOf(IOException.class);
         }
     }
 

@@ -4,6 +4,7 @@ import io.loomsocket.Message;
 import io.loomsocket.WebSocket;
 import io.loomsocket.channels.Channel;
 import io.loomsocket.channels.ChannelLayer;
+import io.loomsocket.channels.ChannelLayerSettings;
 import io.loomsocket.channels.ChannelLayers;
 import io.loomsocket.channels.ChannelStats;
 import io.loomsocket.channels.Outage;
@@ -39,14 +40,20 @@ public final class ChatViews {
 
     public ChatViews(ChannelLayer layer) { this.layer = Objects.requireNonNull(layer, "layer"); }
 
+    /** The settings key of the outbox byte bound ({@link ChannelLayerSettings#outboxMaxBytes()}). */
+    public static final String OUTBOX_MAX_BYTES = "channels.outbox_max_bytes";
+
     /**
      * The layer the settings ask for: the {@code channel_layer} setting when the server defines it,
-     * else the environment variable {@code CHANNEL_LAYER}; {@code memory} when neither is set.
+     * else the environment variable {@code CHANNEL_LAYER}; {@code memory} when neither is set. Its
+     * outboxes are bounded by {@value #OUTBOX_MAX_BYTES}.
      */
     public static ChannelLayer layerFrom(Settings settings) {
         boolean defined = Settings.definitions().stream().anyMatch(d -> d.key().equals(SETTING));
         String value = defined ? settings.string(SETTING) : System.getenv(ChannelLayers.SETTING);
-        return ChannelLayers.fromSetting(value);
+        long maxBytes = settings.size(OUTBOX_MAX_BYTES);
+        if (maxBytes > Integer.MAX_VALUE) throw new IllegalArgumentException(OUTBOX_MAX_BYTES + " is larger than 2 GiB: " + maxBytes);
+        return ChannelLayers.fromSetting(value, ChannelLayerSettings.defaults().withOutboxMaxBytes((int) maxBytes));
     }
 
     /** The chat's URL patterns (add them to the app's). */

@@ -87,12 +87,12 @@ class ChatClusterTest {
             Chat.link(clients);
             long droppedBefore = Long.parseLong(a.stat("dropped"));
             String big = "x".repeat(64 * 1024);
-            int rounds = 15, burst = 20; // 19 MB: far more than the slow peer's socket buffers and outbox hold
+            int rounds = 30, burst = 10; // 19 MB: far more than the slow peer's socket buffers and outbox hold
             long t0 = System.nanoTime();
             ChatClient sender = clients.get(0);
             for (int r = 0; r < rounds; r++) {
                 int first = r * burst;
-                // bursts smaller than the outbox (100): readers that keep up lose nothing
+                // bursts smaller than the outbox (100 messages, 1 MiB: 10 of 64 KiB): readers that keep up lose nothing
                 for (int k = first; k < first + burst; k++) sender.send(k + ":" + big);
                 for (ChatClient c : clients) {
                     List<String> got = Chat.collect(c, burst, WAIT);

@@ -171,19 +171,31 @@ class FragmentationConformanceTest extends ConformanceBase {
     }
 
     @Test
-    @DisplayName("§5.4 a text message of 20,000 one-byte fragments with pings in between")
+    @DisplayName("§5.4 a text message of 1,024 one-byte fragments (websocket.max_fragments_per_message) with pings in between")
     void manySmallFragments() throws IOException {
         try (RawClient c = echo()) {
             ByteArrayOutputStream frames = new ByteArrayOutputStream();
-            byte[] text = utf8(ascii(20_000));
+            byte[] text = utf8(ascii(1024));
             for (int i = 0; i < text.length; i++) {
                 frames.writeBytes(client(i == text.length - 1, i == 0 ? TEXT : CONTINUATION, new byte[] {text[i]}));
-                if (i % 5000 == 2500) frames.writeBytes(client(true, PING, utf8("ping " + i)));
+                if (i % 250 == 125) frames.writeBytes(client(true, PING, utf8("ping " + i)));
             }
             c.send(frames.toByteArray());
-            for (int i = 2500; i < text.length; i += 5000) expectFrame(c, true, PONG, utf8("ping " + i));
+            for (int i = 125; i < text.length; i += 250) expectFrame(c, true, PONG, utf8("ping " + i));
             expectFrame(c, true, TEXT, text);
             c.closeNormally();
+        }
+    }
+
+    @Test
+    @DisplayName("§5.4 a message in one fragment more than websocket.max_fragments_per_message (1,024): 1009 (loomsocketOnly)")
+    void oneFragmentTooMany() throws IOException {
+        org.junit.jupiter.api.Assumptions.assumeTrue(target.isLoomsocket(), "the RFC sets no bound on fragments");
+        try (RawClient c = echo()) {
+            ByteArrayOutputStream frames = new ByteArrayOutputStream();
+            for (int i = 0; i < 1025; i++) frames.writeBytes(client(i == 1024, i == 0 ? TEXT : CONTINUATION, new byte[0]));
+            c.send(frames.toByteArray());
+            c.expectClose(1009);
         }
     }
 }
