@@ -36,6 +36,8 @@ public final class DemoApp {
         Views.ScannedViews v = Views.scan(new DemoViews());
         List<UrlPattern> urls = new ArrayList<>(List.of(
                 path("^$", request -> Response.redirect("/index/")),
+                // browsers ask for /favicon.ico where a page names no icon (a JSON or text response)
+                path("^favicon\\.ico$", request -> Response.redirect("/static/favicon.ico")),
                 path("^index/$", v.get("index")),
                 path("^index2/$", v.get("index2")),
                 path("^echo_once$", v.get("echoOnce")),

@@ -61,6 +61,31 @@ class DemoTest {
     }
 
     @Test
+    void aNameThatIsNotARoomGetsAPageWithTheRuleAndALinkBack() throws Exception {
+        for (String path : List.of("/chat/my%20room!/", "/chat/-lead/", "/chat/" + "x".repeat(65) + "/", "/chat/a%2Fb/",
+                "/chat/%3Cb%3Ebold%3C%2Fb%3E/")) {
+            var page = get(path);
+            assertThat(page.statusCode()).as(path).isEqualTo(404);
+            assertThat(page.headers().firstValue("content-type")).hasValue("text/html; charset=utf-8");
+            assertThat(page.body()).as(path).contains("is not a room name", "starts with a letter or digit",
+                    "href=\"/chat/\"", "/static/demo.css").doesNotContain("<b>");
+        }
+        assertThat(get("/chat/Lobby_2-b/").statusCode()).isEqualTo(200);
+        assertThat(get("/chat/" + "x".repeat(64) + "/").statusCode()).isEqualTo(200);
+        assertThat(get("/chat/_stats").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void theFaviconIsServedWhereBrowsersLookForIt() throws Exception {
+        var ico = get("/favicon.ico");
+        assertThat(ico.statusCode()).isEqualTo(302);
+        assertThat(ico.headers().firstValue("location")).hasValue("/static/favicon.ico");
+        assertThat(get("/static/favicon.ico").headers().firstValue("content-type")).hasValue("image/x-icon");
+        assertThat(get("/static/favicon.svg").headers().firstValue("content-type")).hasValue("image/svg+xml");
+        assertThat(get("/index/").body()).contains("<link rel=\"icon\" href=\"/static/favicon.svg\"");
+    }
+
+    @Test
     void commandLineArgumentsOverrideTheEnvironment() {
         Settings s = DemoApp.settings(new String[] {"--port", "9123", "--host", "0.0.0.0"});
         assertThat(s.port()).isEqualTo(9123);

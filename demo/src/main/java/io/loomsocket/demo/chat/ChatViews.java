@@ -28,11 +28,19 @@ import static io.loomsocket.web.Views.requireWebSocket;
  * {@code /chat/<room>/} is the room's page, and the WebSocket view at {@code /chat/<room>} relays
  * every message it receives, unchanged, to every WebSocket in the room (group
  * {@code chat_<room>}), the sender included. With {@code CHANNEL_LAYER=redis://...} the servers
- * sharing that Redis form one chat. {@code /chat/_stats} shows the layer's counters as JSON.
+ * sharing that Redis form one chat. {@code /chat/_stats} shows the layer's counters as JSON. Any
+ * other URL under {@code /chat/} names no room: a page says why, with a link back to {@code /chat/}.
  */
 public final class ChatViews {
-    /** Room names: a letter or digit, then up to 63 letters, digits, {@code _} or {@code -}. */
-    public static final String ROOM = "[A-Za-z0-9][A-Za-z0-9_-]{0,63}";
+    /**
+     * Room names: a letter or digit, then up to 63 letters, digits, {@code _} or {@code -}. The same
+     * text is the room form's HTML {@code pattern}, which browsers compile with JavaScript's
+     * {@code v} flag (HTML, "The pattern attribute"): there a {@code -} inside a class must be
+     * escaped, so the expression keeps to what Java and {@code v}-mode JavaScript both read alike.
+     */
+    public static final String ROOM = "[A-Za-z0-9][A-Za-z0-9_\\-]{0,63}";
+    /** {@link #ROOM} in words, for the form and the page a bad name gets. */
+    static final String ROOM_RULE = "A room name starts with a letter or digit and has up to 64 letters, digits, _ and -.";
     /** The settings key that names the layer (environment variable {@code CHANNEL_LAYER}). */
     public static final String SETTING = "channel_layer";
 
@@ -62,11 +70,22 @@ public final class ChatViews {
                 path("^chat/$", this::index, "chat-index"),
                 path("^chat/_stats$", this::stats, "chat-stats"),
                 path("^chat/(?<room>" + ROOM + ")/$", this::room, "chat-room"),
-                path("^chat/(?<room>" + ROOM + ")$", requireWebSocket(this::socket), "chat-socket"));
+                path("^chat/(?<room>" + ROOM + ")$", requireWebSocket(this::socket), "chat-socket"),
+                path("^chat/(?<name>.*?)/?$", this::badRoom, "chat-bad-room"));
     }
 
     public Response index(Request request) {
-        return render(request, "chat/index.html");
+        return render(request, "chat/index.html", Map.of("pattern", ROOM, "rule", ROOM_RULE));
+    }
+
+    /**
+     * Any other URL under {@code /chat/}: a name that is not a room name (typed past the form's
+     * check or into the address bar) gets 404 with the rule and a link back to {@code /chat/}.
+     */
+    public Response badRoom(Request request) {
+        String name = request.pathParam("name");
+        if (name.length() > 100) name = name.substring(0, Character.isHighSurrogate(name.charAt(99)) ? 99 : 100) + "…";
+        return render(request, "chat/bad_room.html", Map.of("name", name, "rule", ROOM_RULE)).setStatus(404);
     }
 
     public Response room(Request request) {

@@ -10,6 +10,7 @@ import java.util.stream.Stream;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LoggingPreferences;
 
 /**
  * Debian's headless Chromium driven by Debian's chromedriver through Selenium, with explicit paths
@@ -26,6 +27,15 @@ public final class Chromium implements AutoCloseable {
     private final ChromeDriver driver;
 
     public Chromium() throws IOException {
+        this(null);
+    }
+
+    /**
+     * With chromedriver's logs switched on ({@code goog:loggingPrefs}): {@code browser} holds the
+     * console messages and failed loads, {@code performance} the DevTools Network events; read
+     * them with {@code driver().manage().logs().get(type)}. Null for none.
+     */
+    public Chromium(LoggingPreferences logs) throws IOException {
         require();
         profile = Files.createTempDirectory("loomsocket-chromium-");
         service = new ChromeDriverService.Builder()
@@ -39,6 +49,7 @@ public final class Chromium implements AutoCloseable {
         options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
             "--disable-background-networking", "--disable-component-update", "--disable-sync",
             "--disable-dev-shm-usage", "--user-data-dir=" + profile);
+        if (logs != null) options.setCapability("goog:loggingPrefs", logs);
         ChromeDriver d;
         try {
             d = new ChromeDriver(service, options);
