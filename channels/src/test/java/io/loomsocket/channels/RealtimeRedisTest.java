@@ -97,4 +97,36 @@ class RealtimeRedisTest extends RealtimeContract {
         assertThat(b().attach(ws).resume("hist.x", "0-1", null)).isFalse(); // before the stream began
         assertThat(numbers(ws)).containsExactly(1, 2, 3);
     }
+
+    /**
+     * Redis is killed (SIGKILL) and started again empty: sends to a history group fail while it is
+     * down and are counted; afterwards the reader goes on with the new stream, and a resume from an
+     * id of the lost stream is told it is not complete.
+     */
+    @Test
+    void aHistoryGroupGoesOnAfterRedisCameBackEmptyAndSaysWhatItLost() throws Exception {
+        a().keepHistory("hist.", HistoryLimits.defaults());
+        b().keepHistory("hist.", HistoryLimits.defaults());
+        var member = new FakeWebSocket();
+        b().attach(member).groupAdd("hist.o");
+        a().groupSend("hist.o", n(1));
+        await(() -> numbers(member).equals(List.of(1)), "the first");
+        String before = ids(member).getFirst();
+        redis.kill();
+        await(() -> !a().stats().redisConnected() && !b().stats().redisConnected(), "both see the outage");
+        for (int i = 0; i < 3; i++) a().groupSend("hist.o", n(100 + i));
+        assertThat(a().stats().publishFailed()).isGreaterThanOrEqualTo(3);
+        redis.restart();
+        await(() -> a().stats().redisConnected() && b().stats().redisConnected(), "both reconnected");
+        await(() -> {
+            a().groupSend("hist.o", n(2));
+            return numbers(member).contains(2);
+        }, "sends reach the member again");
+        assertThat(numbers(member)).doesNotContain(100, 101, 102);
+        assertThat(a().stats().outages()).hasSize(1);
+        assertThat(a().stats().outages().getFirst().undelivered()).isGreaterThanOrEqualTo(3);
+        var again = new FakeWebSocket();
+        assertThat(b().attach(again).resume("hist.o", before, null)).isFalse(); // the stream it came from is gone
+        assertThat(numbers(again)).isNotEmpty().allMatch(i -> i == 2);
+    }
 }
