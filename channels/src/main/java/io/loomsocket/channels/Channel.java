@@ -113,7 +113,7 @@ public final class Channel implements AutoCloseable {
      * Joins a history group ({@link ChannelLayer#keepHistory}) where the connection left it: writes
      * every kept message after {@code lastId} to the WebSocket (on this thread, as fast as the
      * peer reads), then queues {@code marker.apply(complete)} (if not null), then delivers the live
-     * messages, with none missing and none twice. {@code lastId} null joins from now.
+     * messages, with none missing and none twice. {@code lastId} null joins from now (no marker).
      *
      * @return false if some messages after {@code lastId} are no longer kept (or the id is from
      *     before the group's history began, e.g. from before a restart)

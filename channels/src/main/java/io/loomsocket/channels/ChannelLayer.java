@@ -322,7 +322,7 @@ public abstract sealed class ChannelLayer implements AutoCloseable permits Memor
         if (h == null) throw new IllegalArgumentException("group " + group + " keeps no history (see keepHistory)");
         MessageId from = since == null ? null : MessageId.parse(since);
         if (ch.groups.contains(group)) throw new IllegalStateException(ch.name() + " is already a member of " + group);
-        return joinKept(h, group, ch, from, marker);
+        return joinKept(h, group, ch, from, from == null ? null : marker); // nothing resumed: no marker
     }
 
     /** Delivers a kept message to this server's members, past the ones still before their resume point. */
