@@ -4,14 +4,22 @@ import io.loomsocket.Message;
 import io.loomsocket.WebSocket;
 
 import java.lang.System.Logger.Level;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.SortedSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
@@ -38,6 +46,15 @@ import java.util.regex.Pattern;
  *       they were sent, on this server and, with Redis, on the others.</li>
  *   <li>Membership ends when the connection closes: at the next send to it, or within
  *       {@link ChannelLayerSettings#sweepInterval()}.</li>
+ *   <li>Groups named by {@link #keepHistory} keep their recent messages: each gets an id, every
+ *       member on every server receives them in the order of their ids, and a member that comes
+ *       back with the last id it saw ({@link Channel#resume}) gets exactly what it missed, then
+ *       the live messages, and is told when some of what it missed is no longer kept.</li>
+ *   <li>Presence ({@link Channel#track}): which users are in a group, on every server, with join
+ *       and leave events; a user leaves when their last connection goes, or when their server
+ *       stops beating ({@link RealtimeSettings#presenceTimeout()}).</li>
+ *   <li>{@link #sendToUser} reaches every connection {@link Channel#identify identified} as that
+ *       user, on every server.</li>
  * </ul>
  * Names: groups are 1 to 99 ASCII letters, digits, {@code -}, {@code _}, {@code .}; channel names
  * are made by the layer ({@code <server>!<connection id>}).
@@ -50,8 +67,13 @@ public abstract sealed class ChannelLayer implements AutoCloseable permits Memor
     /** The attribute under which {@link #attach} stores the channel name in {@link WebSocket#attributes()}. */
     public static final String CHANNEL_NAME_ATTRIBUTE = "channel_name";
 
+    /** Prefix of the internal group of each user's connections ({@link #sendToUser}). */
+    static final String USER_GROUP_PREFIX = "user.";
     final ChannelLayerSettings settings;
+    final RealtimeSettings realtime;
     final Counters counters = new Counters();
+    private final CopyOnWriteArrayList<History> histories = new CopyOnWriteArrayList<>();
+    private volatile Function<PresenceEvent, Message> presenceFormat = e -> Message.text(e.toJson());
     /** This server's part of every channel name: unique per layer instance. */
     final String serverId;
     private final ConcurrentHashMap<String, Channel> channels = new ConcurrentHashMap<>();
@@ -60,8 +82,9 @@ public abstract sealed class ChannelLayer implements AutoCloseable permits Memor
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Thread sweeper;
 
-    ChannelLayer(ChannelLayerSettings settings) {
+    ChannelLayer(ChannelLayerSettings settings, RealtimeSettings realtime) {
         this.settings = Objects.requireNonNull(settings, "settings");
+        this.realtime = Objects.requireNonNull(realtime, "realtime");
         this.serverId = randomId();
         this.sweeper = Thread.ofVirtual().name("loomsocket-channels-sweeper").unstarted(this::sweep);
     }
@@ -134,7 +157,7 @@ public abstract sealed class ChannelLayer implements AutoCloseable permits Memor
             remoteGroupChange(m.group(1), true, group, channelName);
             return;
         }
-        addLocal(group, ch);
+        joinGroup(group, ch);
     }
 
     /** Removes a channel from a group (Channels' {@code group_discard}); idempotent. */
@@ -157,9 +180,67 @@ public abstract sealed class ChannelLayer implements AutoCloseable permits Memor
     public void groupSend(String group, Message message) {
         checkGroup(group);
         checkMessage(message);
+        History h = historyOf(group);
+        if (h != null) {
+            sendKept(h, group, message);
+            return;
+        }
         deliverLocalGroup(group, message);
         publishGroup(group, message);
     }
+
+    /**
+     * Makes every group whose name starts with {@code groupPrefix} keep its recent messages within
+     * {@code limits}. Call it at start-up, the same on every server of the layer, before such a
+     * group has members. A kept text message that is a JSON object is delivered with its id as its
+     * first member ({@code {"id":"1733150000000-0", ...}}); other messages are delivered as sent.
+     *
+     * <p>Every message of such a group, also to members on the sending server, is delivered through
+     * the group's one sequence (with Redis, its stream): while Redis is unreachable, sends to it
+     * fail and are counted in {@link ChannelStats#publishFailed()}.
+     */
+    public void keepHistory(String groupPrefix, HistoryLimits limits) { keepHistory(groupPrefix, limits, Json::stampId); }
+
+    /**
+     * {@link #keepHistory(String, HistoryLimits)} with {@code stamp} making the delivered message
+     * from a kept message's id and the message as sent.
+     */
+    public void keepHistory(String groupPrefix, HistoryLimits limits, BiFunction<String, Message, Message> stamp) {
+        if (groupPrefix == null || !groupPrefix.matches(ChannelLayerSettings.NAME_CHARS + "{0,98}"))
+            throw new IllegalArgumentException("group prefixes are 0-98 of [A-Za-z0-9._-]: " + groupPrefix);
+        histories.add(new History(groupPrefix, Objects.requireNonNull(limits, "limits"), Objects.requireNonNull(stamp, "stamp")));
+    }
+
+    /** The history rule of {@code group}, or null for a plain group (user groups never keep history). */
+    final History historyOf(String group) {
+        if (histories.isEmpty() || group.startsWith(USER_GROUP_PREFIX)) return null;
+        for (History h : histories) if (group.startsWith(h.prefix())) return h;
+        return null;
+    }
+
+    /**
+     * Sends to every connection identified as {@code user} ({@link Channel#identify}), on every
+     * server; never waits. Messages one thread sends to one user arrive in order.
+     */
+    public void sendToUser(String user, Message message) {
+        String group = userGroup(user);
+        checkMessage(message);
+        deliverLocalGroup(group, message);
+        publishGroup(group, message);
+    }
+
+    /** The users present in {@code group} on every server ({@link Channel#track}), sorted. */
+    public SortedSet<String> presence(String group) {
+        checkGroup(group);
+        return presenceUsers(group);
+    }
+
+    /** How join and leave events become messages to a group's members (default {@link PresenceEvent#toJson()}). */
+    public void presenceFormat(Function<PresenceEvent, Message> format) {
+        this.presenceFormat = Objects.requireNonNull(format, "format");
+    }
+
+    public RealtimeSettings realtimeSettings() { return realtime; }
 
     /**
      * The channel names in a group: on this server for the memory layer; on every server for
@@ -208,12 +289,99 @@ public abstract sealed class ChannelLayer implements AutoCloseable permits Memor
 
     abstract void closeRemote();
 
+    /** Appends to a history group's sequence; its members get it in sequence order. */
+    abstract void sendKept(History h, String group, Message message);
+
+    /**
+     * Adds {@code ch} to a history group. With {@code since}, first writes to the connection (on
+     * this thread, waiting for it) every kept message after {@code since}, then queues
+     * {@code marker}'s message, then delivers live messages: none missing, none twice.
+     *
+     * @return false if some messages after {@code since} were no longer kept
+     */
+    abstract boolean joinKept(History h, String group, Channel ch, MessageId since, Function<Boolean, Message> marker);
+
+    /** Records {@code ch}'s user as present in {@code group}; returns the users present now. */
+    abstract SortedSet<String> presenceJoin(String group, Channel ch, String user);
+
+    /** {@code ch} (of {@code user}) is no longer present in {@code group}. Never waits. */
+    abstract void presenceLeave(String group, String channelName, String user);
+
+    abstract SortedSet<String> presenceUsers(String group);
+
+    /** Adds {@code ch} to {@code group}: a history group's way ({@link #joinKept}, from now on), or the plain way. */
+    final void joinGroup(String group, Channel ch) {
+        History h = historyOf(group);
+        if (h == null) addLocal(group, ch);
+        else if (!ch.groups.contains(group)) joinKept(h, group, ch, null, null);
+    }
+
+    /** A history group's member resumes from {@code since} (null: from now). */
+    final boolean resume(Channel ch, String group, String since, Function<Boolean, Message> marker) {
+        checkGroup(group);
+        History h = historyOf(group);
+        if (h == null) throw new IllegalArgumentException("group " + group + " keeps no history (see keepHistory)");
+        MessageId from = since == null ? null : MessageId.parse(since);
+        if (ch.groups.contains(group)) throw new IllegalStateException(ch.name() + " is already a member of " + group);
+        return joinKept(h, group, ch, from, from == null ? null : marker); // nothing resumed: no marker
+    }
+
+    /** Delivers a kept message to this server's members, past the ones still before their resume point. */
+    final void deliverLocalKept(String group, MessageId id, Message stamped) {
+        Set<Channel> members = groups.get(group);
+        if (members == null) return;
+        for (Channel ch : members) {
+            if (!ch.resumedAt.isEmpty()) {
+                MessageId until = ch.resumedAt.get(group);
+                if (until != null) {
+                    if (!id.after(until)) continue;
+                    ch.resumedAt.remove(group, until);
+                }
+            }
+            deliver(ch, stamped);
+        }
+    }
+
+    /** Delivers a presence event to this server's members of {@code group}, except {@code exceptChannel}. */
+    final void deliverPresence(String group, String user, boolean joined, String exceptChannel) {
+        Set<Channel> members = groups.get(group);
+        if (members == null) return;
+        Message m = presenceFormat.apply(new PresenceEvent(group, user, joined));
+        for (Channel ch : members) if (!ch.name().equals(exceptChannel)) deliver(ch, m);
+    }
+
+    /** The internal group of {@code user}'s connections: a hash, since identities are any string. */
+    final String userGroup(String user) {
+        checkUser(user);
+        try {
+            byte[] h = MessageDigest.getInstance("SHA-256").digest(user.getBytes(StandardCharsets.UTF_8));
+            return USER_GROUP_PREFIX + HexFormat.of().formatHex(h);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    final void checkUser(String user) {
+        if (user == null || user.isEmpty()) throw new IllegalArgumentException("a user identity is 1 or more characters");
+        int n = user.getBytes(StandardCharsets.UTF_8).length;
+        if (n > realtime.maxUserBytes())
+            throw new IllegalArgumentException("user identity of " + n + " bytes is over maxUserBytes (" + realtime.maxUserBytes() + ")");
+        for (int i = 0; i < user.length(); i++)
+            if (Character.isISOControl(user.charAt(i))) throw new IllegalArgumentException("control character in user identity");
+    }
+
+    /** Extra periodic work of a subclass, on the sweeper's thread every {@code sweepInterval}. */
+    void sweepMore() { }
+
     /** Snapshot of the local groups and their members' channel names (for refreshing Redis). */
     final java.util.Map<String, List<String>> localMemberships() {
         var out = new java.util.HashMap<String, List<String>>();
         groups.forEach((g, members) -> out.put(g, members.stream().map(Channel::name).toList()));
         return out;
     }
+
+    /** The channels attached on this server now. */
+    final java.util.Collection<Channel> localChannels() { return channels.values(); }
 
     /** The channel names of the members of {@code group} on this server. */
     final Set<String> localGroupMembers(String group) {
@@ -270,6 +438,8 @@ public abstract sealed class ChannelLayer implements AutoCloseable permits Memor
     }
 
     final void removeLocal(String group, Channel ch) {
+        if (ch.tracked.remove(group)) presenceLeave(group, ch.name(), ch.user());
+        ch.resumedAt.remove(group);
         if (!ch.groups.remove(group)) return;
         groups.computeIfPresent(group, (g, members) -> {
             members.remove(ch);
@@ -318,6 +488,11 @@ public abstract sealed class ChannelLayer implements AutoCloseable permits Memor
             }
             for (Channel ch : channels.values()) {
                 if (ch.webSocket().isClosed()) detach(ch, true);
+            }
+            try {
+                sweepMore();
+            } catch (RuntimeException e) {
+                log(Level.WARNING, "channel layer: periodic work failed", e);
             }
         }
     }

@@ -16,16 +16,27 @@ public final class ChannelLayers {
 
     /**
      * {@code null}, blank or {@code memory}: a {@link MemoryChannelLayer}; {@code redis://...} or
-     * {@code rediss://...}: a {@link RedisChannelLayer} connected now.
+     * {@code rediss://...} or {@code redis-sentinel://...}: a {@link RedisChannelLayer} connected now.
      *
      * @throws IllegalArgumentException for any other value
      * @throws IllegalStateException if Redis cannot be reached
      */
     public static ChannelLayer fromSetting(String value, ChannelLayerSettings settings) {
+        return fromSetting(value, settings, RealtimeSettings.defaults());
+    }
+
+    /**
+     * As {@link #fromSetting(String, ChannelLayerSettings)}, also with the limits of presence and
+     * history. {@code redis-sentinel://host:port[,host:port...]/db#master} connects to the master
+     * the Sentinels name, and follows their failovers.
+     */
+    public static ChannelLayer fromSetting(String value, ChannelLayerSettings settings, RealtimeSettings realtime) {
         String v = value == null ? "" : value.strip();
-        if (v.isEmpty() || v.equalsIgnoreCase("memory")) return new MemoryChannelLayer(settings);
+        if (v.isEmpty() || v.equalsIgnoreCase("memory")) return new MemoryChannelLayer(settings, realtime);
         String lower = v.toLowerCase(Locale.ROOT);
-        if (lower.startsWith("redis://") || lower.startsWith("rediss://")) return new RedisChannelLayer(v, settings);
-        throw new IllegalArgumentException(SETTING + " must be 'memory' or a redis:// URI (e.g. redis://127.0.0.1:6379/0), not '" + v + "'");
+        if (lower.startsWith("redis://") || lower.startsWith("rediss://") || lower.startsWith("redis-sentinel://"))
+            return new RedisChannelLayer(v, settings, realtime);
+        throw new IllegalArgumentException(SETTING + " must be 'memory', a redis:// URI (e.g. redis://127.0.0.1:6379/0) or a "
+                + "redis-sentinel:// URI (e.g. redis-sentinel://127.0.0.1:26379/0#mymaster), not '" + v + "'");
     }
 }

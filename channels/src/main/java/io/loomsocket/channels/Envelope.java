@@ -11,7 +11,8 @@ import java.nio.charset.StandardCharsets;
  *
  * <pre>
  * byte  version (1)
- * byte  kind: 1 text, 2 binary, 3 group add, 4 group discard
+ * byte  kind: 1 text, 2 binary, 3 group add, 4 group discard, 5 presence change (sequence 0:
+ *       published by a Lua script, see {@link RedisPresence})
  * byte  length of origin, then origin (ASCII server id)
  * long  sequence number (big-endian), 1 for the first message on a Redis channel
  * byte  length of target, then target (ASCII channel or group name)
@@ -20,7 +21,7 @@ import java.nio.charset.StandardCharsets;
  */
 record Envelope(byte kind, String origin, long seq, String target, byte[] payload) {
     static final byte VERSION = 1;
-    static final byte TEXT = 1, BINARY = 2, GROUP_ADD = 3, GROUP_DISCARD = 4;
+    static final byte TEXT = 1, BINARY = 2, GROUP_ADD = 3, GROUP_DISCARD = 4, PRESENCE = 5;
 
     static Envelope of(Message m, String origin, String target) {
         return new Envelope(m.isText() ? TEXT : BINARY, origin, 0, target, m.bytes());
@@ -52,7 +53,7 @@ record Envelope(byte kind, String origin, long seq, String target, byte[] payloa
             ByteBuffer b = ByteBuffer.wrap(bytes);
             if (b.get() != VERSION) throw new IllegalArgumentException("unknown envelope version " + bytes[0]);
             byte kind = b.get();
-            if (kind < TEXT || kind > GROUP_DISCARD) throw new IllegalArgumentException("unknown envelope kind " + kind);
+            if (kind < TEXT || kind > PRESENCE) throw new IllegalArgumentException("unknown envelope kind " + kind);
             byte[] o = new byte[b.get() & 0xff];
             b.get(o);
             long seq = b.getLong();

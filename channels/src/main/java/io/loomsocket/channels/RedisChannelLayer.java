@@ -21,10 +21,13 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.SortedSet;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 
 /**
  * The channel layer for several servers ({@code CHANNEL_LAYER=redis://host:port/db}), on Lettuce.
@@ -48,6 +51,12 @@ import java.util.concurrent.locks.ReentrantLock;
  *       Redis channel, so a receiver counts messages it missed ({@link ChannelStats#remoteMissed()}).
  *       A PUBLISH written just before the connection broke is resent by Lettuce after reconnection
  *       (late, still in order). Nothing is replayed otherwise: pub/sub is at most once.</li>
+ *   <li>History groups ({@link ChannelLayer#keepHistory}) go through a Redis stream per group
+ *       instead of pub/sub ({@link RedisHistory}); presence is kept in sorted sets changed by Lua
+ *       scripts that publish the join and leave events ({@link RedisPresence}).</li>
+ *   <li>{@code redis-sentinel://} URIs: Lettuce asks the Sentinels for the master, and again at
+ *       every reconnection, so the layer follows a failover like any other outage (logged with
+ *       what it could not deliver meanwhile).</li>
  *   <li>Slow Redis: PUBLISH has no timeout (a slow one arrives late rather than being cancelled);
  *       the client buffers at most {@code redisRequestQueue} commands, beyond which publishes fail
  *       and are counted.</li>
@@ -71,6 +80,8 @@ public final class RedisChannelLayer extends ChannelLayer {
     private final ReentrantLock publishLock = new ReentrantLock();
     private final Map<String, Long> sentSeq = new ConcurrentHashMap<>();     // Redis channel -> last seq sent
     private final Map<String, Long> receivedSeq = new ConcurrentHashMap<>(); // Redis channel + "|" + origin -> last seq seen
+    private final RedisPresence presence;
+    private final RedisHistory history;
     private final Thread supervisor;
     private volatile boolean closing;
     private volatile long lastFailureLog = System.nanoTime() - 2_000_000_000L;
@@ -80,10 +91,21 @@ public final class RedisChannelLayer extends ChannelLayer {
      *
      * @throws IllegalStateException if Redis cannot be reached now
      */
-    public RedisChannelLayer(String uri, ChannelLayerSettings settings) {
-        super(settings);
+    public RedisChannelLayer(String uri, ChannelLayerSettings settings) { this(uri, settings, RealtimeSettings.defaults()); }
+
+    /**
+     * Connects to Redis: {@code redis://[password@]host[:port][/db]}, or through Sentinels,
+     * {@code redis-sentinel://host:port[,host:port...][/db]#masterName}.
+     *
+     * @throws IllegalStateException if Redis cannot be reached now
+     */
+    public RedisChannelLayer(String uri, ChannelLayerSettings settings, RealtimeSettings realtime) {
+        super(settings, realtime);
         RedisURI redisUri = RedisURI.create(uri);
-        this.where = redisUri.getHost() + ":" + redisUri.getPort() + "/" + redisUri.getDatabase();
+        this.where = redisUri.getSentinels().isEmpty()
+                ? redisUri.getHost() + ":" + redisUri.getPort() + "/" + redisUri.getDatabase()
+                : "master " + redisUri.getSentinelMasterId() + " of Sentinel " + redisUri.getSentinels().stream()
+                        .map(s -> s.getHost() + ":" + s.getPort()).collect(Collectors.joining(",")) + " /" + redisUri.getDatabase();
         this.outages = new OutageLog(where);
         String p = settings.keyPrefix();
         this.groupChannelPrefix = p + ":g:";
@@ -111,6 +133,18 @@ public final class RedisChannelLayer extends ChannelLayer {
             throw new IllegalStateException("channel layer: cannot connect to Redis at " + where + ": " + e.getMessage(), e);
         }
         this.redis = conn.async();
+        this.presence = new RedisPresence(this, redis, p, groupChannelPrefix);
+        RedisHistory h;
+        try {
+            h = new RedisHistory(this, client, redis, p);
+        } catch (RuntimeException e) {
+            sub.close();
+            conn.close();
+            client.shutdown(0, 2, TimeUnit.SECONDS);
+            resources.shutdown(0, 2, TimeUnit.SECONDS);
+            throw new IllegalStateException("channel layer: cannot connect to Redis at " + where + ": " + e.getMessage(), e);
+        }
+        this.history = h;
         sub.addListener(new RedisPubSubAdapter<>() {
             @Override
             public void message(byte[] channel, byte[] message) { received(channel, message); }
@@ -190,7 +224,7 @@ public final class RedisChannelLayer extends ChannelLayer {
         }
     }
 
-    private void publishFailed(Throwable e) {
+    void publishFailed(Throwable e) {
         counters.publishFailed.increment();
         String why = e.getClass().getSimpleName() + ": " + e.getMessage();
         if (!remoteConnected()) {
@@ -215,6 +249,10 @@ public final class RedisChannelLayer extends ChannelLayer {
             e = Envelope.decode(bytes);
         } catch (IllegalArgumentException ex) {
             log(Level.WARNING, "channel layer: ignored a foreign message on Redis channel " + channel, ex);
+            return;
+        }
+        if (e.kind() == Envelope.PRESENCE) { // from a Lua script, to every server (this one too), in the order of the changes
+            if (channel.startsWith(groupChannelPrefix)) RedisPresence.received(this, channel.substring(groupChannelPrefix.length()), e.payload());
             return;
         }
         if (e.origin().equals(serverId)) return; // delivered locally when sent
@@ -267,6 +305,58 @@ public final class RedisChannelLayer extends ChannelLayer {
         String ch = groupChannelPrefix + group;
         dispatch(() -> sub.async().unsubscribe(bytes(ch)));
         receivedSeq.keySet().removeIf(k -> k.startsWith(ch + "|"));
+        history.groupGone(group);
+    }
+
+    // ---- history and presence ----
+
+    @Override
+    void sendKept(History h, String group, Message message) {
+        if (outages.isDown()) { // known outage: the group's one sequence is in Redis, so nobody gets it
+            counters.publishFailed.increment();
+            outages.undelivered("still down");
+            return;
+        }
+        history.append(h, group, message);
+    }
+
+    @Override
+    boolean joinKept(History h, String group, Channel ch, MessageId since, Function<Boolean, Message> marker) {
+        return history.join(h, group, ch, since, marker);
+    }
+
+    @Override
+    SortedSet<String> presenceJoin(String group, Channel ch, String user) {
+        try { // subscribed before the join: this server sees every event after the snapshot below
+            sub.async().subscribe(bytes(groupChannelPrefix + group)).get(settings.redisCommandTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while subscribing to " + group, e);
+        } catch (Exception e) {
+            throw new IllegalStateException("channel layer: cannot subscribe to " + group + " at Redis " + where + ": " + e, e);
+        }
+        presence.join(group, ch.name(), user);
+        return presence.users(group); // after the join: commands run in order on the one connection
+    }
+
+    @Override
+    void presenceLeave(String group, String channelName, String user) { presence.leave(group, channelName, user); }
+
+    @Override
+    SortedSet<String> presenceUsers(String group) { return presence.users(group); }
+
+    /** Beats for every present connection of this server, and removes the expired users of its groups. */
+    private void beat() {
+        var groups = new HashSet<String>();
+        for (Channel ch : localChannels()) {
+            String user = ch.user();
+            if (user == null) continue;
+            for (String g : ch.tracked) {
+                presence.join(g, ch.name(), user);
+                groups.add(g);
+            }
+        }
+        for (String g : groups) presence.expire(g);
     }
 
     @Override
@@ -322,6 +412,8 @@ public final class RedisChannelLayer extends ChannelLayer {
     private void supervise() {
         long refreshEvery = Math.max(1, settings.groupExpiry().toMillis() / 3);
         long nextRefresh = System.currentTimeMillis() + refreshEvery;
+        long beatEvery = Math.max(10, realtime.presenceTimeout().toMillis() / 3);
+        long nextBeat = System.currentTimeMillis() + beatEvery;
         while (!closing) {
             try {
                 Thread.sleep(CHECK_INTERVAL);
@@ -334,10 +426,19 @@ public final class RedisChannelLayer extends ChannelLayer {
                     outages.down(conn.isOpen() ? "subscription connection lost" : "connection lost");
                 } else if (outages.isDown()) {
                     refresh(true); // throws if Redis is not really back yet: tried again at the next check
+                    beat();
                     outages.up();
-                } else if (System.currentTimeMillis() >= nextRefresh) {
-                    refresh(false);
-                    nextRefresh = System.currentTimeMillis() + refreshEvery;
+                } else {
+                    long now = System.currentTimeMillis();
+                    if (now >= nextRefresh) {
+                        refresh(false);
+                        nextRefresh = now + refreshEvery;
+                    }
+                    if (now >= nextBeat) {
+                        beat();
+                        nextBeat = now + beatEvery;
+                    }
+                    history.unblockIfStale();
                 }
             } catch (RuntimeException e) {
                 log(Level.DEBUG, "channel layer: Redis not ready yet", e);
@@ -355,6 +456,7 @@ public final class RedisChannelLayer extends ChannelLayer {
     void closeRemote() {
         closing = true;
         if (supervisor != null) supervisor.interrupt();
+        if (history != null) history.close();
         try { // commands run in order: once PING answers, the ZREMs of the detached channels are done
             redis.ping().get(settings.redisCommandTimeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {

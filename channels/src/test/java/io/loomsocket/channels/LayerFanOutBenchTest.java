@@ -35,13 +35,36 @@ class LayerFanOutBenchTest {
         }
     }
 
+    @Test
+    void memoryLayerHistoryGroup() throws Exception {
+        try (var layer = new MemoryChannelLayer(ChannelLayerSettings.defaults().withOutboxCapacity(MESSAGES))) {
+            layer.keepHistory("hist.", HistoryLimits.defaults());
+            run("memory, 1 process, history group (ids stamped)", List.of(layer), layer, "hist.bench");
+        }
+    }
+
+    @Test
+    void redisLayerTwoServersHistoryGroup() throws Exception {
+        try (var redis = RedisProcess.start();
+             var a = ChannelLayers.fromSetting(redis.uri(), ChannelLayerSettings.defaults().withOutboxCapacity(MESSAGES));
+             var b = ChannelLayers.fromSetting(redis.uri(), ChannelLayerSettings.defaults().withOutboxCapacity(MESSAGES))) {
+            a.keepHistory("hist.", HistoryLimits.defaults());
+            b.keepHistory("hist.", HistoryLimits.defaults());
+            run("redis, 2 layers (5,000 members each), history group (stream, ids stamped)", List.of(a, b), a, "hist.bench");
+        }
+    }
+
     static void run(String name, List<ChannelLayer> layers, ChannelLayer sender) throws Exception {
+        run(name, layers, sender, "bench");
+    }
+
+    static void run(String name, List<ChannelLayer> layers, ChannelLayer sender, String group) throws Exception {
         var warm = new CountDownLatch(MEMBERS);
         var sinks = new ArrayList<FakeWebSocket>();
         for (int i = 0; i < MEMBERS; i++) {
             var ws = new FakeWebSocket();
             ws.countOnly = warm;
-            layers.get(i % layers.size()).attach(ws).groupAdd("bench");
+            layers.get(i % layers.size()).attach(ws).groupAdd(group);
             sinks.add(ws);
         }
         // every member must be reachable (remote subscriptions are asynchronous) before measuring
@@ -50,14 +73,14 @@ class LayerFanOutBenchTest {
             assertThat(System.nanoTime()).as("warm-up").isLessThan(deadline);
             var probe = new CountDownLatch(MEMBERS);
             sinks.forEach(s -> s.countOnly = probe);
-            sender.groupSend("bench", Message.text("warm"));
+            sender.groupSend(group, Message.text("{\"warm\":1}"));
             if (probe.await(2, TimeUnit.SECONDS)) warm = probe;
         }
         var done = new CountDownLatch(MEMBERS * MESSAGES);
         sinks.forEach(s -> s.countOnly = done);
-        String payload = "x".repeat(64);
+        String payload = "{\"t\":\"" + "x".repeat(56) + "\"}"; // 64 bytes of JSON (a kept one gets its id)
         long t0 = System.nanoTime();
-        for (int i = 0; i < MESSAGES; i++) sender.groupSend("bench", Message.text(payload));
+        for (int i = 0; i < MESSAGES; i++) sender.groupSend(group, Message.text(payload));
         long sendNs = System.nanoTime() - t0;
         assertThat(done.await(120, TimeUnit.SECONDS)).as("all deliveries").isTrue();
         long totalNs = System.nanoTime() - t0;

@@ -18,18 +18,25 @@ import java.time.Duration;
 public final class RedisProcess implements AutoCloseable {
     private static final Path BINARY = Path.of("/usr/bin/redis-server");
     private final int port;
+    private final String[] extraArgs;
     private Process process;
 
-    private RedisProcess(int port) { this.port = port; }
+    private RedisProcess(int port, String... extraArgs) {
+        this.port = port;
+        this.extraArgs = extraArgs;
+    }
 
-    public static RedisProcess start() throws IOException, InterruptedException {
+    public static RedisProcess start() throws IOException, InterruptedException { return start(new String[0]); }
+
+    /** Starts one with more redis-server arguments, e.g. {@code --replicaof 127.0.0.1 6379}. */
+    public static RedisProcess start(String... extraArgs) throws IOException, InterruptedException {
         if (!Files.isExecutable(BINARY))
             throw new IllegalStateException(BINARY + " is missing: run scripts/install-peers.sh (apt-get install redis-server)");
         int port;
         try (var s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();
         }
-        var r = new RedisProcess(port);
+        var r = new RedisProcess(port, extraArgs);
         r.restart();
         return r;
     }
@@ -40,8 +47,10 @@ public final class RedisProcess implements AutoCloseable {
 
     /** Starts redis-server (again) on this port and waits until it answers PING. */
     public void restart() throws IOException, InterruptedException {
-        process = new ProcessBuilder(BINARY.toString(), "--port", String.valueOf(port), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "no", "--loglevel", "warning")
+        var command = new java.util.ArrayList<>(java.util.List.of(BINARY.toString(), "--port", String.valueOf(port), "--bind", "127.0.0.1",
+                "--save", "", "--appendonly", "no", "--loglevel", "warning"));
+        command.addAll(java.util.List.of(extraArgs));
+        process = new ProcessBuilder(command)
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (System.nanoTime() < deadline) {

@@ -1,0 +1,122 @@
+package io.loomsocket.demo.chat;
+
+import io.loomsocket.Message;
+import io.loomsocket.WebSocket;
+import io.loomsocket.channels.Channel;
+import io.loomsocket.channels.ChannelLayer;
+import io.loomsocket.channels.HistoryLimits;
+import io.loomsocket.web.Request;
+import io.loomsocket.web.Response;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+import java.util.Objects;
+import java.util.Optional;
+import java.util.SortedSet;
+import java.util.function.Function;
+
+/**
+ * The chat's WebSocket view on presence, kept history and messages to users, speaking JSON both
+ * ways. Who the user is comes from a function of the request (the logged-in session's user).
+ *
+ * <ul>
+ *   <li>client to server: {@code {"type":"message","text":"..."}} and
+ *       {@code {"type":"direct","to":"bob","text":"..."}};</li>
+ *   <li>server to client: {@code {"id":"<id>","type":"message","user":"alice","text":"...","ts":<ms>}}
+ *       to every member of the room, the sender included, in the same order for everyone;
+ *       {@code {"type":"direct","from":"alice","text":"..."}} to every connection of {@code bob}
+ *       and no one else; on connect {@code {"type":"presence","users":[...]}} (sorted, the
+ *       newcomer included) and to the others {@code {"type":"join","user":"..."}}; and
+ *       {@code {"type":"leave","user":"..."}} when a user's last connection to the room goes;</li>
+ *   <li>resume: with {@code ?since=<id>} the kept messages after that id come first, then
+ *       {@code {"type":"resumed","complete":true}} ({@code false} when some were no longer kept),
+ *       then the presence and the live messages.</li>
+ * </ul>
+ * Rooms keep their last 1,000 messages for 24 hours (group {@code room.<room>}).
+ */
+public final class RealtimeChat {
+    /** The groups of the rooms: {@code room.<room>}. */
+    public static final String GROUP_PREFIX = "room.";
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private final ChannelLayer layer;
+    private final Function<Request, Optional<String>> identity;
+
+    /**
+     * @param identity the user of a request, or empty when nobody is logged in (such a WebSocket is
+     *     closed with 1008; refusing the handshake with 403 is the login middleware's part)
+     */
+    public RealtimeChat(ChannelLayer layer, Function<Request, Optional<String>> identity) {
+        this.layer = Objects.requireNonNull(layer, "layer");
+        this.identity = Objects.requireNonNull(identity, "identity");
+        layer.keepHistory(GROUP_PREFIX, HistoryLimits.defaults());
+    }
+
+    /** The WebSocket view of {@code /chat/<room>} (the URL pattern checks the room's name). */
+    public Response socket(Request request) {
+        WebSocket ws = request.websocket();
+        Optional<String> user = identity.apply(request);
+        if (user.isEmpty()) {
+            ws.close(1008, "login required");
+            return null;
+        }
+        String group = GROUP_PREFIX + request.pathParam("room");
+        String since = request.query().first("since").orElse(null);
+        try (Channel ch = layer.attach(ws)) {
+            ch.identify(user.get());
+            try {
+                ch.resume(group, since, complete -> Message.text(JSON.createObjectNode()
+                        .put("type", "resumed").put("complete", complete).toString()));
+            } catch (IllegalArgumentException e) { // not an id of ours
+                ws.close(1008, "since is not a message id");
+                return null;
+            }
+            SortedSet<String> users = ch.track(group);
+            ObjectNode presence = JSON.createObjectNode().put("type", "presence");
+            users.forEach(presence.putArray("users")::add);
+            ch.send(Message.text(presence.toString()));
+            for (Message m : ws) {
+                String refused;
+                try {
+                    refused = handle(user.get(), group, m);
+                } catch (IllegalArgumentException e) { // a user name or message the layer refuses
+                    refused = e.getMessage().length() > 100 ? e.getMessage().substring(0, 100) : e.getMessage();
+                }
+                if (refused != null) {
+                    ws.close(refused.startsWith("binary") ? 1003 : 1008, refused);
+                    break;
+                }
+            }
+        }
+        return null;
+    }
+
+    /** Acts on one message from the client; returns why it was refused, or null. */
+    private String handle(String user, String group, Message m) {
+        if (!m.isText()) return "binary messages are not part of the chat";
+        JsonNode in;
+        try {
+            in = JSON.readTree(m.text());
+        } catch (JacksonException e) {
+            return "not JSON";
+        }
+        JsonNode text = in.path("text");
+        if (!text.isString()) return "a message needs a \"text\" string";
+        switch (in.path("type").asString()) {
+            case "message" -> layer.groupSend(group, Message.text(JSON.createObjectNode().put("type", "message").put("user", user)
+                    .put("text", text.stringValue()).put("ts", System.currentTimeMillis()).toString()));
+            case "direct" -> {
+                JsonNode to = in.path("to");
+                if (!to.isString() || to.stringValue().isEmpty()) return "a direct message needs a \"to\" user";
+                layer.sendToUser(to.stringValue(), Message.text(JSON.createObjectNode().put("type", "direct").put("from", user)
+                        .put("text", text.stringValue()).toString()));
+            }
+            default -> {
+                return "type is \"message\" or \"direct\"";
+            }
+        }
+        return null;
+    }
+}
