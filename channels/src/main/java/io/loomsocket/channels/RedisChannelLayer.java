@@ -82,7 +82,13 @@ public final class RedisChannelLayer extends ChannelLayer {
      */
     public RedisChannelLayer(String uri, ChannelLayerSettings settings) {
         super(settings);
-        RedisURI redisUri = RedisURI.create(uri);
+        RedisURI redisUri;
+        try {
+            redisUri = RedisURI.create(uri);
+        } catch (RuntimeException e) { // Lettuce's messages may quote the URI, password included
+            throw new IllegalArgumentException("channel layer: malformed Redis URL '" + ChannelLayers.withoutUserInfo(uri)
+                    + "' (expected redis://[:password@]host[:port][/db]): " + e.getClass().getSimpleName());
+        }
         this.where = redisUri.getHost() + ":" + redisUri.getPort() + "/" + redisUri.getDatabase();
         this.outages = new OutageLog(where);
         String p = settings.keyPrefix();

@@ -53,16 +53,30 @@ public final class DemoApp {
         List<Middleware> chain = new ArrayList<>(outer);
         chain.addAll(io.loomsocket.demo.auth.AuthDemo.middleware()); // WebSocketMiddleware + token check
         return WebApp.builder().settings(settings).urls(urlpatterns(layer)).classLoader(DemoApp.class.getClassLoader())
-                .middleware(chain).build();
+                .middleware(chain).build(); // the access_log setting puts the built-in access log first
     }
 
+    /** What {@code --help} prints. */
+    static final String USAGE = """
+            usage: java -jar loomsocket-demo.jar [--port N] [--host H] [--settings FILE]
+              --port N         TCP port (default 8000; 0 picks a free one), as PORT=N
+              --host H         address to listen on (default 127.0.0.1), as LISTEN_HOST=H
+              --settings FILE  a properties file of settings (see the README's settings table)
+              -h, --help       this text
+            Settings come from the file, then the environment (PORT=9000, ACCESS_LOG=off, ...),
+            then the command line. Ctrl-C or SIGTERM stops the server gracefully.""";
+
     public static void main(String[] args) {
+        if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
+            System.out.println(USAGE);
+            return;
+        }
         Settings settings;
         try {
             settings = settings(args);
         } catch (IllegalArgumentException | SettingsException e) {
             System.err.println("error: " + e.getMessage());
-            System.err.println("usage: java -jar loomsocket-demo.jar [--port N] [--host H] [--settings FILE]");
+            System.err.println(USAGE);
             System.exit(2);
             return;
         }
@@ -71,24 +85,22 @@ public final class DemoApp {
         try {
             layer = ChatViews.layerFrom(settings);
         } catch (RuntimeException e) {
-            System.err.println("error: channel layer: " + e.getMessage());
+            System.err.println("error: " + e.getMessage());
             System.exit(1);
             return;
         }
-        AccessLog accessLog = new AccessLog(System.out); // runserver-style request lines
         try {
-            server = app(settings, layer, List.of(accessLog)).start();
+            server = app(settings, layer).start();
         } catch (IOException | SettingsException e) {
             layer.close();
             System.err.println("error: " + e.getMessage());
             System.exit(1);
             return;
         }
+        server.whenStopped(layer::close);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.out.println("Stopping (closing WebSockets with 1001)...");
-            server.stop();
-            layer.close();
-            accessLog.close(); // the last requests' lines
+            server.stop(); // flushes the access log's last lines
         }, "demo-shutdown"));
         String host = settings.host().equals("0.0.0.0") || settings.host().equals("::") ? "127.0.0.1" : settings.host();
         String base = (server.isSecure() ? "https" : "http") + "://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + server.port();
@@ -98,6 +110,10 @@ public final class DemoApp {
         server.awaitStopped();
     }
 
+    /**
+     * The settings of the command line; the demo writes an access log to stdout unless
+     * {@code access_log} / {@code ACCESS_LOG} says otherwise ({@code off} turns it off).
+     */
     static Settings settings(String[] args) {
         Settings.Builder b = Settings.builder();
         for (int i = 0; i < args.length; i++) {
@@ -105,11 +121,11 @@ public final class DemoApp {
                 case "--port" -> b.set("port", value(args, ++i, "--port"));
                 case "--host" -> b.set("host", value(args, ++i, "--host"));
                 case "--settings" -> b.propertiesFile(Path.of(value(args, ++i, "--settings")));
-                case "-h", "--help" -> throw new IllegalArgumentException("help requested");
                 default -> throw new IllegalArgumentException("unknown argument '" + args[i] + "'");
             }
         }
-        return b.build();
+        Settings s = b.build();
+        return s.string("access_log").isEmpty() ? b.set("access_log", "stdout").build() : s;
     }
 
     private static String value(String[] args, int i, String flag) {

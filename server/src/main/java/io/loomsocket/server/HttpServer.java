@@ -8,8 +8,10 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -72,6 +74,7 @@ public final class HttpServer implements AutoCloseable {
     private final Thread acceptor;
     private final Thread watchdog;
     private final AtomicLong writeTimeouts = new AtomicLong();
+    private final List<Runnable> whenStopped = new CopyOnWriteArrayList<>();
 
     private HttpServer(ServerOptions options, HttpHandler handler) throws IOException {
         this.options = options;
@@ -264,6 +267,7 @@ public final class HttpServer implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         } finally {
+            runWhenStopped();
             stopped.countDown();
             watchdog.interrupt();
         }
@@ -302,6 +306,25 @@ public final class HttpServer implements AutoCloseable {
             }
         }
         return true;
+    }
+
+    /**
+     * Runs {@code action} at the end of {@link #stop}, after the connections ended and before
+     * {@link #awaitStopped()} returns (to flush a log, say). Actions run in the order added; one
+     * that throws is logged and the others still run.
+     */
+    public void whenStopped(Runnable action) {
+        whenStopped.add(java.util.Objects.requireNonNull(action, "action"));
+    }
+
+    private void runWhenStopped() {
+        for (Runnable r : whenStopped) {
+            try {
+                r.run();
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.ERROR, "an action at server stop failed", e);
+            }
+        }
     }
 
     /** Blocks until {@link #stop()} has finished. */

@@ -4,6 +4,7 @@ import io.loomsocket.WebSocket;
 import io.loomsocket.server.HttpExchange;
 import io.loomsocket.server.HttpHeaders;
 import io.loomsocket.server.HttpRequestHead;
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
@@ -31,6 +32,7 @@ public final class Request {
     private final Map<String, Object> attributes = new ConcurrentHashMap<>();
     private WebSocketUpgrade pendingUpgrade;
     private WebSocket websocket;
+    private String clientAddress;
 
     Request(WebApp app, HttpExchange exchange) {
         this.app = app;
@@ -163,8 +165,23 @@ public final class Request {
         return Optional.ofNullable(websocket);
     }
 
+    /** The TCP peer's address (a proxy's, behind one; see {@link #clientAddress()}). */
     public SocketAddress remoteAddress() {
         return exchange.remoteAddress();
+    }
+
+    /**
+     * The client's IP address as logs and policies see it ({@code 127.0.0.1}, {@code ::1}): the
+     * TCP peer's.
+     */
+    public String clientAddress() {
+        if (clientAddress == null) clientAddress = hostAddress(exchange.remoteAddress());
+        return clientAddress;
+    }
+
+    private static String hostAddress(SocketAddress a) {
+        if (a instanceof InetSocketAddress isa && isa.getAddress() != null) return isa.getAddress().getHostAddress();
+        return String.valueOf(a);
     }
 
     /** True over HTTPS / WSS. */
@@ -201,6 +218,7 @@ public final class Request {
 
     @Override
     public String toString() {
-        return method() + " " + head.target() + (isWebSocket() ? " (WebSocket)" : "");
+        // the path only: an absolute-form target's user-info and a query's tokens stay out of logs
+        return method() + " " + head.path() + (isWebSocket() ? " (WebSocket)" : "");
     }
 }

@@ -68,6 +68,10 @@ public final class Settings {
                 "open connections, WebSockets included; beyond it new connections get 503 and are closed");
         def("shutdown.grace_period", SettingType.DURATION, ServerOptions.DEFAULT_SHUTDOWN_GRACE,
                 "on SIGTERM/stop: how long open requests and WebSockets (closed with 1001) get to finish");
+        def("access_log", SettingType.STRING, "",
+                "access log in the Common Log Format: stdout, stderr or a file (appended to); empty or off: none");
+        def("access_log.redact", SettingType.STRING, AccessLog.DEFAULT_REDACT,
+                "query parameters whose values the access log prints as *** (comma-separated, case-insensitive)");
         def("tls.keystore", SettingType.STRING, "", "PKCS12/JKS keystore file; set it to serve HTTPS and WSS");
         def("tls.keystore_password", SettingType.STRING, "", "password of the keystore (and of its key)");
         def("tls.keystore_type", SettingType.STRING, "PKCS12", "keystore type: PKCS12 or JKS");
@@ -227,8 +231,28 @@ public final class Settings {
     @Override
     public String toString() {
         Map<String, String> shown = new LinkedHashMap<>();
-        values.forEach((k, v) -> shown.put(k, k.contains("password") ? "***" : DEFS.get(k).type().format(v)));
+        values.forEach((k, v) -> shown.put(k, k.contains("password") ? "***" : withoutUserInfo(DEFS.get(k).type().format(v))));
         return "Settings" + shown;
+    }
+
+    /**
+     * {@code scheme://user:password@host/...} as {@code scheme://***@host/...}: a URL-valued
+     * setting (a Redis URL, say) is printed without its user-info (RFC 3986 §3.2.1).
+     */
+    static String withoutUserInfo(String value) {
+        int scheme = value.indexOf("://");
+        if (scheme < 0) return value;
+        int authorityEnd = value.length();
+        for (int i = scheme + 3; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == '/' || c == '?' || c == '#') {
+                authorityEnd = i;
+                break;
+            }
+        }
+        int at = value.lastIndexOf('@', authorityEnd - 1);
+        if (at < scheme + 3) return value;
+        return value.substring(0, scheme + 3) + "***" + value.substring(at);
     }
 
     private static String suggest(String key) {
@@ -331,7 +355,7 @@ public final class Settings {
                 try {
                     values.put(k, d.type().coerce(v));
                 } catch (RuntimeException e) {
-                    throw new SettingsException("setting '" + k + "' = '" + v + "' set in code is malformed: expected "
+                    throw new SettingsException("setting '" + k + "' = '" + withoutUserInfo(String.valueOf(v)) + "' set in code is malformed: expected "
                             + d.type().expected, e);
                 }
             });
@@ -346,7 +370,7 @@ public final class Settings {
             try {
                 return d.type().parse(text);
             } catch (RuntimeException e) {
-                throw new SettingsException("setting '" + d.key() + "' = '" + text + "' " + source
+                throw new SettingsException("setting '" + d.key() + "' = '" + withoutUserInfo(text) + "' " + source
                         + " is malformed: expected " + d.type().expected, e);
             }
         }

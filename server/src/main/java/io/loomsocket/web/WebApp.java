@@ -42,6 +42,7 @@ public final class WebApp implements HttpHandler {
     private final Templates templates;
     private final WebSocketConfig webSocketConfig;
     private final OriginPolicy originPolicy;
+    private final AccessLog accessLog;
 
     private WebApp(Builder b) {
         this.settings = b.settings != null ? b.settings : Settings.builder().build();
@@ -57,7 +58,11 @@ public final class WebApp implements HttpHandler {
         }
         all.addAll(b.urls);
         this.urls = Collections.unmodifiableList(all);
-        this.middleware = List.copyOf(b.middleware != null ? b.middleware : defaultMiddleware());
+        this.accessLog = AccessLog.fromSettings(settings).orElse(null);
+        List<Middleware> chain = new ArrayList<>();
+        if (accessLog != null) chain.add(accessLog); // first: it sees every response
+        chain.addAll(b.middleware != null ? b.middleware : defaultMiddleware());
+        this.middleware = List.copyOf(chain);
         this.webSocketConfig = settings.webSocketConfig();
         this.originPolicy = OriginPolicy.parse(settings.string("websocket.allowed_origins"));
         this.templates = Templates.create(settings.string("templates.dir"), settings.bool("templates.cache"), loader);
@@ -97,9 +102,16 @@ public final class WebApp implements HttpHandler {
         return middleware;
     }
 
+    /** The access log the {@code access_log} setting turned on, first in {@link #middleware()}. */
+    public Optional<AccessLog> accessLog() {
+        return Optional.ofNullable(accessLog);
+    }
+
     /** Starts the server on the configured host and port and returns it (stop it with {@code stop()}). */
     public HttpServer start() throws IOException {
-        return HttpServer.start(settings.serverOptions(), this);
+        HttpServer server = HttpServer.start(settings.serverOptions(), this);
+        if (accessLog != null) server.whenStopped(accessLog::close); // the last requests' lines
+        return server;
     }
 
     /**

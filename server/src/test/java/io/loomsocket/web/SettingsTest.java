@@ -135,7 +135,18 @@ class SettingsTest {
 
     @Test
     void passwordsAreNotPrinted() {
-        Settings s = Settings.builder().environment(Map.of("TLS_KEYSTORE_PASSWORD", "secret")).build();
-        assertThat(s.toString()).doesNotContain("secret");
+        Settings s = Settings.builder().environment(Map.of("TLS_KEYSTORE_PASSWORD", "hunter2")).build();
+        assertThat(s.toString()).doesNotContain("hunter2");
+    }
+
+    @Test
+    void theUserInfoOfAUrlValuedSettingIsNeverPrinted() {
+        Settings s = Settings.builder().environment(Map.of("CHANNEL_LAYER", "redis://:hunter2@redis.internal:6379/0")).build();
+        assertThat(s.toString()).doesNotContain("hunter2").contains("channel_layer=redis://***@redis.internal:6379/0");
+        assertThatThrownBy(() -> Settings.builder().environment(Map.of("PORT", "http://u:hunter2@h/")).build())
+                .isInstanceOf(SettingsException.class).hasMessageNotContaining("hunter2").hasMessageContaining("PORT");
+        assertThat(Settings.withoutUserInfo("rediss://user:p@ss@h:1/2?x=a@b")).isEqualTo("rediss://***@h:1/2?x=a@b");
+        assertThat(Settings.withoutUserInfo("memory")).isEqualTo("memory");
+        assertThat(Settings.withoutUserInfo("https://h/a@b")).isEqualTo("https://h/a@b");
     }
 }
