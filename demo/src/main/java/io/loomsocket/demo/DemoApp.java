@@ -100,7 +100,7 @@ public final class DemoApp {
         server.whenStopped(layer::close);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.out.println("Stopping (closing WebSockets with 1001)...");
-            server.stop(); // flushes the access log's last lines
+            server.stop(settings.duration("shutdown.grace_period"), "SIGTERM or Ctrl-C"); // flushes the access log's last lines
         }, "demo-shutdown"));
         String host = settings.host().equals("0.0.0.0") || settings.host().equals("::") ? "127.0.0.1" : settings.host();
         String base = (server.isSecure() ? "https" : "http") + "://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + server.port();

@@ -99,7 +99,44 @@ public final class HttpServer implements AutoCloseable {
         HttpServer server = new HttpServer(options, handler);
         server.acceptor.start();
         server.watchdog.start();
+        LOG.log(System.Logger.Level.INFO, () -> "loomsocket listening on " + String.join(" ", server.urls()));
         return server;
+    }
+
+    /**
+     * Every base URL the server answers on ({@code http://127.0.0.1:8000/}): one per address of
+     * each network interface when it listens on the wildcard address, else the one it is bound to.
+     */
+    public List<String> urls() {
+        String scheme = isSecure() ? "https" : "http";
+        InetAddress bound = serverSocket.getInetAddress();
+        List<InetAddress> addresses = new java.util.ArrayList<>();
+        if (bound.isAnyLocalAddress()) {
+            try {
+                for (var nif : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
+                    if (!nif.isUp()) continue;
+                    for (InetAddress a : java.util.Collections.list(nif.getInetAddresses())) {
+                        // an IPv4 wildcard takes IPv4 only; the IPv6 one takes both (dual stack)
+                        if (bound instanceof java.net.Inet4Address && !(a instanceof java.net.Inet4Address)) continue;
+                        if (a.isLinkLocalAddress()) continue; // needs a zone id no browser takes
+                        addresses.add(a);
+                    }
+                }
+            } catch (java.net.SocketException e) {
+                LOG.log(System.Logger.Level.DEBUG, () -> "cannot list the network interfaces: " + e);
+            }
+        }
+        if (addresses.isEmpty()) addresses.add(bound);
+        addresses.sort(java.util.Comparator.comparing((InetAddress a) -> !a.isLoopbackAddress())
+                .thenComparing(a -> a instanceof java.net.Inet6Address));
+        List<String> urls = new java.util.ArrayList<>();
+        for (InetAddress a : addresses) {
+            String host = a.getHostAddress();
+            int zone = host.indexOf('%');
+            if (zone >= 0) host = host.substring(0, zone);
+            urls.add(scheme + "://" + (a instanceof java.net.Inet6Address ? "[" + host + "]" : host) + ":" + port() + "/");
+        }
+        return urls;
     }
 
     public ServerOptions options() {
@@ -231,19 +268,28 @@ public final class HttpServer implements AutoCloseable {
         stop(options.shutdownGrace());
     }
 
+    /** {@link #stop(Duration)}, with the configured grace period. */
+    public void stop(Duration grace) {
+        stop(grace, "stop() called");
+    }
+
     /**
      * Graceful shutdown: stops accepting, closes idle connections, lets requests in progress
      * finish (their responses carry {@code Connection: close}), runs each upgraded connection's
      * shutdown action (a WebSocket closes with 1001), and waits for all connections to end;
      * what is still open shortly before {@code grace} ends (a quarter of it, at most 1 s, before)
      * is closed, so that this method returns within {@code grace}. Idempotent; later callers wait
-     * for the first.
+     * for the first. Logs one line with how it ended: {@code reason} (what asked for the stop),
+     * how long it took, how many connections ended by themselves and how many were aborted.
      */
-    public void stop(Duration grace) {
+    public void stop(Duration grace, String reason) {
         if (!stopping.compareAndSet(false, true)) {
             awaitStopped();
             return;
         }
+        long began = System.nanoTime();
+        int open = connections.size();
+        int aborted = 0;
         try {
             try {
                 serverSocket.close();
@@ -258,7 +304,10 @@ public final class HttpServer implements AutoCloseable {
             if (!awaitConnections(abortAt, true)) {
                 LOG.log(System.Logger.Level.WARNING, connections.size() + " connection(s) still open "
                         + (abortAt - start) / 1_000_000 + " ms into the " + grace.toMillis() + " ms grace period; closing them");
-                for (Connection c : connections) c.abort();
+                for (Connection c : connections) {
+                    c.abort();
+                    aborted++;
+                }
                 awaitConnections(deadline, false);
             }
             try {
@@ -268,6 +317,11 @@ public final class HttpServer implements AutoCloseable {
             }
         } finally {
             runWhenStopped();
+            int abortedCount = aborted;
+            LOG.log(System.Logger.Level.INFO, () -> "loomsocket on port " + port() + " stopped (" + reason + ") in "
+                    + (System.nanoTime() - began) / 1_000_000 + " ms: " + (open - abortedCount) + " of " + open
+                    + " open connection(s) closed gracefully" + (abortedCount > 0 ? ", " + abortedCount
+                    + " aborted at the end of the " + grace.toMillis() + " ms grace period (shutdown.grace_period)" : ""));
             stopped.countDown();
             watchdog.interrupt();
         }

@@ -33,6 +33,7 @@ public final class Request {
     private WebSocketUpgrade pendingUpgrade;
     private WebSocket websocket;
     private String clientAddress;
+    private UrlPattern urlPattern;
 
     Request(WebApp app, HttpExchange exchange) {
         this.app = app;
@@ -139,6 +140,15 @@ public final class Request {
 
     void pathParams(Map<String, String> params) {
         this.pathParams = Collections.unmodifiableMap(params);
+    }
+
+    /** The URL pattern that matched (null before URL resolution, or when none did). */
+    UrlPattern urlPattern() {
+        return urlPattern;
+    }
+
+    void urlPattern(UrlPattern p) {
+        this.urlPattern = p;
     }
 
     /** True for a WebSocket handshake request (dwebsocket's {@code is_websocket()}). */

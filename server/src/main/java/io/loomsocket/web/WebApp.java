@@ -43,6 +43,7 @@ public final class WebApp implements HttpHandler {
     private final WebSocketConfig webSocketConfig;
     private final OriginPolicy originPolicy;
     private final AccessLog accessLog;
+    private final Explainer explainer = new Explainer();
 
     private WebApp(Builder b) {
         this.settings = b.settings != null ? b.settings : Settings.builder().build();
@@ -57,6 +58,7 @@ public final class WebApp implements HttpHandler {
             all.add(UrlPattern.of("^" + Pattern.quote(prefix.substring(1)) + "(?<path>.*)$", StaticFiles.of(staticDir, loader), "static"));
         }
         all.addAll(b.urls);
+        Explainer.checkUrls(b.urls);
         this.urls = Collections.unmodifiableList(all);
         this.accessLog = AccessLog.fromSettings(settings).orElse(null);
         List<Middleware> chain = new ArrayList<>();
@@ -93,6 +95,10 @@ public final class WebApp implements HttpHandler {
         return originPolicy;
     }
 
+    Explainer explainer() {
+        return explainer;
+    }
+
     /** The URL patterns in the order they are tried (static files first, when configured). */
     public List<UrlPattern> urls() {
         return urls;
@@ -121,7 +127,8 @@ public final class WebApp implements HttpHandler {
      */
     public void run() throws IOException {
         HttpServer server = start();
-        Runtime.getRuntime().addShutdownHook(new Thread(server::stop, "loomsocket-shutdown"));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> server.stop(settings.duration("shutdown.grace_period"),
+                "the JVM is shutting down: SIGTERM, Ctrl-C or System.exit"), "loomsocket-shutdown"));
         server.awaitStopped();
     }
 
@@ -180,6 +187,7 @@ public final class WebApp implements HttpHandler {
             Optional<Map<String, String>> params = p.match(request.path());
             if (params.isEmpty()) continue;
             request.pathParams(params.get());
+            request.urlPattern(p);
             View view = p.view();
             for (int i = 0; i < ran; i++) {
                 Optional<Response> r = middleware.get(i).processView(request, view);
@@ -194,6 +202,11 @@ public final class WebApp implements HttpHandler {
         WebSocketView marking = Views.webSocketMarking(view);
         if (request.isWebSocket()) {
             if (marking == null && !settings.webSocketAcceptAll()) {
+                String pattern = request.urlPattern().regex().pattern();
+                explainer.explain("not-websocket " + pattern, () -> "WebSocket handshake to " + AccessLog.printable(request.path())
+                        + " refused with 400: the view of URL pattern '" + pattern + "' (" + Explainer.describe(view)
+                        + ") does not take WebSockets; mark it with acceptWebSocket(view) or requireWebSocket(view)"
+                        + " (annotations count only through Views.scan), or set websocket.accept_all");
                 return Response.error(400, "this URL does not take WebSocket requests");
             }
             WebSocket ws = request.pendingUpgrade().accept(marking == null ? List.of() : marking.subprotocols());
@@ -233,7 +246,14 @@ public final class WebApp implements HttpHandler {
         @Override
         public void run() {
             try {
-                view.handle(request);
+                Response ignored = view.handle(request);
+                if (ignored != null && !ignored.isUpgraded()) {
+                    String pattern = request.urlPattern().regex().pattern();
+                    explainer.explain("websocket-response " + pattern, () -> "the WebSocket view of URL pattern '" + pattern + "' ("
+                            + Explainer.describe(view) + ") returned a " + ignored.status() + " response, which is ignored: the client"
+                            + " has a WebSocket, not an HTTP response; send what it should see with request.websocket().send(...)"
+                            + " and return null");
+                }
                 closeQuietly(ws, 1000, "");
             } catch (Exception | Error e) {
                 if (e instanceof WebSocketClosedException && ws.state() != WebSocket.State.OPEN) {
@@ -242,7 +262,8 @@ public final class WebApp implements HttpHandler {
                     LOG.log(System.Logger.Level.DEBUG, () -> "WebSocket view on " + request.path() + " ended by its closed connection: " + e.getMessage());
                     closeQuietly(ws, 1000, "");
                 } else {
-                    LOG.log(System.Logger.Level.ERROR, "WebSocket view " + view + " failed on " + request.path() + "; closing with 1011", e);
+                    LOG.log(System.Logger.Level.ERROR, "WebSocket view of URL pattern '" + request.urlPattern().regex().pattern() + "' ("
+                            + Explainer.describe(view) + ") failed on " + request + "; closing with 1011", e);
                     closeQuietly(ws, 1011, "view failed");
                     if (e instanceof Error err) throw err;
                 }
@@ -273,7 +294,9 @@ public final class WebApp implements HttpHandler {
             return Response.upgraded();
         }
         if (e instanceof HttpException he) return Response.error(he.status(), he.getMessage());
-        LOG.log(System.Logger.Level.ERROR, "view failed: " + request, e);
+        UrlPattern p = request.urlPattern();
+        LOG.log(System.Logger.Level.ERROR, (p == null ? "middleware" : "the view of URL pattern '" + p.regex().pattern() + "' ("
+                + Explainer.describe(p.view()) + ")") + " failed on " + request + "; answering 500", e);
         return Response.error(500, "");
     }
 
