@@ -2,7 +2,6 @@ package io.loomsocket.connection;
 
 import io.loomsocket.WebSocket;
 import io.loomsocket.WebSocketTimeoutException;
-import io.loomsocket.engine.CloseCode;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -78,7 +77,7 @@ final class Keepalive {
                 } else if (!connection.queue().producerBlocked()) {
                     LOG.log(System.Logger.Level.DEBUG, "{0}: keepalive ping timed out (open {1} ms, pongs so far {2})",
                             connection.id(), (System.nanoTime() - createdNanos) / 1_000_000, connection.pings().answered());
-                    connection.failConnection(CloseCode.INTERNAL_ERROR, "keepalive ping timeout");
+                    connection.keepaliveTimedOut();
                     return;
                 }
             } catch (RuntimeException e) {

@@ -1,6 +1,7 @@
 package io.loomsocket.connection;
 
 import io.loomsocket.Message;
+import io.loomsocket.WebSocketListener;
 import io.loomsocket.WebSocket;
 import io.loomsocket.WebSocketClosedException;
 import io.loomsocket.WebSocketConfig;
@@ -81,6 +82,8 @@ public final class WebSocketConnection implements WebSocket {
     private final PingTracker pings = new PingTracker();
     private final Keepalive keepalive = new Keepalive(this);
     private final long id = IDS.incrementAndGet();
+    /** The config's listener, or null: one field read per event when there is none. */
+    private final WebSocketListener listener;
 
     private final ReentrantLock stateLock = new ReentrantLock();
     private final CountDownLatch closedLatch = new CountDownLatch(1);
@@ -105,6 +108,7 @@ public final class WebSocketConnection implements WebSocket {
         this.transport = Objects.requireNonNull(transport, "transport");
         this.role = Objects.requireNonNull(role, "role");
         this.config = Objects.requireNonNull(config, "config");
+        this.listener = config.listener();
         this.subprotocol = subprotocol == null || subprotocol.isEmpty() ? null : subprotocol;
         this.deflate = deflateParams == null ? null : PerMessageDeflate.of(role, deflateParams, deflateConfig(config));
         this.extensions = deflateParams == null ? "" : deflateParams.toHeaderValue();
@@ -137,6 +141,7 @@ public final class WebSocketConnection implements WebSocket {
     public static WebSocketConnection open(Transport transport, byte[] leftover, Role role, String subprotocol,
                                            DeflateParams deflateParams, WebSocketConfig config, MaskSource masks) {
         WebSocketConnection c = new WebSocketConnection(transport, leftover, role, subprotocol, deflateParams, config, masks);
+        if (c.listener != null) c.listener.opened(c);
         c.watchReading(); // read by the first receive(), else by a background reader
         c.keepalive.start();
         return c;
@@ -205,8 +210,12 @@ public final class WebSocketConnection implements WebSocket {
     public Optional<MessageStream> receiveStream() {
         Object item = next(-1, true);
         if (item == InboundQueue.END) return Optional.empty();
-        if (item instanceof IncomingStream s) return Optional.of(s);
+        if (item instanceof IncomingStream s) {
+            if (listener != null) listener.received(this, s.isText(), -1);
+            return Optional.of(s);
+        }
         Message m = (Message) item;
+        if (listener != null) listener.received(this, m.isText(), m.length());
         return Optional.of(IncomingStream.ofComplete(m.isText(), m.bytes()));
     }
 
@@ -265,11 +274,17 @@ public final class WebSocketConnection implements WebSocket {
 
     private Optional<Message> toMessage(Object item) {
         if (item == InboundQueue.END) return Optional.empty();
-        if (item instanceof Message m) return Optional.of(m);
+        if (item instanceof Message m) {
+            if (listener != null) listener.received(this, m.isText(), m.length());
+            return Optional.of(m);
+        }
         // a message that was meant for receiveStream() but is received whole: bounded by maxMessageSize
         try {
             Message m = ((IncomingStream) item).readWhole(config.maxMessageSize());
-            if (m != null) return Optional.of(m);
+            if (m != null) {
+                if (listener != null) listener.received(this, m.isText(), m.length());
+                return Optional.of(m);
+            }
         } catch (IOException e) {
             return Optional.empty(); // the connection closed in the middle of it
         }
@@ -327,6 +342,7 @@ public final class WebSocketConnection implements WebSocket {
         } finally {
             out.messageLock.unlock();
         }
+        if (listener != null) listener.sent(this, text != null, text != null ? Message.text(text).length() : len);
     }
 
     private void checkNoOpenStream() {
@@ -528,6 +544,13 @@ public final class WebSocketConnection implements WebSocket {
         if (s != null) s.fail("connection closed before the message ended");
         pings.closeAll(this::closedException);
         closedLatch.countDown();
+        if (listener != null) listener.closed(this, closeCode);
+    }
+
+    /** The keepalive's pong did not come: tell the listener, then fail with 1011 (RFC 6455 §7.4.1). */
+    void keepaliveTimedOut() {
+        if (listener != null) listener.keepaliveTimedOut(this);
+        failConnection(CloseCode.INTERNAL_ERROR, "keepalive ping timeout");
     }
 
     /**

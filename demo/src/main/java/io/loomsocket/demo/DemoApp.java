@@ -12,6 +12,9 @@ import io.loomsocket.web.SettingsException;
 import io.loomsocket.web.UrlPattern;
 import io.loomsocket.web.Views;
 import io.loomsocket.web.WebApp;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -45,7 +48,31 @@ public final class DemoApp {
 
     /** Builds the application from settings; the caller closes {@code layer} after stopping. */
     public static WebApp app(Settings settings, ChannelLayer layer) {
-        return app(settings, layer, List.of());
+        WebApp app = app(settings, layer, List.of());
+        app.metrics().ifPresent(m -> bindChannelLayer(m.registry(), layer));
+        return app;
+    }
+
+    /** The channel layer's counters (ChannelStats) as meters, read at each scrape. */
+    static void bindChannelLayer(MeterRegistry registry, ChannelLayer layer) {
+        FunctionCounter.builder("loomsocket.channels.queued", layer, l -> l.stats().queued())
+                .description("messages accepted into outboxes (one per recipient)").register(registry);
+        FunctionCounter.builder("loomsocket.channels.delivered", layer, l -> l.stats().sent())
+                .description("messages the outboxes wrote to their connections").register(registry);
+        FunctionCounter.builder("loomsocket.channels.dropped", layer, l -> l.stats().dropped())
+                .description("messages outboxes dropped (overflow policy, or the connection closed first)").register(registry);
+        FunctionCounter.builder("loomsocket.channels.overflow.closed", layer, l -> l.stats().overflowClosed())
+                .description("connections closed because their outbox overflowed").register(registry);
+        FunctionCounter.builder("loomsocket.channels.publish.failed", layer, l -> l.stats().publishFailed())
+                .description("messages for other servers that could not be handed to Redis").register(registry);
+        FunctionCounter.builder("loomsocket.channels.remote.missed", layer, l -> l.stats().remoteMissed())
+                .description("messages from other servers seen missing").register(registry);
+        Gauge.builder("loomsocket.channels.redis.connected", layer, l -> l.stats().redisConnected() ? 1 : 0)
+                .description("1 while the layer reaches Redis (always 1 for the memory layer)").register(registry);
+        Gauge.builder("loomsocket.channels.redis.outages", layer, l -> l.stats().outages().size())
+                .description("Redis outages remembered by the layer (the most recent ones)").register(registry);
+        Gauge.builder("loomsocket.channels.channels", layer, l -> l.stats().channels())
+                .description("connections attached to the layer").register(registry);
     }
 
     /** As {@link #app(Settings, ChannelLayer)}, with {@code outer} middleware first in the chain. */
@@ -112,7 +139,8 @@ public final class DemoApp {
 
     /**
      * The settings of the command line; the demo writes an access log to stdout unless
-     * {@code access_log} / {@code ACCESS_LOG} says otherwise ({@code off} turns it off).
+     * {@code access_log} / {@code ACCESS_LOG} says otherwise ({@code off} turns it off), and
+     * serves metrics at {@code /metrics} to loopback clients.
      */
     static Settings settings(String[] args) {
         Settings.Builder b = Settings.builder();
@@ -124,7 +152,7 @@ public final class DemoApp {
                 default -> throw new IllegalArgumentException("unknown argument '" + args[i] + "'");
             }
         }
-        Settings s = b.build();
+        Settings s = b.set("metrics.enabled", true).build(); // /metrics, to loopback clients
         return s.string("access_log").isEmpty() ? b.set("access_log", "stdout").build() : s;
     }
 

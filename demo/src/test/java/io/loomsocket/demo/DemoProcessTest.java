@@ -64,6 +64,12 @@ class DemoProcessTest {
             assertThat(logged).as("the built-in access log, Common Log Format")
                     .matches("127\\.0\\.0\\.1 - - \\[.+\\] \"GET /index2/ HTTP/1\\.1\" 200 \\d+");
 
+            HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(metrics.statusCode()).isEqualTo(200);
+            assertThat(metrics.body()).contains("\nloomsocket_websocket_connections 1.0\n", "\nloomsocket_websocket_messages_received_total 1.0\n",
+                    "\nloomsocket_channels_delivered_total ");
+
             p.destroy(); // SIGTERM
             assertThat(ws.receive(WAIT)).isEmpty();
             assertThat(ws.closeCode().getAsInt()).isEqualTo(1001);

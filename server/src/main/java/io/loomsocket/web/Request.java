@@ -34,6 +34,8 @@ public final class Request {
     private WebSocket websocket;
     private String clientAddress;
     private UrlPattern urlPattern;
+    /** Why the web layer refused this WebSocket handshake (a metrics label), null if it did not. */
+    String refusal;
 
     Request(WebApp app, HttpExchange exchange) {
         this.app = app;
@@ -187,6 +189,11 @@ public final class Request {
     public String clientAddress() {
         if (clientAddress == null) clientAddress = hostAddress(exchange.remoteAddress());
         return clientAddress;
+    }
+
+    /** True for an IP literal of the loopback network (127.0.0.0/8, ::1). */
+    static boolean isLoopback(String ip) {
+        return ip.startsWith("127.") || ip.equals("::1") || ip.equals("0:0:0:0:0:0:0:1");
     }
 
     private static String hostAddress(SocketAddress a) {

@@ -72,6 +72,10 @@ public final class Settings {
                 "access log in the Common Log Format: stdout, stderr or a file (appended to); empty or off: none");
         def("access_log.redact", SettingType.STRING, AccessLog.DEFAULT_REDACT,
                 "query parameters whose values the access log prints as *** (comma-separated, case-insensitive)");
+        def("metrics.enabled", SettingType.BOOLEAN, false,
+                "Micrometer metrics with a Prometheus scrape endpoint (needs io.micrometer:micrometer-registry-prometheus)");
+        def("metrics.path", SettingType.STRING, "/metrics", "path of the Prometheus scrape endpoint");
+        def("metrics.allow_remote", SettingType.BOOLEAN, false, "serve the scrape endpoint to any client; off: loopback clients only, others get 403");
         def("tls.keystore", SettingType.STRING, "", "PKCS12/JKS keystore file; set it to serve HTTPS and WSS");
         def("tls.keystore_password", SettingType.STRING, "", "password of the keystore (and of its key)");
         def("tls.keystore_type", SettingType.STRING, "PKCS12", "keystore type: PKCS12 or JKS");

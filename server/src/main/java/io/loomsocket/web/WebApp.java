@@ -44,11 +44,15 @@ public final class WebApp implements HttpHandler {
     private final OriginPolicy originPolicy;
     private final AccessLog accessLog;
     private final Explainer explainer = new Explainer();
+    /** Null unless metrics.enabled: then Micrometer is on the class path (see {@link Metrics}). */
+    private final Metrics metrics;
 
     private WebApp(Builder b) {
         this.settings = b.settings != null ? b.settings : Settings.builder().build();
         ClassLoader loader = b.classLoader != null ? b.classLoader : Thread.currentThread().getContextClassLoader();
         List<UrlPattern> all = new ArrayList<>();
+        this.metrics = settings.bool("metrics.enabled") ? newMetrics() : null;
+        if (metrics != null) all.add(internalPattern("metrics.path", this::scrape, "metrics"));
         String staticDir = settings.string("static.dir");
         if (!staticDir.isEmpty()) {
             String prefix = settings.string("static.url");
@@ -65,9 +69,41 @@ public final class WebApp implements HttpHandler {
         if (accessLog != null) chain.add(accessLog); // first: it sees every response
         chain.addAll(b.middleware != null ? b.middleware : defaultMiddleware());
         this.middleware = List.copyOf(chain);
-        this.webSocketConfig = settings.webSocketConfig();
+        if (metrics != null && accessLog != null) metrics.bindAccessLog(accessLog);
+        this.webSocketConfig = metrics == null ? settings.webSocketConfig()
+                : settings.webSocketConfig().toBuilder().listener(metrics).build();
         this.originPolicy = OriginPolicy.parse(settings.string("websocket.allowed_origins"));
         this.templates = Templates.create(settings.string("templates.dir"), settings.bool("templates.cache"), loader);
+    }
+
+    private static Metrics newMetrics() {
+        try {
+            return new Metrics();
+        } catch (NoClassDefFoundError e) {
+            throw new SettingsException("metrics.enabled=true needs Micrometer on the class path: add the dependency"
+                    + " io.micrometer:micrometer-registry-prometheus (" + e.getMessage() + " is missing)", e);
+        }
+    }
+
+    /** A URL pattern for a path setting of the server's own ({@code /metrics}, ...): exactly that path. */
+    private UrlPattern internalPattern(String setting, View view, String name) {
+        String path = settings.string(setting);
+        if (!path.startsWith("/") || path.length() < 2) {
+            throw new SettingsException(setting + " must be a path like /" + name + ": '" + path + "'");
+        }
+        return UrlPattern.of("^" + Pattern.quote(path.substring(1)) + "$", view, name);
+    }
+
+    /**
+     * The Prometheus scrape: to clients on this machine only, unless {@code metrics.allow_remote}
+     * (behind a trusted proxy the client is the proxy's client, see {@link Request#clientAddress()}).
+     */
+    private Response scrape(Request request) {
+        if (!settings.bool("metrics.allow_remote") && !Request.isLoopback(request.clientAddress())) {
+            return Response.error(403, "metrics are served to loopback clients only (see metrics.allow_remote)");
+        }
+        return Response.bytes(metrics.scrape().getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                "text/plain; version=0.0.4; charset=utf-8");
     }
 
     private static List<Middleware> defaultMiddleware() {
@@ -99,6 +135,11 @@ public final class WebApp implements HttpHandler {
         return explainer;
     }
 
+    /** Counts a WebSocket handshake refused before it was marked pending (see {@link Metrics#handshakeRefused}). */
+    void refused(String reason, int status) {
+        if (metrics != null) metrics.handshakeRefused(reason, status);
+    }
+
     /** The URL patterns in the order they are tried (static files first, when configured). */
     public List<UrlPattern> urls() {
         return urls;
@@ -113,9 +154,15 @@ public final class WebApp implements HttpHandler {
         return Optional.ofNullable(accessLog);
     }
 
+    /** The metrics, when {@code metrics.enabled}: add meters of your own to {@code metrics().get().registry()}. */
+    public Optional<Metrics> metrics() {
+        return Optional.ofNullable(metrics);
+    }
+
     /** Starts the server on the configured host and port and returns it (stop it with {@code stop()}). */
     public HttpServer start() throws IOException {
         HttpServer server = HttpServer.start(settings.serverOptions(), this);
+        if (metrics != null) metrics.bind(server);
         if (accessLog != null) server.whenStopped(accessLog::close); // the last requests' lines
         return server;
     }
@@ -165,6 +212,9 @@ public final class WebApp implements HttpHandler {
             response = handleException(request, e, ran);
         }
         if (response == VIEW_CONTINUES) return response; // WebSocketViewRun finishes the chain
+        if (metrics != null && request.pendingUpgrade() != null) {
+            metrics.handshakeRefused(request.refusal != null ? request.refusal : "application", response.status());
+        }
         return processResponse(request, response, ran);
     }
 
@@ -203,6 +253,7 @@ public final class WebApp implements HttpHandler {
         if (request.isWebSocket()) {
             if (marking == null && !settings.webSocketAcceptAll()) {
                 String pattern = request.urlPattern().regex().pattern();
+                request.refusal = "not_websocket_view";
                 explainer.explain("not-websocket " + pattern, () -> "WebSocket handshake to " + AccessLog.printable(request.path())
                         + " refused with 400: the view of URL pattern '" + pattern + "' (" + Explainer.describe(view)
                         + ") does not take WebSockets; mark it with acceptWebSocket(view) or requireWebSocket(view)"
@@ -211,6 +262,7 @@ public final class WebApp implements HttpHandler {
             }
             WebSocket ws = request.pendingUpgrade().accept(marking == null ? List.of() : marking.subprotocols());
             request.websocket(ws);
+            if (metrics != null) metrics.handshakeAccepted();
             request.exchange().afterHandler(new WebSocketViewRun(request, view == marking ? marking.view() : view, ws, ran));
             return VIEW_CONTINUES;
         }

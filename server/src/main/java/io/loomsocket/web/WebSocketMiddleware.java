@@ -40,12 +40,14 @@ public final class WebSocketMiddleware implements Middleware {
         DeflateConfig deflate = WebSocketConnection.deflateConfig(config);
         ServerHandshake.Result result = new ServerHandshake(List.of(), deflate).handshake(method, version, headers);
         if (result instanceof ServerHandshake.Reject reject) {
+            request.app().refused(reject.status() == 426 ? "version" : "invalid", reject.status());
             Response r = Response.error(reject.status(), reject.reason());
             reject.responseHeaders().forEach(r::header);
             return Optional.of(r);
         }
         // RFC 6455 §10.2: refuse browsers on other sites (cross-site WebSocket hijacking)
         if (!request.app().originPolicy().allows(request.header("Origin").orElse(null), request.header("Host").orElse(null))) {
+            request.app().refused("origin", 403);
             request.app().explainer().explain("origin", () -> "WebSocket handshake to " + AccessLog.printable(request.path())
                     + " refused with 403: its Origin '" + AccessLog.printable(request.header("Origin").orElse(""))
                     + "' is not this server's own (Host '" + AccessLog.printable(request.header("Host").orElse("")) + "');"
