@@ -32,7 +32,7 @@ public final class Request {
     private final Map<String, Object> attributes = new ConcurrentHashMap<>();
     private WebSocketUpgrade pendingUpgrade;
     private WebSocket websocket;
-    private String clientAddress;
+    private TrustedProxies.View clientView;
     private UrlPattern urlPattern;
     /** Why the web layer refused this WebSocket handshake (a metrics label), null if it did not. */
     String refusal;
@@ -183,12 +183,29 @@ public final class Request {
     }
 
     /**
-     * The client's IP address as logs and policies see it ({@code 127.0.0.1}, {@code ::1}): the
-     * TCP peer's.
+     * The client's address as logs and policies see it ({@code 127.0.0.1}, {@code ::1}): the TCP
+     * peer's, or, when the peer is one of {@code http.trusted_proxies}, the client its forwarding
+     * headers name (see {@link TrustedProxies#resolve} for the rule). An IP literal, or an RFC 7239
+     * token ({@code unknown}, {@code _hidden}) when a trusted proxy says so.
      */
     public String clientAddress() {
-        if (clientAddress == null) clientAddress = hostAddress(exchange.remoteAddress());
-        return clientAddress;
+        return clientView().clientAddress();
+    }
+
+    /**
+     * The host the client asked for ({@code Host}, or a trusted proxy's {@code X-Forwarded-Host} /
+     * {@code Forwarded: host=}); what the Origin check compares an {@code Origin} with. Null if none.
+     */
+    public String host() {
+        return clientView().host();
+    }
+
+    /** The client's side of the request: computed once, here only (see {@link TrustedProxies#resolve}). */
+    private TrustedProxies.View clientView() {
+        if (clientView == null) {
+            clientView = app.trustedProxies().resolve(hostAddress(exchange.remoteAddress()), exchange.isSecure(), head.headers());
+        }
+        return clientView;
     }
 
     /** True for an IP literal of the loopback network (127.0.0.0/8, ::1). */
@@ -201,9 +218,12 @@ public final class Request {
         return String.valueOf(a);
     }
 
-    /** True over HTTPS / WSS. */
+    /**
+     * True over HTTPS / WSS: this server's TLS, or a trusted proxy's (its {@code X-Forwarded-Proto}
+     * or {@code Forwarded: proto=} says {@code https}).
+     */
     public boolean isSecure() {
-        return exchange.isSecure();
+        return clientView().secure();
     }
 
     /** Per-request attributes, for middleware to pass things to views (the authenticated user, ...). */

@@ -72,6 +72,8 @@ public final class Settings {
                 "access log in the Common Log Format: stdout, stderr or a file (appended to); empty or off: none");
         def("access_log.redact", SettingType.STRING, AccessLog.DEFAULT_REDACT,
                 "query parameters whose values the access log prints as *** (comma-separated, case-insensitive)");
+        def("http.trusted_proxies", SettingType.STRING, "",
+                "proxies (IP addresses or CIDR networks, IPv4 and IPv6, comma-separated) whose Forwarded / X-Forwarded-For, -Proto and -Host headers set the client address, scheme and host; from other peers they are ignored");
         def("metrics.enabled", SettingType.BOOLEAN, false,
                 "Micrometer metrics with a Prometheus scrape endpoint (needs io.micrometer:micrometer-registry-prometheus)");
         def("metrics.path", SettingType.STRING, "/metrics", "path of the Prometheus scrape endpoint");
@@ -367,6 +369,7 @@ public final class Settings {
             s.serverOptions(); // fail now, not at start, on values the server or core would reject
             s.webSocketConfig();
             OriginPolicy.parse(s.string("websocket.allowed_origins"));
+            TrustedProxies.parse(s.string("http.trusted_proxies"));
             return s;
         }
 

@@ -42,6 +42,7 @@ public final class WebApp implements HttpHandler {
     private final Templates templates;
     private final WebSocketConfig webSocketConfig;
     private final OriginPolicy originPolicy;
+    private final TrustedProxies trustedProxies;
     private final AccessLog accessLog;
     private final Explainer explainer = new Explainer();
     /** Null unless metrics.enabled: then Micrometer is on the class path (see {@link Metrics}). */
@@ -73,6 +74,7 @@ public final class WebApp implements HttpHandler {
         this.webSocketConfig = metrics == null ? settings.webSocketConfig()
                 : settings.webSocketConfig().toBuilder().listener(metrics).build();
         this.originPolicy = OriginPolicy.parse(settings.string("websocket.allowed_origins"));
+        this.trustedProxies = TrustedProxies.parse(settings.string("http.trusted_proxies"));
         this.templates = Templates.create(settings.string("templates.dir"), settings.bool("templates.cache"), loader);
     }
 
@@ -129,6 +131,10 @@ public final class WebApp implements HttpHandler {
 
     OriginPolicy originPolicy() {
         return originPolicy;
+    }
+
+    TrustedProxies trustedProxies() {
+        return trustedProxies;
     }
 
     Explainer explainer() {

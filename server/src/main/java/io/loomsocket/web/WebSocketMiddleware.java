@@ -46,11 +46,11 @@ public final class WebSocketMiddleware implements Middleware {
             return Optional.of(r);
         }
         // RFC 6455 §10.2: refuse browsers on other sites (cross-site WebSocket hijacking)
-        if (!request.app().originPolicy().allows(request.header("Origin").orElse(null), request.header("Host").orElse(null))) {
+        if (!request.app().originPolicy().allows(request.header("Origin").orElse(null), request.host())) {
             request.app().refused("origin", 403);
             request.app().explainer().explain("origin", () -> "WebSocket handshake to " + AccessLog.printable(request.path())
                     + " refused with 403: its Origin '" + AccessLog.printable(request.header("Origin").orElse(""))
-                    + "' is not this server's own (Host '" + AccessLog.printable(request.header("Host").orElse("")) + "');"
+                    + "' is not this server's own (Host '" + AccessLog.printable(String.valueOf(request.host())) + "');"
                     + " allow it with the setting websocket.allowed_origins (environment WEBSOCKET_ALLOWED_ORIGINS)");
             return Optional.of(Response.error(403, "Origin not allowed (see websocket.allowed_origins)"));
         }
