@@ -140,7 +140,8 @@ public final class DemoApp {
     /**
      * The settings of the command line; the demo writes an access log to stdout unless
      * {@code access_log} / {@code ACCESS_LOG} says otherwise ({@code off} turns it off), and
-     * serves metrics at {@code /metrics} to loopback clients.
+     * serves metrics at {@code /metrics} to loopback clients and a health check at {@code /healthz}
+     * (unless {@code health.path} names another).
      */
     static Settings settings(String[] args) {
         Settings.Builder b = Settings.builder();
@@ -153,7 +154,9 @@ public final class DemoApp {
             }
         }
         Settings s = b.set("metrics.enabled", true).build(); // /metrics, to loopback clients
-        return s.string("access_log").isEmpty() ? b.set("access_log", "stdout").build() : s;
+        if (s.string("access_log").isEmpty()) b.set("access_log", "stdout");
+        if (s.string("health.path").isEmpty()) b.set("health.path", "/healthz");
+        return b.build();
     }
 
     private static String value(String[] args, int i, String flag) {

@@ -70,6 +70,9 @@ class DemoProcessTest {
             assertThat(metrics.body()).contains("\nloomsocket_websocket_connections 1.0\n", "\nloomsocket_websocket_messages_received_total 1.0\n",
                     "\nloomsocket_channels_delivered_total ");
 
+            assertThat(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/healthz")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body()).isEqualTo("ok");
+
             p.destroy(); // SIGTERM
             assertThat(ws.receive(WAIT)).isEmpty();
             assertThat(ws.closeCode().getAsInt()).isEqualTo(1001);

@@ -66,6 +66,7 @@ public final class HttpServer implements AutoCloseable {
     private final ServerSocket serverSocket;
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean stopping = new AtomicBoolean();
+    private final AtomicBoolean draining = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition connectionsChanged = lock.newCondition();
@@ -158,6 +159,15 @@ public final class HttpServer implements AutoCloseable {
 
     public boolean isStopping() {
         return stopping.get();
+    }
+
+    /**
+     * True from the moment {@link #stop} is called: during {@code drainDelay} the server still
+     * serves everything as usual, but a health check should answer 503 so that load balancers
+     * stop sending new clients before WebSockets are closed with 1001.
+     */
+    public boolean isDraining() {
+        return draining.get();
     }
 
     /** Open connections now (HTTP and upgraded). */
@@ -279,15 +289,26 @@ public final class HttpServer implements AutoCloseable {
      * shutdown action (a WebSocket closes with 1001), and waits for all connections to end;
      * what is still open shortly before {@code grace} ends (a quarter of it, at most 1 s, before)
      * is closed, so that this method returns within {@code grace}. Idempotent; later callers wait
-     * for the first. Logs one line with how it ended: {@code reason} (what asked for the stop),
+     * for the first. With a {@code drainDelay} (see {@link ServerOptions}), everything above starts
+     * only after it, while {@link #isDraining()} is true; the grace period follows it. Logs one line with how it ended: {@code reason} (what asked for the stop),
      * how long it took, how many connections ended by themselves and how many were aborted.
      */
     public void stop(Duration grace, String reason) {
-        if (!stopping.compareAndSet(false, true)) {
+        if (!draining.compareAndSet(false, true)) {
             awaitStopped();
             return;
         }
         long began = System.nanoTime();
+        if (options.drainDelay().isPositive()) {
+            LOG.log(System.Logger.Level.INFO, () -> "loomsocket on port " + port() + " draining (" + reason + "): serving as usual for "
+                    + options.drainDelay().toMillis() + " ms (shutdown.drain_delay) while health checks answer 503");
+            try {
+                Thread.sleep(options.drainDelay());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        stopping.set(true);
         int open = connections.size();
         int aborted = 0;
         try {

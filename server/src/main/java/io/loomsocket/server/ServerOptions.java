@@ -24,10 +24,14 @@ import javax.net.ssl.SSLContext;
  *     are closed at once
  * @param shutdownGrace how long {@link HttpServer#stop()} waits for connections to finish
  * @param sslContext TLS for HTTPS/WSS, or null for plain TCP
+ * @param drainDelay how long {@link HttpServer#stop()} keeps serving as usual, new connections
+ *     included, while {@link HttpServer#isDraining()} is already true (a health check answers 503),
+ *     before it stops accepting and closes WebSockets; zero for none
  */
 public record ServerOptions(String host, int port, int maxHeaderSize, int maxHeaderCount, long maxBodySize,
                             Duration headerReadTimeout, Duration keepAliveTimeout, Duration bodyReadTimeout,
-                            Duration writeTimeout, int maxConnections, Duration shutdownGrace, SSLContext sslContext) {
+                            Duration writeTimeout, int maxConnections, Duration shutdownGrace, SSLContext sslContext,
+                            Duration drainDelay) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8000;
@@ -40,6 +44,7 @@ public record ServerOptions(String host, int port, int maxHeaderSize, int maxHea
     public static final Duration DEFAULT_WRITE_TIMEOUT = Duration.ofSeconds(30);
     public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
     public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_DRAIN_DELAY = Duration.ZERO;
 
     public ServerOptions {
         Objects.requireNonNull(host, "host");
@@ -55,6 +60,8 @@ public record ServerOptions(String host, int port, int maxHeaderSize, int maxHea
         positive("maxConnections", maxConnections);
         Objects.requireNonNull(shutdownGrace, "shutdownGrace");
         if (shutdownGrace.isNegative()) throw new IllegalArgumentException("shutdownGrace must be >= 0");
+        Objects.requireNonNull(drainDelay, "drainDelay");
+        if (drainDelay.isNegative()) throw new IllegalArgumentException("drainDelay must be >= 0");
     }
 
     public static ServerOptions defaults() {
@@ -71,6 +78,7 @@ public record ServerOptions(String host, int port, int maxHeaderSize, int maxHea
         b.maxBodySize = maxBodySize; b.headerReadTimeout = headerReadTimeout; b.keepAliveTimeout = keepAliveTimeout;
         b.bodyReadTimeout = bodyReadTimeout; b.writeTimeout = writeTimeout; b.maxConnections = maxConnections; b.shutdownGrace = shutdownGrace;
         b.sslContext = sslContext;
+        b.drainDelay = drainDelay;
         return b;
     }
 
@@ -97,6 +105,7 @@ public record ServerOptions(String host, int port, int maxHeaderSize, int maxHea
         private int maxConnections = DEFAULT_MAX_CONNECTIONS;
         private Duration shutdownGrace = DEFAULT_SHUTDOWN_GRACE;
         private SSLContext sslContext;
+        private Duration drainDelay = DEFAULT_DRAIN_DELAY;
 
         private Builder() {}
 
@@ -112,10 +121,11 @@ public record ServerOptions(String host, int port, int maxHeaderSize, int maxHea
         public Builder maxConnections(int v) { maxConnections = v; return this; }
         public Builder shutdownGrace(Duration v) { shutdownGrace = v; return this; }
         public Builder sslContext(SSLContext v) { sslContext = v; return this; }
+        public Builder drainDelay(Duration v) { drainDelay = v; return this; }
 
         public ServerOptions build() {
             return new ServerOptions(host, port, maxHeaderSize, maxHeaderCount, maxBodySize, headerReadTimeout,
-                    keepAliveTimeout, bodyReadTimeout, writeTimeout, maxConnections, shutdownGrace, sslContext);
+                    keepAliveTimeout, bodyReadTimeout, writeTimeout, maxConnections, shutdownGrace, sslContext, drainDelay);
         }
     }
 }

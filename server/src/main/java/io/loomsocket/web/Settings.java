@@ -68,6 +68,10 @@ public final class Settings {
                 "open connections, WebSockets included; beyond it new connections get 503 and are closed");
         def("shutdown.grace_period", SettingType.DURATION, ServerOptions.DEFAULT_SHUTDOWN_GRACE,
                 "on SIGTERM/stop: how long open requests and WebSockets (closed with 1001) get to finish");
+        def("shutdown.drain_delay", SettingType.DURATION, ServerOptions.DEFAULT_DRAIN_DELAY,
+                "on SIGTERM/stop: how long the server keeps serving (health.path answering 503) before it stops accepting and closes WebSockets with 1001");
+        def("health.path", SettingType.STRING, "",
+                "path of a health check for load balancers (e.g. /healthz): 200 while serving, 503 once draining; empty: none");
         def("access_log", SettingType.STRING, "",
                 "access log in the Common Log Format: stdout, stderr or a file (appended to); empty or off: none");
         def("access_log.redact", SettingType.STRING, AccessLog.DEFAULT_REDACT,
@@ -180,6 +184,7 @@ public final class Settings {
                     .writeTimeout(duration("http.write_timeout"))
                     .maxConnections(integer("http.max_connections"))
                     .shutdownGrace(duration("shutdown.grace_period"))
+                    .drainDelay(duration("shutdown.drain_delay"))
                     .sslContext(sslContext())
                     .build();
         } catch (IllegalArgumentException e) {

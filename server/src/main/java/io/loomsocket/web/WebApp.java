@@ -54,6 +54,7 @@ public final class WebApp implements HttpHandler {
         List<UrlPattern> all = new ArrayList<>();
         this.metrics = settings.bool("metrics.enabled") ? newMetrics() : null;
         if (metrics != null) all.add(internalPattern("metrics.path", this::scrape, "metrics"));
+        if (!settings.string("health.path").isEmpty()) all.add(internalPattern("health.path", WebApp::health, "health"));
         String staticDir = settings.string("static.dir");
         if (!staticDir.isEmpty()) {
             String prefix = settings.string("static.url");
@@ -106,6 +107,14 @@ public final class WebApp implements HttpHandler {
         }
         return Response.bytes(metrics.scrape().getBytes(java.nio.charset.StandardCharsets.UTF_8),
                 "text/plain; version=0.0.4; charset=utf-8");
+    }
+
+    /**
+     * The health check for load balancers: 200 while serving, 503 from the moment the server is
+     * asked to stop (through its {@code shutdown.drain_delay}, while it still serves everyone else).
+     */
+    private static Response health(Request request) {
+        return request.exchange().serverDraining() ? Response.error(503, "draining") : Response.text("ok");
     }
 
     private static List<Middleware> defaultMiddleware() {
