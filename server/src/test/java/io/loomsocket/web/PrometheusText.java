@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
  * else is an {@link IllegalArgumentException} naming the line: a TYPE after its family's samples
  * or given twice, a sample of an undeclared family, a duplicate series, a bad name or escape.
  */
-final class PrometheusText {
+public final class PrometheusText {
     private static final Pattern METRIC_NAME = Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]*");
     private static final Pattern LABEL_NAME = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
     private static final Set<String> TYPES = Set.of("counter", "gauge", "histogram", "summary", "untyped");
@@ -29,7 +29,7 @@ final class PrometheusText {
 
     private PrometheusText() {}
 
-    static PrometheusText parse(String text) {
+    public static PrometheusText parse(String text) {
         PrometheusText p = new PrometheusText();
         int n = 0;
         for (String line : text.split("\n", -1)) {
@@ -127,16 +127,16 @@ final class PrometheusText {
         };
     }
 
-    String type(String family) {
+    public String type(String family) {
         return types.get(family);
     }
 
     /** The value of the series {@code name} with exactly these labels, or null. */
-    Double value(String name, Map<String, String> labels) {
+    public Double value(String name, Map<String, String> labels) {
         return samples.get(new Series(name, new TreeMap<>(labels)));
     }
 
-    Double value(String name) {
+    public Double value(String name) {
         return value(name, Map.of());
     }
 
