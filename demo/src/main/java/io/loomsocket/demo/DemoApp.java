@@ -128,6 +128,7 @@ public final class DemoApp {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.out.println("Stopping (closing WebSockets with 1001)...");
             server.stop(settings.duration("shutdown.grace_period"), "SIGTERM or Ctrl-C"); // flushes the access log's last lines
+            System.out.println(server.stopSummary()); // printed: java.util.logging may have closed its handlers by now
         }, "demo-shutdown"));
         String host = settings.host().equals("0.0.0.0") || settings.host().equals("::") ? "127.0.0.1" : settings.host();
         String base = (server.isSecure() ? "https" : "http") + "://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + server.port();

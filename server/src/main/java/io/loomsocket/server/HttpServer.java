@@ -76,6 +76,7 @@ public final class HttpServer implements AutoCloseable {
     private final Thread watchdog;
     private final AtomicLong writeTimeouts = new AtomicLong();
     private final List<Runnable> whenStopped = new CopyOnWriteArrayList<>();
+    private volatile String stopSummary;
 
     private HttpServer(ServerOptions options, HttpHandler handler) throws IOException {
         this.options = options;
@@ -338,11 +339,13 @@ public final class HttpServer implements AutoCloseable {
             }
         } finally {
             runWhenStopped();
-            int abortedCount = aborted;
-            LOG.log(System.Logger.Level.INFO, () -> "loomsocket on port " + port() + " stopped (" + reason + ") in "
-                    + (System.nanoTime() - began) / 1_000_000 + " ms: " + (open - abortedCount) + " of " + open
-                    + " open connection(s) closed gracefully" + (abortedCount > 0 ? ", " + abortedCount
-                    + " aborted at the end of the " + grace.toMillis() + " ms grace period (shutdown.grace_period)" : ""));
+            String summary = "loomsocket on port " + port() + " stopped (" + reason + ") in "
+                    + (System.nanoTime() - began) / 1_000_000 + " ms" + (options.drainDelay().isPositive()
+                    ? " (" + options.drainDelay().toMillis() + " ms of it draining)" : "") + ": " + (open - aborted) + " of " + open
+                    + " open connection(s) closed gracefully" + (aborted > 0 ? ", " + aborted
+                    + " aborted at the end of the " + grace.toMillis() + " ms grace period (shutdown.grace_period)" : "");
+            stopSummary = summary;
+            LOG.log(System.Logger.Level.INFO, summary);
             stopped.countDown();
             watchdog.interrupt();
         }
@@ -400,6 +403,16 @@ public final class HttpServer implements AutoCloseable {
                 LOG.log(System.Logger.Level.ERROR, "an action at server stop failed", e);
             }
         }
+    }
+
+    /**
+     * The line {@link #stop} logged about how the server ended (why, how long, how many
+     * connections closed gracefully or were aborted); null until it has stopped. A shutdown hook
+     * may print it itself: java.util.logging closes its handlers in a shutdown hook of its own, so a
+     * line logged while the JVM exits can be lost.
+     */
+    public String stopSummary() {
+        return stopSummary;
     }
 
     /** Blocks until {@link #stop()} has finished. */

@@ -189,8 +189,10 @@ public final class WebApp implements HttpHandler {
      */
     public void run() throws IOException {
         HttpServer server = start();
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> server.stop(settings.duration("shutdown.grace_period"),
-                "the JVM is shutting down: SIGTERM, Ctrl-C or System.exit"), "loomsocket-shutdown"));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.stop(settings.duration("shutdown.grace_period"), "the JVM is shutting down: SIGTERM, Ctrl-C or System.exit");
+            System.err.println(server.stopSummary()); // the log's handlers may be closed by now (see stopSummary)
+        }, "loomsocket-shutdown"));
         server.awaitStopped();
     }
 

@@ -121,7 +121,9 @@ class ExplainTest {
             int port = start(path("^x$", r -> Response.text("x")));
             assertThat(log.containing("listening on")).singleElement().asString()
                     .isEqualTo("INFO: loomsocket listening on http://127.0.0.1:" + port + "/");
+            assertThat(server.stopSummary()).isNull();
             server.stop(Duration.ofSeconds(2), "the test asked");
+            assertThat(server.stopSummary()).as("for a shutdown hook to print").isEqualTo(log.containing("stopped").get(0).substring(6));
             server = null;
             assertThat(log.containing("stopped")).singleElement().asString()
                     .contains("port " + port, "(the test asked)", "0 of 0 open connection(s) closed gracefully");
