@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Installs the real peers the tests talk to, when they are missing: Debian's chromium and
-# chromedriver, redis-server, python3-websockets; Node's `ws` from npm into build/node_modules.
+# chromedriver, redis-server, python3-websockets, nginx (a real reverse proxy for ProxyTest); Node's `ws` from npm into build/node_modules.
 # Quick when everything is there; fails with a clear message (never hangs) when it cannot install.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 need=()
-for p in chromium chromium-driver redis-server python3-websockets; do
+for p in chromium chromium-driver redis-server python3-websockets nginx; do
   dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
 done
 if [ ${#need[@]} -gt 0 ]; then

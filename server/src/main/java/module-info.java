@@ -8,6 +8,9 @@ module io.loomsocket.server {
     requires transitive io.loomsocket.core;
     requires transitive tools.jackson.databind;
     requires io.pebbletemplates;
+    // optional: only with metrics.enabled=true (see io.loomsocket.web.Metrics)
+    requires static micrometer.core;
+    requires static micrometer.registry.prometheus;
 
     exports io.loomsocket.server;
     exports io.loomsocket.web;

@@ -92,6 +92,7 @@ public final class WebSocketConfig {
     private final boolean compressionContextTakeover;
     private final int compressionLevel;
     private final boolean compressionClientContextTakeover;
+    private final WebSocketListener listener;
 
     private WebSocketConfig(Builder b) {
         this.maxMessageSize = b.maxMessageSize;
@@ -110,6 +111,7 @@ public final class WebSocketConfig {
         this.compressionContextTakeover = b.compressionContextTakeover;
         this.compressionLevel = b.compressionLevel;
         this.compressionClientContextTakeover = b.compressionClientContextTakeover;
+        this.listener = b.listener;
     }
 
     /** The defaults listed on this class. */
@@ -136,8 +138,12 @@ public final class WebSocketConfig {
         b.compressionContextTakeover = compressionContextTakeover;
         b.compressionLevel = compressionLevel;
         b.compressionClientContextTakeover = compressionClientContextTakeover;
+        b.listener = listener;
         return b;
     }
+
+    /** The listener told about every connection's events (metrics), or null for none. */
+    public WebSocketListener listener() { return listener; }
 
     public int maxMessageSize() { return maxMessageSize; }
     public int maxFrameSize() { return maxFrameSize; }
@@ -189,8 +195,12 @@ public final class WebSocketConfig {
         private boolean compressionContextTakeover = false;
         private int compressionLevel = io.loomsocket.engine.DeflateConfig.DEFAULT.compressionLevel();
         private boolean compressionClientContextTakeover = false;
+        private WebSocketListener listener;
 
         private Builder() {}
+
+        /** A listener told about every connection's events (for metrics); null (the default) for none. */
+        public Builder listener(WebSocketListener listener) { this.listener = listener; return this; }
 
         /** Largest message in bytes (after decompression), at least 1. */
         public Builder maxMessageSize(int bytes) { this.maxMessageSize = positive("maxMessageSize", bytes); return this; }

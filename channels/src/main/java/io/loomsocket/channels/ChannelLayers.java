@@ -37,6 +37,28 @@ public final class ChannelLayers {
         if (lower.startsWith("redis://") || lower.startsWith("rediss://") || lower.startsWith("redis-sentinel://"))
             return new RedisChannelLayer(v, settings, realtime);
         throw new IllegalArgumentException(SETTING + " must be 'memory', a redis:// URI (e.g. redis://127.0.0.1:6379/0) or a "
-                + "redis-sentinel:// URI (e.g. redis-sentinel://127.0.0.1:26379/0#mymaster), not '" + v + "'");
+                + "redis-sentinel:// URI (e.g. redis-sentinel://127.0.0.1:26379/0#mymaster), not '" + withoutUserInfo(v) + "'");
+    }
+
+    /**
+     * {@code value} with the user-info of a URL in it ({@code redis://:password@host}, RFC 3986
+     * §3.2.1) replaced by {@code ***}, for errors and logs: a setting's text is never printed with
+     * a password. Whatever precedes the last {@code @} of the authority is user-info, so a value
+     * too malformed to parse loses it as well.
+     */
+    public static String withoutUserInfo(String value) {
+        int start = value.indexOf(':') + 1; // after the scheme and any slashes, however many
+        while (start < value.length() && value.charAt(start) == '/') start++;
+        int end = value.length();
+        for (int i = start; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == '/' || c == '?' || c == '#') {
+                end = i;
+                break;
+            }
+        }
+        int at = value.lastIndexOf('@', end - 1);
+        if (at < start) return value;
+        return value.substring(0, start) + "***" + value.substring(at);
     }
 }

@@ -101,7 +101,14 @@ public final class RedisChannelLayer extends ChannelLayer {
      */
     public RedisChannelLayer(String uri, ChannelLayerSettings settings, RealtimeSettings realtime) {
         super(settings, realtime);
-        RedisURI redisUri = RedisURI.create(uri);
+        RedisURI redisUri;
+        try {
+            redisUri = RedisURI.create(uri);
+        } catch (RuntimeException e) { // Lettuce's messages may quote the URI, password included
+            throw new IllegalArgumentException("channel layer: malformed Redis URL '" + ChannelLayers.withoutUserInfo(uri)
+                    + "' (expected redis://[:password@]host[:port][/db] or redis-sentinel://host:port[/db]#master): "
+                    + e.getClass().getSimpleName());
+        }
         this.where = redisUri.getSentinels().isEmpty()
                 ? redisUri.getHost() + ":" + redisUri.getPort() + "/" + redisUri.getDatabase()
                 : "master " + redisUri.getSentinelMasterId() + " of Sentinel " + redisUri.getSentinels().stream()

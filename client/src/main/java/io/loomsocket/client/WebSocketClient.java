@@ -111,9 +111,9 @@ public final class WebSocketClient {
                 accepted = hs.validate(status, head.headers());
             } catch (HandshakeException e) {
                 String message = status != 101
-                        ? uri + ": server refused the WebSocket upgrade: HTTP " + status
+                        ? shown(uri) + ": server refused the WebSocket upgrade: HTTP " + status
                           + (head.reason().isEmpty() ? "" : " " + head.reason())
-                        : uri + ": invalid handshake response: " + e.getMessage();
+                        : shown(uri) + ": invalid handshake response: " + e.getMessage();
                 throw new WebSocketHandshakeException(status, message);
             }
             socket.setSoTimeout(0);
@@ -122,9 +122,9 @@ public final class WebSocketClient {
             return WebSocketConnection.open(Transport.of(connected), head.leftover(), Role.CLIENT,
                     accepted.subprotocol(), accepted.deflate(), config);
         } catch (SocketTimeoutException e) {
-            throw new WebSocketTimeoutException(uri + ": no handshake response within " + handshakeTimeout);
+            throw new WebSocketTimeoutException(shown(uri) + ": no handshake response within " + handshakeTimeout);
         } catch (IOException e) {
-            throw new WebSocketException(uri + ": " + e.getMessage(), e);
+            throw new WebSocketException(shown(uri) + ": " + e.getMessage(), e);
         } finally {
             if (socket != null) {
                 try {
@@ -159,6 +159,16 @@ public final class WebSocketClient {
         return host.indexOf(':') >= 0 || host.chars().allMatch(c -> c == '.' || (c >= '0' && c <= '9'));
     }
 
+    /**
+     * {@code uri} as errors print it: scheme, host, port and path, without user-info or query,
+     * where passwords and tokens travel ({@code wss://host/chat?token=...}).
+     */
+    static String shown(URI uri) {
+        String host = uri.getHost() == null ? "?" : uri.getHost();
+        return uri.getScheme() + "://" + host + (uri.getPort() < 0 ? "" : ":" + uri.getPort())
+                + (uri.getRawPath() == null ? "" : uri.getRawPath()) + (uri.getRawQuery() == null ? "" : "?...");
+    }
+
     private static int millis(Duration d) {
         return (int) Math.max(1, Math.min(Integer.MAX_VALUE, d.toMillis()));
     }
@@ -178,13 +188,13 @@ public final class WebSocketClient {
             boolean secure = switch (scheme) {
                 case "ws" -> false;
                 case "wss" -> true;
-                default -> throw new IllegalArgumentException("not a ws:// or wss:// URI: " + uri);
+                default -> throw new IllegalArgumentException("not a ws:// or wss:// URI: " + shown(uri));
             };
             if (uri.getRawFragment() != null) {
-                throw new IllegalArgumentException("a WebSocket URI has no fragment (RFC 6455 §3): " + uri);
+                throw new IllegalArgumentException("a WebSocket URI has no fragment (RFC 6455 §3): " + shown(uri));
             }
             String host = uri.getHost();
-            if (host == null || host.isEmpty()) throw new IllegalArgumentException("no host in " + uri);
+            if (host == null || host.isEmpty()) throw new IllegalArgumentException("no host in " + shown(uri));
             int defaultPort = secure ? 443 : 80;
             int port = uri.getPort() < 0 ? defaultPort : uri.getPort();
             String bareHost = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;

@@ -81,6 +81,18 @@ class WebSocketClientTest {
     }
 
     @Test
+    void errorsNeverPrintTheUserInfoOrTheQueryOfTheUri() throws Exception {
+        try (TestServer server = TestServer.raw(h -> "HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n")) {
+            String uri = server.uri("/secure?token=hunter2").replace("ws://", "ws://user:hunter2@");
+            assertThatThrownBy(() -> WebSocketClient.connect(uri))
+                    .isInstanceOf(WebSocketHandshakeException.class)
+                    .hasMessageContaining("/secure?...").hasMessageNotContaining("hunter2").hasMessageNotContaining("user");
+        }
+        assertThatThrownBy(() -> WebSocketClient.connect("http://user:hunter2@127.0.0.1/x?token=hunter2"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageNotContaining("hunter2");
+    }
+
+    @Test
     void rfc6455_4_1_aWrongAcceptValueIsRejected() throws Exception {
         try (TestServer server = TestServer.raw(h -> "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
                 + "Connection: Upgrade\r\nSec-WebSocket-Accept: " + ServerHandshake.acceptKey("AAAAAAAAAAAAAAAAAAAAAA==")

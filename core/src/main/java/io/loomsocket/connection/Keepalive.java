@@ -1,7 +1,6 @@
 package io.loomsocket.connection;
 
 import io.loomsocket.WebSocketTimeoutException;
-import io.loomsocket.engine.CloseCode;
 import java.time.Duration;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.locks.ReentrantLock;
@@ -49,8 +48,8 @@ final class Keepalive {
         /** Pongs that answered our pings so far (for the log). */
         long pongsAnswered();
 
-        /** Fails the connection with {@code code}. */
-        void fail(int code, String reason);
+        /** The pong did not come: fail the connection with 1011 (RFC 6455 §7.4.1). */
+        void timedOut();
 
         String id();
     }
@@ -105,7 +104,7 @@ final class Keepalive {
                 } else {
                     LOG.log(System.Logger.Level.DEBUG, "{0}: keepalive ping timed out (open {1} ms, pongs so far {2})",
                             connection.id(), (System.nanoTime() - createdNanos) / 1_000_000, connection.pongsAnswered());
-                    connection.fail(CloseCode.INTERNAL_ERROR, "keepalive ping timeout");
+                    connection.timedOut();
                     return;
                 }
             } catch (RuntimeException e) {

@@ -1,6 +1,7 @@
 package io.loomsocket.connection;
 
 import io.loomsocket.Message;
+import io.loomsocket.WebSocketListener;
 import io.loomsocket.WebSocket;
 import io.loomsocket.WebSocketClosedException;
 import io.loomsocket.WebSocketConfig;
@@ -95,6 +96,8 @@ public final class WebSocketConnection implements WebSocket {
     private final PingTracker pings = new PingTracker();
     private final Keepalive keepalive;
     private final long id = IDS.incrementAndGet();
+    /** The config's listener, or null: one field read per event when there is none. */
+    private final WebSocketListener listener;
 
     /** Guards {@link #protocol} and the fields below it; never held across I/O or a wait. */
     private final ReentrantLock lock = new ReentrantLock();
@@ -122,6 +125,7 @@ public final class WebSocketConnection implements WebSocket {
         this.transport = Objects.requireNonNull(transport, "transport");
         this.role = Objects.requireNonNull(role, "role");
         this.config = Objects.requireNonNull(config, "config");
+        this.listener = config.listener();
         this.subprotocol = subprotocol == null || subprotocol.isEmpty() ? null : subprotocol;
         this.deflate = deflateParams == null ? null : PerMessageDeflate.of(role, deflateParams, deflateConfig(config));
         this.extensions = deflateParams == null ? "" : deflateParams.toHeaderValue();
@@ -156,6 +160,7 @@ public final class WebSocketConnection implements WebSocket {
     public static WebSocketConnection open(Transport transport, byte[] leftover, Role role, String subprotocol,
                                            DeflateParams deflateParams, WebSocketConfig config, MaskSource masks) {
         WebSocketConnection c = new WebSocketConnection(transport, leftover, role, subprotocol, deflateParams, config, masks);
+        if (c.listener != null) c.listener.opened(c);
         c.watchReading(); // read by the first receive(), else by a background reader
         c.keepalive.start();
         return c;
@@ -224,8 +229,14 @@ public final class WebSocketConnection implements WebSocket {
     @Override
     public Optional<MessageStream> receiveStream() {
         return switch (next(-1, true)) {
-            case IncomingStream s -> Optional.of(s);
-            case InboundQueue.Whole w -> Optional.of(IncomingStream.ofComplete(w.message().isText(), w.message().bytes()));
+            case IncomingStream s -> {
+                if (listener != null) listener.received(this, s.isText(), -1);
+                yield Optional.of(s);
+            }
+            case InboundQueue.Whole w -> {
+                if (listener != null) listener.received(this, w.message().isText(), w.message().length());
+                yield Optional.of(IncomingStream.ofComplete(w.message().isText(), w.message().bytes()));
+            }
             case InboundQueue.Signal s -> {
                 endReached();
                 yield Optional.empty();
@@ -292,6 +303,7 @@ public final class WebSocketConnection implements WebSocket {
     private Optional<Message> toMessage(InboundQueue.Take item) {
         switch (item) {
             case InboundQueue.Whole w -> {
+                if (listener != null) listener.received(this, w.message().isText(), w.message().length());
                 return Optional.of(w.message());
             }
             case InboundQueue.Signal s -> {
@@ -302,7 +314,10 @@ public final class WebSocketConnection implements WebSocket {
                 // a message that was meant for receiveStream() but is received whole: bounded by maxMessageSize
                 try {
                     Message m = s.readWhole(config.maxMessageSize());
-                    if (m != null) return Optional.of(m);
+                    if (m != null) {
+                        if (listener != null) listener.received(this, m.isText(), m.length());
+                        return Optional.of(m);
+                    }
                 } catch (IOException e) {
                     return Optional.empty(); // the connection closed in the middle of it
                 }
@@ -377,6 +392,7 @@ public final class WebSocketConnection implements WebSocket {
         } finally {
             out.messageLock.unlock();
         }
+        if (listener != null) listener.sent(this, text != null, text != null ? Message.text(text).length() : len);
     }
 
     private void checkNoOpenStream() {
@@ -605,6 +621,13 @@ public final class WebSocketConnection implements WebSocket {
         pings.closeAll(this::closedException);
         if (reader.isDone()) releaseResources(); // else the reader releases them when it stops
         closedLatch.countDown();
+        if (listener != null) listener.closed(this, closeCode().orElse(CloseCode.ABNORMAL));
+    }
+
+    /** The keepalive's pong did not come: tell the listener, then fail with 1011 (RFC 6455 §7.4.1). */
+    private void keepaliveTimedOut() {
+        if (listener != null) listener.keepaliveTimedOut(this);
+        failConnection(CloseCode.INTERNAL_ERROR, "keepalive ping timeout");
     }
 
     /**
@@ -716,7 +739,7 @@ public final class WebSocketConnection implements WebSocket {
 
         @Override public long pongsAnswered() { return pings.answered(); }
 
-        @Override public void fail(int code, String reason) { failConnection(code, reason); }
+        @Override public void timedOut() { keepaliveTimedOut(); }
 
         @Override public String id() { return WebSocketConnection.this.id(); }
     }

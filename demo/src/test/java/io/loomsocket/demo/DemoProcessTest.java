@@ -63,9 +63,19 @@ class DemoProcessTest {
             String logged = null;
             for (int i = 0; i < 5 && logged == null; i++) { // after the "also: ..." line
                 String l = lines.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
-                if (l != null && l.contains("/index2/\" ")) logged = l;
+                if (l != null && l.contains("\"GET /index2/ ")) logged = l;
             }
-            assertThat(logged).as("runserver-style access log").matches("\\[.+\\] \"GET /index2/\" 200 \\d+");
+            assertThat(logged).as("the built-in access log, Common Log Format")
+                    .matches("127\\.0\\.0\\.1 - - \\[.+\\] \"GET /index2/ HTTP/1\\.1\" 200 \\d+");
+
+            HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(metrics.statusCode()).isEqualTo(200);
+            assertThat(metrics.body()).contains("\nloomsocket_websocket_connections 1.0\n", "\nloomsocket_websocket_messages_received_total 1.0\n",
+                    "\nloomsocket_channels_delivered_total ");
+
+            assertThat(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/healthz")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body()).isEqualTo("ok");
 
             p.destroy(); // SIGTERM
             assertThat(ws.receive(WAIT)).isEmpty();
@@ -74,5 +84,16 @@ class DemoProcessTest {
         } finally {
             p.destroyForcibly();
         }
+    }
+
+    @Test
+    void helpPrintsTheUsageAndExitsWithZero() throws Exception {
+        String java = ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java");
+        Process p = new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"), DemoApp.class.getName(), "--help"))
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).isZero();
+        assertThat(out).startsWith("usage: java -jar loomsocket-demo.jar").contains("--settings FILE").doesNotContain("error");
     }
 }

@@ -64,6 +64,11 @@ public final class HttpExchange {
         return connection.server().isStopping();
     }
 
+    /** True once the server was asked to stop, its drain delay included (see {@link HttpServer#isDraining()}). */
+    public boolean serverDraining() {
+        return connection.server().isDraining();
+    }
+
     /** Sends a response with a fixed body (Content-Length framing; no body bytes for HEAD). */
     public void respond(int status, HttpHeaders headers, byte[] content) throws IOException {
         OutputStream out = begin(status, headers);

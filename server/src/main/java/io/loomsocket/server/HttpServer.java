@@ -8,8 +8,10 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -93,6 +95,7 @@ public final class HttpServer implements AutoCloseable {
     /** Open connections per client address, kept only when {@code maxConnectionsPerIp} is set. */
     private final ConcurrentHashMap<InetAddress, Integer> perAddress = new ConcurrentHashMap<>();
     private final AtomicBoolean stopping = new AtomicBoolean();
+    private final AtomicBoolean draining = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition connectionsChanged = lock.newCondition();
@@ -102,6 +105,8 @@ public final class HttpServer implements AutoCloseable {
     private final Thread acceptor;
     private final Thread watchdog;
     private final AtomicLong writeTimeouts = new AtomicLong();
+    private final List<Runnable> whenStopped = new CopyOnWriteArrayList<>();
+    private volatile String stopSummary;
 
     private HttpServer(ServerOptions options, HttpHandler handler, Acceptor acceptFn) throws IOException {
         this.options = options;
@@ -142,7 +147,44 @@ public final class HttpServer implements AutoCloseable {
         HttpServer server = new HttpServer(options, handler, acceptFn);
         server.acceptor.start();
         server.watchdog.start();
+        LOG.log(System.Logger.Level.INFO, () -> "loomsocket listening on " + String.join(" ", server.urls()));
         return server;
+    }
+
+    /**
+     * Every base URL the server answers on ({@code http://127.0.0.1:8000/}): one per address of
+     * each network interface when it listens on the wildcard address, else the one it is bound to.
+     */
+    public List<String> urls() {
+        String scheme = isSecure() ? "https" : "http";
+        InetAddress bound = serverSocket.getInetAddress();
+        List<InetAddress> addresses = new java.util.ArrayList<>();
+        if (bound.isAnyLocalAddress()) {
+            try {
+                for (var nif : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
+                    if (!nif.isUp()) continue;
+                    for (InetAddress a : java.util.Collections.list(nif.getInetAddresses())) {
+                        // an IPv4 wildcard takes IPv4 only; the IPv6 one takes both (dual stack)
+                        if (bound instanceof java.net.Inet4Address && !(a instanceof java.net.Inet4Address)) continue;
+                        if (a.isLinkLocalAddress()) continue; // needs a zone id no browser takes
+                        addresses.add(a);
+                    }
+                }
+            } catch (java.net.SocketException e) {
+                LOG.log(System.Logger.Level.DEBUG, () -> "cannot list the network interfaces: " + e);
+            }
+        }
+        if (addresses.isEmpty()) addresses.add(bound);
+        addresses.sort(java.util.Comparator.comparing((InetAddress a) -> !a.isLoopbackAddress())
+                .thenComparing(a -> a instanceof java.net.Inet6Address));
+        List<String> urls = new java.util.ArrayList<>();
+        for (InetAddress a : addresses) {
+            String host = a.getHostAddress();
+            int zone = host.indexOf('%');
+            if (zone >= 0) host = host.substring(0, zone);
+            urls.add(scheme + "://" + (a instanceof java.net.Inet6Address ? "[" + host + "]" : host) + ":" + port() + "/");
+        }
+        return urls;
     }
 
     public ServerOptions options() {
@@ -164,6 +206,15 @@ public final class HttpServer implements AutoCloseable {
 
     public boolean isStopping() {
         return stopping.get();
+    }
+
+    /**
+     * True from the moment {@link #stop} is called: during {@code drainDelay} the server still
+     * serves everything as usual, but a health check should answer 503 so that load balancers
+     * stop sending new clients before WebSockets are closed with 1001.
+     */
+    public boolean isDraining() {
+        return draining.get();
     }
 
     /** Open connections now (HTTP and upgraded). */
@@ -323,19 +374,39 @@ public final class HttpServer implements AutoCloseable {
         stop(options.shutdownGrace());
     }
 
+    /** {@link #stop(Duration)}, with the configured grace period. */
+    public void stop(Duration grace) {
+        stop(grace, "stop() called");
+    }
+
     /**
      * Graceful shutdown: stops accepting, closes idle connections, lets requests in progress
      * finish (their responses carry {@code Connection: close}), runs each upgraded connection's
      * shutdown action (a WebSocket closes with 1001), and waits for all connections to end;
      * what is still open shortly before {@code grace} ends (a quarter of it, at most 1 s, before)
      * is closed, so that this method returns within {@code grace}. Idempotent; later callers wait
-     * for the first.
+     * for the first. With a {@code drainDelay} (see {@link ServerOptions}), everything above starts
+     * only after it, while {@link #isDraining()} is true; the grace period follows it. Logs one line with how it ended: {@code reason} (what asked for the stop),
+     * how long it took, how many connections ended by themselves and how many were aborted.
      */
-    public void stop(Duration grace) {
-        if (!stopping.compareAndSet(false, true)) {
+    public void stop(Duration grace, String reason) {
+        if (!draining.compareAndSet(false, true)) {
             awaitStopped();
             return;
         }
+        long began = System.nanoTime();
+        if (options.drainDelay().isPositive()) {
+            LOG.log(System.Logger.Level.INFO, () -> "loomsocket on port " + port() + " draining (" + reason + "): serving as usual for "
+                    + options.drainDelay().toMillis() + " ms (shutdown.drain_delay) while health checks answer 503");
+            try {
+                Thread.sleep(options.drainDelay());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        stopping.set(true);
+        int open = connections.size();
+        int aborted = 0;
         try {
             try {
                 serverSocket.close();
@@ -350,7 +421,10 @@ public final class HttpServer implements AutoCloseable {
             if (!awaitConnections(abortAt, true)) {
                 LOG.log(System.Logger.Level.WARNING, connections.size() + " connection(s) still open "
                         + (abortAt - start) / 1_000_000 + " ms into the " + grace.toMillis() + " ms grace period; closing them");
-                for (Connection c : connections) c.abort();
+                for (Connection c : connections) {
+                    c.abort();
+                    aborted++;
+                }
                 awaitConnections(deadline, false);
             }
             try {
@@ -359,6 +433,14 @@ public final class HttpServer implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         } finally {
+            runWhenStopped();
+            String summary = "loomsocket on port " + port() + " stopped (" + reason + ") in "
+                    + (System.nanoTime() - began) / 1_000_000 + " ms" + (options.drainDelay().isPositive()
+                    ? " (" + options.drainDelay().toMillis() + " ms of it draining)" : "") + ": " + (open - aborted) + " of " + open
+                    + " open connection(s) closed gracefully" + (aborted > 0 ? ", " + aborted
+                    + " aborted at the end of the " + grace.toMillis() + " ms grace period (shutdown.grace_period)" : "");
+            stopSummary = summary;
+            LOG.log(System.Logger.Level.INFO, summary);
             stopped.countDown();
             watchdog.interrupt();
         }
@@ -397,6 +479,35 @@ public final class HttpServer implements AutoCloseable {
             }
         }
         return true;
+    }
+
+    /**
+     * Runs {@code action} at the end of {@link #stop}, after the connections ended and before
+     * {@link #awaitStopped()} returns (to flush a log, say). Actions run in the order added; one
+     * that throws is logged and the others still run.
+     */
+    public void whenStopped(Runnable action) {
+        whenStopped.add(java.util.Objects.requireNonNull(action, "action"));
+    }
+
+    private void runWhenStopped() {
+        for (Runnable r : whenStopped) {
+            try {
+                r.run();
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.ERROR, "an action at server stop failed", e);
+            }
+        }
+    }
+
+    /**
+     * The line {@link #stop} logged about how the server ended (why, how long, how many
+     * connections closed gracefully or were aborted); null until it has stopped. A shutdown hook
+     * may print it itself: java.util.logging closes its handlers in a shutdown hook of its own, so a
+     * line logged while the JVM exits can be lost.
+     */
+    public String stopSummary() {
+        return stopSummary;
     }
 
     /** Blocks until {@link #stop()} has finished. */

@@ -33,11 +33,15 @@ import javax.net.ssl.SSLParameters;
  * @param tlsCipherSuites TLS cipher suites accepted, in JSSE names, in the server's order of
  *     preference (default: Mozilla's "intermediate" list without DHE: the TLS 1.3 suites, then
  *     ECDHE with AES-GCM or ChaCha20-Poly1305; no CBC, no SHA-1)
+ * @param drainDelay how long {@link HttpServer#stop()} keeps serving as usual, new connections
+ *     included, while {@link HttpServer#isDraining()} is already true (a health check answers 503),
+ *     before it stops accepting and closes WebSockets; zero for none
  */
 public record ServerOptions(String host, int port, int maxHeaderSize, int maxHeaderCount, long maxBodySize,
                             Duration headerReadTimeout, Duration keepAliveTimeout, Duration bodyReadTimeout,
                             Duration writeTimeout, int maxConnections, int maxConnectionsPerIp, Duration shutdownGrace,
-                            SSLContext sslContext, List<String> tlsProtocols, List<String> tlsCipherSuites) {
+                            SSLContext sslContext, List<String> tlsProtocols, List<String> tlsCipherSuites,
+                            Duration drainDelay) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8000;
@@ -56,6 +60,7 @@ public record ServerOptions(String host, int port, int maxHeaderSize, int maxHea
             "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
             "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
             "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
+    public static final Duration DEFAULT_DRAIN_DELAY = Duration.ZERO;
 
     public ServerOptions {
         Objects.requireNonNull(host, "host");
@@ -81,6 +86,8 @@ public record ServerOptions(String host, int port, int maxHeaderSize, int maxHea
             supportedOnly("TLS protocol", tlsProtocols, supported.getProtocols());
             supportedOnly("TLS cipher suite", tlsCipherSuites, supported.getCipherSuites());
         }
+        Objects.requireNonNull(drainDelay, "drainDelay");
+        if (drainDelay.isNegative()) throw new IllegalArgumentException("drainDelay must be >= 0");
     }
 
     public static ServerOptions defaults() {
@@ -100,6 +107,7 @@ public record ServerOptions(String host, int port, int maxHeaderSize, int maxHea
         b.sslContext = sslContext;
         b.tlsProtocols = tlsProtocols;
         b.tlsCipherSuites = tlsCipherSuites;
+        b.drainDelay = drainDelay;
         return b;
     }
 
@@ -136,6 +144,7 @@ public record ServerOptions(String host, int port, int maxHeaderSize, int maxHea
         private SSLContext sslContext;
         private List<String> tlsProtocols = DEFAULT_TLS_PROTOCOLS;
         private List<String> tlsCipherSuites = DEFAULT_TLS_CIPHER_SUITES;
+        private Duration drainDelay = DEFAULT_DRAIN_DELAY;
 
         private Builder() {}
 
@@ -154,11 +163,12 @@ public record ServerOptions(String host, int port, int maxHeaderSize, int maxHea
         public Builder sslContext(SSLContext v) { sslContext = v; return this; }
         public Builder tlsProtocols(List<String> v) { tlsProtocols = v; return this; }
         public Builder tlsCipherSuites(List<String> v) { tlsCipherSuites = v; return this; }
+        public Builder drainDelay(Duration v) { drainDelay = v; return this; }
 
         public ServerOptions build() {
             return new ServerOptions(host, port, maxHeaderSize, maxHeaderCount, maxBodySize, headerReadTimeout,
                     keepAliveTimeout, bodyReadTimeout, writeTimeout, maxConnections, maxConnectionsPerIp, shutdownGrace, sslContext,
-                    tlsProtocols, tlsCipherSuites);
+                    tlsProtocols, tlsCipherSuites, drainDelay);
         }
     }
 }

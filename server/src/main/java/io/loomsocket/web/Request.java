@@ -10,6 +10,7 @@ import io.loomsocket.web.auth.AuthenticationMiddleware;
 import io.loomsocket.web.auth.Session;
 import io.loomsocket.web.auth.SessionMiddleware;
 import io.loomsocket.web.auth.User;
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
@@ -39,6 +40,10 @@ public final class Request {
     private final Map<String, Object> attributes = new ConcurrentHashMap<>();
     private WebSocketUpgrade pendingUpgrade;
     private WebSocket websocket;
+    private TrustedProxies.View clientView;
+    private UrlPattern urlPattern;
+    /** Why the web layer refused this WebSocket handshake (a metrics label), null if it did not. */
+    String refusal;
 
     Request(WebApp app, HttpExchange exchange) {
         this.app = app;
@@ -200,6 +205,15 @@ public final class Request {
         this.pathParams = Collections.unmodifiableMap(params);
     }
 
+    /** The URL pattern that matched (null before URL resolution, or when none did). */
+    UrlPattern urlPattern() {
+        return urlPattern;
+    }
+
+    void urlPattern(UrlPattern p) {
+        this.urlPattern = p;
+    }
+
     /** True for a WebSocket handshake request (dwebsocket's {@code is_websocket()}). */
     public boolean isWebSocket() {
         return pendingUpgrade != null || websocket != null;
@@ -224,13 +238,53 @@ public final class Request {
         return Optional.ofNullable(websocket);
     }
 
+    /** The TCP peer's address (a proxy's, behind one; see {@link #clientAddress()}). */
     public SocketAddress remoteAddress() {
         return exchange.remoteAddress();
     }
 
-    /** True over HTTPS / WSS. */
+    /**
+     * The client's address as logs and policies see it ({@code 127.0.0.1}, {@code ::1}): the TCP
+     * peer's, or, when the peer is one of {@code http.trusted_proxies}, the client its forwarding
+     * headers name (see {@link TrustedProxies#resolve} for the rule). An IP literal, or an RFC 7239
+     * token ({@code unknown}, {@code _hidden}) when a trusted proxy says so.
+     */
+    public String clientAddress() {
+        return clientView().clientAddress();
+    }
+
+    /**
+     * The host the client asked for ({@code Host}, or a trusted proxy's {@code X-Forwarded-Host} /
+     * {@code Forwarded: host=}); what the Origin check compares an {@code Origin} with. Null if none.
+     */
+    public String host() {
+        return clientView().host();
+    }
+
+    /** The client's side of the request: computed once, here only (see {@link TrustedProxies#resolve}). */
+    private TrustedProxies.View clientView() {
+        if (clientView == null) {
+            clientView = app.trustedProxies().resolve(hostAddress(exchange.remoteAddress()), exchange.isSecure(), head.authority(), head.headers());
+        }
+        return clientView;
+    }
+
+    /** True for an IP literal of the loopback network (127.0.0.0/8, ::1). */
+    static boolean isLoopback(String ip) {
+        return ip.startsWith("127.") || ip.equals("::1") || ip.equals("0:0:0:0:0:0:0:1");
+    }
+
+    private static String hostAddress(SocketAddress a) {
+        if (a instanceof InetSocketAddress isa && isa.getAddress() != null) return isa.getAddress().getHostAddress();
+        return String.valueOf(a);
+    }
+
+    /**
+     * True over HTTPS / WSS: this server's TLS, or a trusted proxy's (its {@code X-Forwarded-Proto}
+     * or {@code Forwarded: proto=} says {@code https}).
+     */
     public boolean isSecure() {
-        return exchange.isSecure();
+        return clientView().secure();
     }
 
     /** Per-request attributes, for middleware to pass things to views (the authenticated user, ...). */
@@ -280,6 +334,7 @@ public final class Request {
 
     @Override
     public String toString() {
-        return method() + " " + head.target() + (isWebSocket() ? " (WebSocket)" : "");
+        // the path only: an absolute-form target's user-info and a query's tokens stay out of logs
+        return method() + " " + head.path() + (isWebSocket() ? " (WebSocket)" : "");
     }
 }

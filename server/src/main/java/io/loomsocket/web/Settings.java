@@ -72,6 +72,20 @@ public final class Settings {
                 "open connections from one client address; beyond it new ones get 503 and are closed; 0 for no limit");
         def("shutdown.grace_period", SettingType.DURATION, ServerOptions.DEFAULT_SHUTDOWN_GRACE,
                 "on SIGTERM/stop: how long open requests and WebSockets (closed with 1001) get to finish");
+        def("shutdown.drain_delay", SettingType.DURATION, ServerOptions.DEFAULT_DRAIN_DELAY,
+                "on SIGTERM/stop: how long the server keeps serving (health.path answering 503) before it stops accepting and closes WebSockets with 1001");
+        def("health.path", SettingType.STRING, "",
+                "path of a health check for load balancers (e.g. /healthz): 200 while serving, 503 once draining; empty: none");
+        def("access_log", SettingType.STRING, "",
+                "access log in the Common Log Format: stdout, stderr or a file (appended to); empty or off: none");
+        def("access_log.redact", SettingType.STRING, AccessLog.DEFAULT_REDACT,
+                "query parameters whose values the access log prints as *** (comma-separated, case-insensitive)");
+        def("http.trusted_proxies", SettingType.STRING, "",
+                "proxies (IP addresses or CIDR networks, IPv4 and IPv6, comma-separated) whose Forwarded / X-Forwarded-For, -Proto and -Host headers set the client address, scheme and host; from other peers they are ignored");
+        def("metrics.enabled", SettingType.BOOLEAN, false,
+                "Micrometer metrics with a Prometheus scrape endpoint (needs io.micrometer:micrometer-registry-prometheus)");
+        def("metrics.path", SettingType.STRING, "/metrics", "path of the Prometheus scrape endpoint");
+        def("metrics.allow_remote", SettingType.BOOLEAN, false, "serve the scrape endpoint to any client; off: loopback clients only, others get 403");
         def("tls.keystore", SettingType.STRING, "", "PKCS12/JKS keystore file; set it to serve HTTPS and WSS");
         def("tls.keystore_password", SettingType.STRING, "", "password of the keystore (and of its key)");
         def("tls.keystore_type", SettingType.STRING, "PKCS12", "keystore type: PKCS12 or JKS");
@@ -207,6 +221,7 @@ public final class Settings {
                     .maxConnections(integer("http.max_connections"))
                     .maxConnectionsPerIp(integer("http.max_connections_per_ip"))
                     .shutdownGrace(duration("shutdown.grace_period"))
+                    .drainDelay(duration("shutdown.drain_delay"))
                     .sslContext(sslContext())
                     .tlsProtocols(list("tls.protocols"))
                     .tlsCipherSuites(list("tls.cipher_suites"))
@@ -273,8 +288,28 @@ public final class Settings {
     @Override
     public String toString() {
         Map<String, String> shown = new LinkedHashMap<>();
-        values.forEach((k, v) -> shown.put(k, k.contains("password") || k.equals("secret_key") ? "***" : DEFS.get(k).type().format(v)));
+        values.forEach((k, v) -> shown.put(k, k.contains("password") || k.equals("secret_key") ? "***" : withoutUserInfo(DEFS.get(k).type().format(v))));
         return "Settings" + shown;
+    }
+
+    /**
+     * {@code scheme://user:password@host/...} as {@code scheme://***@host/...}: a URL-valued
+     * setting (a Redis URL, say) is printed without its user-info (RFC 3986 §3.2.1).
+     */
+    static String withoutUserInfo(String value) {
+        int scheme = value.indexOf("://");
+        if (scheme < 0) return value;
+        int authorityEnd = value.length();
+        for (int i = scheme + 3; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == '/' || c == '?' || c == '#') {
+                authorityEnd = i;
+                break;
+            }
+        }
+        int at = value.lastIndexOf('@', authorityEnd - 1);
+        if (at < scheme + 3) return value;
+        return value.substring(0, scheme + 3) + "***" + value.substring(at);
     }
 
     private static String suggest(String key) {
@@ -377,7 +412,7 @@ public final class Settings {
                 try {
                     values.put(k, d.type().coerce(v));
                 } catch (RuntimeException e) {
-                    throw new SettingsException("setting '" + k + "' = '" + v + "' set in code is malformed: expected "
+                    throw new SettingsException("setting '" + k + "' = '" + withoutUserInfo(String.valueOf(v)) + "' set in code is malformed: expected "
                             + d.type().expected, e);
                 }
             });
@@ -392,6 +427,7 @@ public final class Settings {
             } catch (IllegalArgumentException e) {
                 throw new SettingsException("invalid json setting: " + e.getMessage(), e);
             }
+            TrustedProxies.parse(s.string("http.trusted_proxies"));
             return s;
         }
 
@@ -399,7 +435,7 @@ public final class Settings {
             try {
                 return d.type().parse(text);
             } catch (RuntimeException e) {
-                throw new SettingsException("setting '" + d.key() + "' = '" + text + "' " + source
+                throw new SettingsException("setting '" + d.key() + "' = '" + withoutUserInfo(text) + "' " + source
                         + " is malformed: expected " + d.type().expected, e);
             }
         }

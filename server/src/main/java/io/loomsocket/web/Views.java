@@ -154,7 +154,8 @@ public final class Views {
         }
     }
 
-    private record MethodView(Object target, Method method) implements View {
+    /** A view made from a method by {@link #scan}. */
+    record MethodView(Object target, Method method) implements View {
         @Override
         public Response handle(Request request) throws Exception {
             try {

@@ -47,11 +47,19 @@ public final class WebApp implements HttpHandler {
     private final AllowedHosts allowedHosts;
     private final SecurityHeadersMiddleware securityHeaders;
     private final Json json;
+    private final TrustedProxies trustedProxies;
+    private final AccessLog accessLog;
+    private final Explainer explainer = new Explainer();
+    /** Null unless metrics.enabled: then Micrometer is on the class path (see {@link Metrics}). */
+    private final Metrics metrics;
 
     private WebApp(Builder b) {
         this.settings = b.settings != null ? b.settings : Settings.builder().build();
         ClassLoader loader = b.classLoader != null ? b.classLoader : Thread.currentThread().getContextClassLoader();
         List<UrlPattern> all = new ArrayList<>();
+        this.metrics = settings.bool("metrics.enabled") ? newMetrics() : null;
+        if (metrics != null) all.add(internalPattern("metrics.path", this::scrape, "metrics"));
+        if (!settings.string("health.path").isEmpty()) all.add(internalPattern("health.path", WebApp::health, "health"));
         String staticDir = settings.string("static.dir");
         if (!staticDir.isEmpty()) {
             String prefix = settings.string("static.url");
@@ -62,14 +70,60 @@ public final class WebApp implements HttpHandler {
                     StaticFiles.of(staticDir, loader, settings.bool("static.allow_hidden")), "static"));
         }
         all.addAll(b.urls);
+        Explainer.checkUrls(b.urls);
         this.urls = Collections.unmodifiableList(all);
-        this.middleware = List.copyOf(b.middleware != null ? b.middleware : defaultMiddleware());
-        this.webSocketConfig = settings.webSocketConfig();
+        this.accessLog = AccessLog.fromSettings(settings).orElse(null);
+        List<Middleware> chain = new ArrayList<>();
+        if (accessLog != null) chain.add(accessLog); // first: it sees every response
+        chain.addAll(b.middleware != null ? b.middleware : defaultMiddleware());
+        this.middleware = List.copyOf(chain);
+        if (metrics != null && accessLog != null) metrics.bindAccessLog(accessLog);
+        this.webSocketConfig = metrics == null ? settings.webSocketConfig()
+                : settings.webSocketConfig().toBuilder().listener(metrics).build();
         this.originPolicy = OriginPolicy.parse(settings.string("websocket.allowed_origins"));
         this.allowedHosts = AllowedHosts.parse(settings.string("allowed_hosts"));
         this.securityHeaders = SecurityHeadersMiddleware.of(settings);
         this.json = Json.of(settings, b.json);
+        this.trustedProxies = TrustedProxies.parse(settings.string("http.trusted_proxies"));
         this.templates = Templates.create(settings.string("templates.dir"), settings.bool("templates.cache"), loader);
+    }
+
+    private static Metrics newMetrics() {
+        try {
+            return new Metrics();
+        } catch (NoClassDefFoundError e) {
+            throw new SettingsException("metrics.enabled=true needs Micrometer on the class path: add the dependency"
+                    + " io.micrometer:micrometer-registry-prometheus (" + e.getMessage() + " is missing)", e);
+        }
+    }
+
+    /** A URL pattern for a path setting of the server's own ({@code /metrics}, ...): exactly that path. */
+    private UrlPattern internalPattern(String setting, View view, String name) {
+        String path = settings.string(setting);
+        if (!path.startsWith("/") || path.length() < 2) {
+            throw new SettingsException(setting + " must be a path like /" + name + ": '" + path + "'");
+        }
+        return UrlPattern.of("^" + Pattern.quote(path.substring(1)) + "$", view, name);
+    }
+
+    /**
+     * The Prometheus scrape: to clients on this machine only, unless {@code metrics.allow_remote}
+     * (behind a trusted proxy the client is the proxy's client, see {@link Request#clientAddress()}).
+     */
+    private Response scrape(Request request) {
+        if (!settings.bool("metrics.allow_remote") && !Request.isLoopback(request.clientAddress())) {
+            return Response.error(403, "metrics are served to loopback clients only (see metrics.allow_remote)");
+        }
+        return Response.bytes(metrics.scrape().getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                "text/plain; version=0.0.4; charset=utf-8");
+    }
+
+    /**
+     * The health check for load balancers: 200 while serving, 503 from the moment the server is
+     * asked to stop (through its {@code shutdown.drain_delay}, while it still serves everyone else).
+     */
+    private static Response health(Request request) {
+        return request.exchange().serverDraining() ? Response.error(503, "draining") : Response.text("ok");
     }
 
     private static List<Middleware> defaultMiddleware() {
@@ -102,6 +156,19 @@ public final class WebApp implements HttpHandler {
         return originPolicy;
     }
 
+    TrustedProxies trustedProxies() {
+        return trustedProxies;
+    }
+
+    Explainer explainer() {
+        return explainer;
+    }
+
+    /** Counts a WebSocket handshake refused before it was marked pending (see {@link Metrics#handshakeRefused}). */
+    void refused(String reason, int status) {
+        if (metrics != null) metrics.handshakeRefused(reason, status);
+    }
+
     /** The URL patterns in the order they are tried (static files first, when configured). */
     public List<UrlPattern> urls() {
         return urls;
@@ -111,6 +178,16 @@ public final class WebApp implements HttpHandler {
         return middleware;
     }
 
+    /** The access log the {@code access_log} setting turned on, first in {@link #middleware()}. */
+    public Optional<AccessLog> accessLog() {
+        return Optional.ofNullable(accessLog);
+    }
+
+    /** The metrics, when {@code metrics.enabled}: add meters of your own to {@code metrics().get().registry()}. */
+    public Optional<Metrics> metrics() {
+        return Optional.ofNullable(metrics);
+    }
+
     /** Starts the server on the configured host and port and returns it (stop it with {@code stop()}). */
     public HttpServer start() throws IOException {
         String host = settings.host();
@@ -118,7 +195,10 @@ public final class WebApp implements HttpHandler {
             LOG.log(System.Logger.Level.WARNING, "listening on " + host + " but allowed_hosts (ALLOWED_HOSTS) allows only "
                     + allowedHosts + ": requests for any other host name get 400; set it to the names this server is reached by");
         }
-        return HttpServer.start(settings.serverOptions(), this);
+        HttpServer server = HttpServer.start(settings.serverOptions(), this);
+        if (metrics != null) metrics.bind(server);
+        if (accessLog != null) server.whenStopped(accessLog::close); // the last requests' lines
+        return server;
     }
 
     /**
@@ -130,7 +210,10 @@ public final class WebApp implements HttpHandler {
     public void run() throws IOException {
         HttpServer.preferPlatformPollers();
         HttpServer server = start();
-        Runtime.getRuntime().addShutdownHook(new Thread(server::stop, "loomsocket-shutdown"));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.stop(settings.duration("shutdown.grace_period"), "the JVM is shutting down: SIGTERM, Ctrl-C or System.exit");
+            System.err.println(server.stopSummary()); // the log's handlers may be closed by now (see stopSummary)
+        }, "loomsocket-shutdown"));
         server.awaitStopped();
     }
 
@@ -143,20 +226,20 @@ public final class WebApp implements HttpHandler {
      */
     @Override
     public void handle(HttpExchange exchange) throws IOException {
-        String authority = exchange.request().authority();
-        if (!allowedHosts.allows(authority)) {
-            // the parser checked the syntax: no CR, LF or space can reach the log line
-            LOG.log(System.Logger.Level.WARNING, () -> "refused Host '" + authority + "' (400): add its name to allowed_hosts"
-                    + " (ALLOWED_HOSTS) to serve it; it allows " + allowedHosts + ". A server listening on 0.0.0.0 must list"
-                    + " the names clients use to reach it");
-            send(exchange, securityHeaders.apply(Response.error(400, "Host not allowed (see allowed_hosts)")));
-            return;
-        }
         Request request;
         try {
             request = new Request(this, exchange);
         } catch (HttpException e) { // undecodable path, or a control character in it
             send(exchange, securityHeaders.apply(Response.error(e.status(), e.getMessage())));
+            return;
+        }
+        String host = request.host(); // the Host field, or the forwarded host a trusted proxy names
+        if (!allowedHosts.allows(host)) {
+            refused("host", 400);
+            explainer.explain("host", () -> "refused Host '" + AccessLog.printable(host) + "' (400): add its name to allowed_hosts"
+                    + " (ALLOWED_HOSTS) to serve it; it allows " + allowedHosts + ". A server listening on 0.0.0.0 must list"
+                    + " the names clients use to reach it");
+            send(exchange, securityHeaders.apply(Response.error(400, "Host not allowed (see allowed_hosts)")));
             return;
         }
         Response response = dispatch(request);
@@ -189,6 +272,9 @@ public final class WebApp implements HttpHandler {
             response = handleException(request, e, ran);
         }
         if (response == VIEW_CONTINUES) return response; // WebSocketViewRun finishes the chain
+        if (metrics != null && request.pendingUpgrade() != null) {
+            metrics.handshakeRefused(request.refusal != null ? request.refusal : "application", response.status());
+        }
         return processResponse(request, response, ran);
     }
 
@@ -211,6 +297,7 @@ public final class WebApp implements HttpHandler {
             Optional<Map<String, String>> params = p.match(request.path());
             if (params.isEmpty()) continue;
             request.pathParams(params.get());
+            request.urlPattern(p);
             View view = p.view();
             for (int i = 0; i < ran; i++) {
                 Optional<Response> r = middleware.get(i).processView(request, view);
@@ -225,6 +312,12 @@ public final class WebApp implements HttpHandler {
         WebSocketView marking = Views.webSocketMarking(view);
         if (request.isWebSocket()) {
             if (marking == null && !settings.webSocketAcceptAll()) {
+                String pattern = request.urlPattern().regex().pattern();
+                request.refusal = "not_websocket_view";
+                explainer.explain("not-websocket " + pattern, () -> "WebSocket handshake to " + AccessLog.printable(request.path())
+                        + " refused with 400: the view of URL pattern '" + pattern + "' (" + Explainer.describe(view)
+                        + ") does not take WebSockets; mark it with acceptWebSocket(view) or requireWebSocket(view)"
+                        + " (annotations count only through Views.scan), or set websocket.accept_all");
                 return Response.error(400, "this URL does not take WebSocket requests");
             }
             // every decorator answers before the upgrade: a refusal is an HTTP response, never after a 101
@@ -242,6 +335,7 @@ public final class WebApp implements HttpHandler {
             }
             WebSocket ws = request.pendingUpgrade().accept(marking == null ? List.of() : marking.subprotocols());
             request.websocket(ws);
+            if (metrics != null) metrics.handshakeAccepted();
             request.exchange().afterHandler(new WebSocketViewRun(request, inner, ws, ran));
             return VIEW_CONTINUES;
         }
@@ -278,7 +372,14 @@ public final class WebApp implements HttpHandler {
         @Override
         public void run() {
             try {
-                view.handle(request);
+                Response ignored = view.handle(request);
+                if (ignored != null && !ignored.isUpgraded()) {
+                    String pattern = request.urlPattern().regex().pattern();
+                    explainer.explain("websocket-response " + pattern, () -> "the WebSocket view of URL pattern '" + pattern + "' ("
+                            + Explainer.describe(view) + ") returned a " + ignored.status() + " response, which is ignored: the client"
+                            + " has a WebSocket, not an HTTP response; send what it should see with request.websocket().send(...)"
+                            + " and return null");
+                }
                 closeQuietly(ws, 1000, "");
             } catch (Exception | Error e) {
                 if (e instanceof InvalidMessageException refused) {
@@ -291,7 +392,8 @@ public final class WebApp implements HttpHandler {
                     LOG.log(System.Logger.Level.DEBUG, () -> "WebSocket view on " + request.path() + " ended by its closed connection: " + e.getMessage());
                     closeQuietly(ws, 1000, "");
                 } else {
-                    LOG.log(System.Logger.Level.ERROR, "WebSocket view " + view + " failed on " + request.path() + "; closing with 1011", e);
+                    LOG.log(System.Logger.Level.ERROR, "WebSocket view of URL pattern '" + request.urlPattern().regex().pattern() + "' ("
+                            + Explainer.describe(view) + ") failed on " + request + "; closing with 1011", e);
                     closeQuietly(ws, 1011, "view failed");
                     if (e instanceof Error err) throw err;
                 }
@@ -322,7 +424,9 @@ public final class WebApp implements HttpHandler {
             return Response.upgraded();
         }
         if (e instanceof HttpException he) return Response.error(he.status(), he.getMessage());
-        LOG.log(System.Logger.Level.ERROR, "view failed: " + request, e);
+        UrlPattern p = request.urlPattern();
+        LOG.log(System.Logger.Level.ERROR, (p == null ? "middleware" : "the view of URL pattern '" + p.regex().pattern() + "' ("
+                + Explainer.describe(p.view()) + ")") + " failed on " + request + "; answering 500", e);
         return Response.error(500, "");
     }
 

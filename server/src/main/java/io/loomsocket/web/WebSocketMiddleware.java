@@ -40,6 +40,7 @@ public final class WebSocketMiddleware implements Middleware {
         DeflateConfig deflate = WebSocketConnection.deflateConfig(config);
         ServerHandshake.Result result = new ServerHandshake(List.of(), deflate).handshake(method, version, headers);
         if (result instanceof ServerHandshake.Reject reject) {
+            request.app().refused(reject.status() == 426 ? "version" : "invalid", reject.status());
             Response r = Response.error(reject.status(), reject.reason());
             reject.responseHeaders().forEach(r::header);
             return Optional.of(r);
@@ -47,9 +48,16 @@ public final class WebSocketMiddleware implements Middleware {
         // RFC 6455 §10.2: refuse browsers on other sites (cross-site WebSocket hijacking). A browser
         // sends one Origin (RFC 6454 §7.3); with several, which to check is a guess: refused as well.
         List<String> origins = request.headers().all("Origin");
-        if (origins.size() > 1) return Optional.of(Response.error(403, "more than one Origin header"));
-        if (!request.app().originPolicy().allows(origins.isEmpty() ? null : origins.get(0),
-                request.exchange().request().authority(), request.isSecure())) {
+        if (origins.size() > 1) {
+            request.app().refused("origin", 403);
+            return Optional.of(Response.error(403, "more than one Origin header"));
+        }
+        if (!request.app().originPolicy().allows(origins.isEmpty() ? null : origins.get(0), request.host(), request.isSecure())) {
+            request.app().refused("origin", 403);
+            request.app().explainer().explain("origin", () -> "WebSocket handshake to " + AccessLog.printable(request.path())
+                    + " refused with 403: its Origin '" + AccessLog.printable(request.header("Origin").orElse(""))
+                    + "' is not this server's own (Host '" + AccessLog.printable(String.valueOf(request.host())) + "');"
+                    + " allow it with the setting websocket.allowed_origins (environment WEBSOCKET_ALLOWED_ORIGINS)");
             return Optional.of(Response.error(403, "Origin not allowed (see websocket.allowed_origins)"));
         }
         ServerHandshake.Accept noSubprotocol = (ServerHandshake.Accept) result;

@@ -9,6 +9,8 @@ import io.loomsocket.client.WebSocketClient;
 import io.loomsocket.engine.Frame;
 import io.loomsocket.engine.OpCode;
 import io.loomsocket.server.HttpServer;
+import io.loomsocket.server.RawHttp;
+import io.loomsocket.web.PrometheusText;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
@@ -165,6 +167,28 @@ class KeepaliveTest {
             writer.join();
             assertThat(failed.get()).isNull();
             assertThat(pongs).isBetween(1, floodPings);
+        }
+    }
+
+    @Test
+    void aKeepaliveTimeoutIsCountedInTheMetrics() throws Exception {
+        server = Apps.start(Map.of("websocket.ping_interval", "200ms", "websocket.ping_timeout", "400ms", "metrics.enabled", "true"),
+                Apps.echoUrl());
+        try (RawWs raw = new RawWs(server.port())) {
+            assertThat(raw.handshake("/echo")).isEqualTo(101);
+            assertThat(raw.readUntilClose()).isEqualTo(1011); // it never answers a ping
+        }
+        assertThat(Probe.await(Duration.ofSeconds(5), () -> scrape().value("loomsocket_websocket_connections") == 0.0)).isTrue();
+        PrometheusText m = scrape();
+        assertThat(m.value("loomsocket_websocket_keepalive_timeouts_total")).isEqualTo(1.0);
+        assertThat(m.value("loomsocket_websocket_closes_total", Map.of("code", "1011"))).isEqualTo(1.0);
+    }
+
+    private PrometheusText scrape() {
+        try {
+            return PrometheusText.parse(RawHttp.exchange(server.port(), "GET /metrics HTTP/1.1\r\nHost: localhost\r\n\r\n").text());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 }

@@ -139,4 +139,15 @@ class SettingsTest {
                 "SECRET_KEY", "k3y-that-must-never-be-logged-0123456789")).build();
         assertThat(s.toString()).doesNotContain("hunter2").doesNotContain("k3y-that").contains("secret_key=***");
     }
+
+    @Test
+    void theUserInfoOfAUrlValuedSettingIsNeverPrinted() {
+        Settings s = Settings.builder().environment(Map.of("CHANNEL_LAYER", "redis://:hunter2@redis.internal:6379/0")).build();
+        assertThat(s.toString()).doesNotContain("hunter2").contains("channel_layer=redis://***@redis.internal:6379/0");
+        assertThatThrownBy(() -> Settings.builder().environment(Map.of("PORT", "http://u:hunter2@h/")).build())
+                .isInstanceOf(SettingsException.class).hasMessageNotContaining("hunter2").hasMessageContaining("PORT");
+        assertThat(Settings.withoutUserInfo("rediss://user:p@ss@h:1/2?x=a@b")).isEqualTo("rediss://***@h:1/2?x=a@b");
+        assertThat(Settings.withoutUserInfo("memory")).isEqualTo("memory");
+        assertThat(Settings.withoutUserInfo("https://h/a@b")).isEqualTo("https://h/a@b");
+    }
 }
