@@ -78,17 +78,25 @@ class MisbehavingPeerTest {
     @Test
     void aFragmentStormWithinTheLimitsIsOneMessage() {
         try (MisbehavingPeer peer = server.client().misbehaving("/echo")) {
-            assertThat(peer.sendFragmentStorm(10_000, 1)).isTrue();
-            assertThat(peer.receiveText()).isEqualTo("a".repeat(10_000));
+            assertThat(peer.sendFragmentStorm(1_000, 1)).isTrue(); // websocket.max_fragments_per_message is 1,024
+            assertThat(peer.receiveText()).isEqualTo("a".repeat(1_000));
             peer.sendClose(1000, "");
             peer.expectClose(1000);
         }
     }
 
     @Test
+    void aFragmentStormPastTheFragmentLimitIsClosedWith1009() {
+        try (MisbehavingPeer peer = server.client().misbehaving("/echo")) {
+            peer.sendFragmentStorm(2_000, 1); // 2,000 frames of one message, 1,024 allowed
+            peer.expectClose(1009);
+        }
+    }
+
+    @Test
     void aFragmentStormPastTheMessageLimitIsClosedWith1009() {
         try (MisbehavingPeer peer = server.client().misbehaving("/echo")) {
-            peer.sendFragmentStorm(2_000, 100); // 200,000 bytes, 64 KiB allowed
+            peer.sendFragmentStorm(1_000, 100); // 100,000 bytes, 64 KiB allowed
             peer.expectClose(1009);
         }
     }
