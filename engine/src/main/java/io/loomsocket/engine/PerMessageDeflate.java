@@ -32,9 +32,9 @@ import java.util.zip.Inflater;
  *     it borrows one per message.</li>
  * <li>Incoming, peer keeps its context with a window below 15 bits: the last 2<sup>bits</sup>
  *     bytes received are kept in a {@link SlidingWindow} and preset into a borrowed Inflater at
- *     the start of each message. For a peer told 8 bits, 512 bytes are kept: zlib cannot compress
- *     raw DEFLATE with a 256-byte window and Node's zlib binding then uses 512 (zlib.h,
- *     {@code deflateInit2}), so the 9-bit stream it produces still decodes.</li>
+ *     the start of each message. For a peer told 8 bits, 512 bytes are kept: zlib rejects raw
+ *     DEFLATE with a 256-byte window (zlib.h, {@code deflateInit2}: "a request for 8 will result
+ *     in 9" for the zlib format), so a zlib-based peer may compress with 9 bits instead.</li>
  * <li>Incoming, 15-bit window with context takeover: the connection owns its Inflater; without
  *     context takeover it borrows one per message.</li>
  * </ul>

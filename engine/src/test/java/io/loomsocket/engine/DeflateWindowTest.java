@@ -110,8 +110,8 @@ class DeflateWindowTest {
 
     @Test
     void aPeerToldEightBitsMayUseNineAsZlibDoes() {
-        // zlib cannot compress raw DEFLATE with a 256-byte window and uses 512 (zlib.h, deflateInit2);
-        // Node's binding does exactly that, so a receiver that negotiated 8 keeps 512 bytes of context
+        // zlib cannot compress raw DEFLATE with a 256-byte window (zlib.h, deflateInit2), so a zlib-based
+        // peer told 8 may use 9: a receiver that negotiated 8 keeps 512 bytes of context
         PerMessageDeflate sender = PerMessageDeflate.of(Role.CLIENT, new DeflateParams(false, false, 0, 9),
                 OWN_15.withThreshold(0).withCompressionLevel(6));
         PerMessageDeflate receiver = PerMessageDeflate.of(Role.SERVER, new DeflateParams(false, false, 0, 8), OWN_15);
