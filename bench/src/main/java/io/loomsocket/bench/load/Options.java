@@ -13,7 +13,7 @@ public final class Options {
     private static final Set<String> FLAGS = Set.of("binary", "deflate", "raw");
     private static final Set<String> VALUED = Set.of(
             "url", "connections", "inflight", "size", "warmup", "duration", "server-pid", "threads",
-            "n", "per-process", "settle", "concurrency", "source-ip", "label", "receivers", "max-samples");
+            "n", "per-process", "settle", "concurrency", "source-ip", "label", "receivers", "max-samples", "warm");
 
     private final Map<String, String> values = new HashMap<>();
 
