@@ -8,7 +8,7 @@
 #   --long     the default, with 100,000 idle connections (needs `ulimit -n` above 100k)
 #   --runs N   repeat the whole set N times; the table shows medians and the spread (min-max)
 #   --only L   comma-separated servers: netty netty-deflate jetty java-websocket ws raw
-#              loomsocket loomsocket-deflate loomsocket-deflate-ctx (both deflate windows kept)
+#              loomsocket loomsocket-deflate loomsocket-deflate-ctx (15-bit deflate windows kept both ways)
 #   --out NAME write bench/results/NAME.md and NAME.txt (to publish; bench/results/current.md is the
 #              one the docs cite) instead of bench/results/logs/latest.md / latest.txt (not committed)
 #
@@ -96,8 +96,9 @@ server_line() {
     loomsocket)         echo "env $LOOM_ENV java $JVM_FLAGS -jar $LOOM_JAR --host 127.0.0.1 --port PORT|" ;;
     # websocket.compression is on by default (notes/core-api.md): the client's offer decides
     loomsocket-deflate) echo "env $LOOM_ENV java $JVM_FLAGS -jar $LOOM_JAR --host 127.0.0.1 --port PORT|--deflate" ;;
-    # memory for speed: both sides keep their deflate window, as Netty's server does by default
-    loomsocket-deflate-ctx) echo "env $LOOM_ENV WEBSOCKET_COMPRESSION_CONTEXT_TAKEOVER=true WEBSOCKET_COMPRESSION_CLIENT_CONTEXT_TAKEOVER=true java $JVM_FLAGS -jar $LOOM_JAR --host 127.0.0.1 --port PORT|--deflate" ;;
+    # memory for speed: 15-bit deflate windows kept both ways, as Netty's server does by default
+    # (the default keeps 12-bit ones, and asks a client that offers no window bits to keep none)
+    loomsocket-deflate-ctx) echo "env $LOOM_ENV WEBSOCKET_COMPRESSION_WINDOW_BITS=15 WEBSOCKET_COMPRESSION_CLIENT_WINDOW_BITS=15 java $JVM_FLAGS -jar $LOOM_JAR --host 127.0.0.1 --port PORT|--deflate" ;;
   esac
 }
 ALL="netty netty-deflate jetty java-websocket ws raw loomsocket loomsocket-deflate loomsocket-deflate-ctx"

@@ -57,13 +57,21 @@ import java.util.Objects;
  *       <td>offer (client) / accept (server) permessage-deflate, RFC 7692</td></tr>
  *   <tr><td>{@code compressionThreshold} ({@code websocket.compression_threshold})</td><td>128</td>
  *       <td>messages shorter than this many bytes are sent uncompressed</td></tr>
- *   <tr><td>{@code compressionContextTakeover} ({@code websocket.compression_context_takeover})</td><td>false</td>
- *       <td>keep the LZ77 window between messages (better ratio, ~300 KiB more per connection);
- *           off by default so idle connections hold no compressor state</td></tr>
- *   <tr><td>{@code compressionClientContextTakeover} ({@code websocket.compression_client_context_takeover})</td><td>false</td>
- *       <td>server: let the client keep its compression window between messages (it asks for
- *           client_no_context_takeover only if the client offered it): less client CPU and a
- *           better ratio, for one inflater (~30-40 KiB) per connection that received a compressed message</td></tr>
+ *   <tr><td>{@code compressionContextTakeover} ({@code websocket.compression_context_takeover})</td><td>true</td>
+ *       <td>keep our LZ77 window between messages (RFC 7692 §7.1.1): chat-like messages compress
+ *           ~45 % better; costs 2^compressionWindowBits bytes per connection once it sent a
+ *           compressed message (4 KiB by default; a 15-bit window owns a zlib Deflater, ~256 KiB)</td></tr>
+ *   <tr><td>{@code compressionClientContextTakeover} ({@code websocket.compression_client_context_takeover})</td><td>true</td>
+ *       <td>let the peer keep its LZ77 window between messages, within compressionPeerWindowBits:
+ *           costs 2^compressionPeerWindowBits bytes per connection once it received a compressed
+ *           message (4 KiB by default; 15 bits: an owned Inflater, ~30-40 KiB)</td></tr>
+ *   <tr><td>{@code compressionWindowBits} ({@code websocket.compression_window_bits})</td><td>12</td>
+ *       <td>largest LZ77 window (2^bits bytes, 8-15) we compress with; a peer may ask for less
+ *           (RFC 7692 §7.1.2)</td></tr>
+ *   <tr><td>{@code compressionPeerWindowBits} ({@code websocket.compression_client_window_bits})</td><td>12</td>
+ *       <td>largest window (9-15) the peer may keep its context in: the server answers
+ *           client_max_window_bits with it (a client that cannot be limited is asked for
+ *           client_no_context_takeover unless it is 15), the client offers it as server_max_window_bits</td></tr>
  *   <tr><td>{@code compressionLevel} ({@code websocket.compression_level})</td><td>1</td>
  *       <td>zlib level 0-9 for outgoing messages; 1 costs a fraction of 6's CPU for 12-25 %
  *           more bytes (docs/performance.md)</td></tr>
@@ -93,6 +101,8 @@ public final class WebSocketConfig {
     private final int compressionLevel;
     private final boolean compressionClientContextTakeover;
     private final WebSocketListener listener;
+    private final int compressionWindowBits;
+    private final int compressionPeerWindowBits;
 
     private WebSocketConfig(Builder b) {
         this.maxMessageSize = b.maxMessageSize;
@@ -112,6 +122,8 @@ public final class WebSocketConfig {
         this.compressionLevel = b.compressionLevel;
         this.compressionClientContextTakeover = b.compressionClientContextTakeover;
         this.listener = b.listener;
+        this.compressionWindowBits = b.compressionWindowBits;
+        this.compressionPeerWindowBits = b.compressionPeerWindowBits;
     }
 
     /** The defaults listed on this class. */
@@ -139,6 +151,8 @@ public final class WebSocketConfig {
         b.compressionLevel = compressionLevel;
         b.compressionClientContextTakeover = compressionClientContextTakeover;
         b.listener = listener;
+        b.compressionWindowBits = compressionWindowBits;
+        b.compressionPeerWindowBits = compressionPeerWindowBits;
         return b;
     }
 
@@ -162,6 +176,8 @@ public final class WebSocketConfig {
     public boolean compressionContextTakeover() { return compressionContextTakeover; }
     public int compressionLevel() { return compressionLevel; }
     public boolean compressionClientContextTakeover() { return compressionClientContextTakeover; }
+    public int compressionWindowBits() { return compressionWindowBits; }
+    public int compressionPeerWindowBits() { return compressionPeerWindowBits; }
 
     @Override
     public String toString() {
@@ -174,7 +190,9 @@ public final class WebSocketConfig {
                 + ", compressionThreshold=" + compressionThreshold
                 + ", compressionContextTakeover=" + compressionContextTakeover
                 + ", compressionLevel=" + compressionLevel
-                + ", compressionClientContextTakeover=" + compressionClientContextTakeover + "]";
+                + ", compressionClientContextTakeover=" + compressionClientContextTakeover
+                + ", compressionWindowBits=" + compressionWindowBits
+                + ", compressionPeerWindowBits=" + compressionPeerWindowBits + "]";
     }
 
     /** Collects settings; every setter checks its argument and throws IllegalArgumentException. */
@@ -192,9 +210,11 @@ public final class WebSocketConfig {
         private Duration pingTimeout = Duration.ofSeconds(20);
         private boolean compression = true;
         private int compressionThreshold = 128;
-        private boolean compressionContextTakeover = false;
+        private boolean compressionContextTakeover = io.loomsocket.engine.DeflateConfig.DEFAULT.contextTakeover();
         private int compressionLevel = io.loomsocket.engine.DeflateConfig.DEFAULT.compressionLevel();
-        private boolean compressionClientContextTakeover = false;
+        private boolean compressionClientContextTakeover = io.loomsocket.engine.DeflateConfig.DEFAULT.peerContextTakeover();
+        private int compressionWindowBits = io.loomsocket.engine.DeflateConfig.DEFAULT.windowBits();
+        private int compressionPeerWindowBits = io.loomsocket.engine.DeflateConfig.DEFAULT.peerWindowBits();
         private WebSocketListener listener;
 
         private Builder() {}
@@ -265,11 +285,23 @@ public final class WebSocketConfig {
             return this;
         }
 
-        /** Keep the compression window between messages (costs memory per connection). */
+        /** Keep our compression window between messages (2^compressionWindowBits bytes per connection). */
         public Builder compressionContextTakeover(boolean on) { this.compressionContextTakeover = on; return this; }
 
-        /** Server: let clients keep their compression window (costs an inflater per connection that received compressed data). */
+        /** Let the peer keep its compression window between messages (2^compressionPeerWindowBits bytes per connection). */
         public Builder compressionClientContextTakeover(boolean on) { this.compressionClientContextTakeover = on; return this; }
+
+        /** Largest LZ77 window we compress with, 8-15 bits (RFC 7692 §7.1.2). */
+        public Builder compressionWindowBits(int bits) {
+            this.compressionWindowBits = range("compressionWindowBits", bits, 8, 15);
+            return this;
+        }
+
+        /** Largest LZ77 window the peer may keep its context in, 9-15 bits (zlib cannot compress with 8). */
+        public Builder compressionPeerWindowBits(int bits) {
+            this.compressionPeerWindowBits = range("compressionPeerWindowBits", bits, 9, 15);
+            return this;
+        }
 
         /** zlib compression level of outgoing messages, 0 (stored) to 9 (smallest, slowest). */
         public Builder compressionLevel(int level) { this.compressionLevel = range("compressionLevel", level, 0, 9); return this; }

@@ -22,7 +22,12 @@ class WebSocketConfigTest {
         assertThat(c.pingTimeout()).isEqualTo(Duration.ofSeconds(20));
         assertThat(c.compression()).isTrue();
         assertThat(c.compressionThreshold()).isEqualTo(128);
-        assertThat(c.compressionContextTakeover()).isFalse();
+        assertThat(c.compressionContextTakeover()).isTrue();
+        assertThat(c.compressionClientContextTakeover()).isTrue();
+        assertThat(c.compressionWindowBits()).isEqualTo(12);
+        assertThat(c.compressionPeerWindowBits()).isEqualTo(12);
+        assertThatThrownBy(() -> WebSocketConfig.builder().compressionPeerWindowBits(8)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> WebSocketConfig.builder().compressionWindowBits(16)).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test

@@ -187,7 +187,9 @@ public final class WebSocketConnection implements WebSocket {
                 .withThreshold(config.compressionThreshold())
                 .withContextTakeover(config.compressionContextTakeover())
                 .withCompressionLevel(config.compressionLevel())
-                .withPeerContextTakeover(config.compressionClientContextTakeover());
+                .withPeerContextTakeover(config.compressionClientContextTakeover())
+                .withWindowBits(config.compressionWindowBits())
+                .withPeerWindowBits(config.compressionPeerWindowBits());
     }
 
     // ================================================================= receiving

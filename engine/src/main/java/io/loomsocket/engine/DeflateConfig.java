@@ -5,59 +5,66 @@ import java.util.zip.Deflater;
 /**
  * permessage-deflate (RFC 7692) settings, immutable.
  *
- * <p><b>Memory.</b> A {@code java.util.zip.Deflater} holds about 256 KiB of zlib state at the
- * default level and an {@code Inflater} about 40 KiB. With {@code contextTakeover == false} (the
- * default) the server answers every offer with {@code server_no_context_takeover} and
- * {@code client_no_context_takeover} (RFC 7692 §7.1.1.1 and §7.1.1.2 let it), and the client
- * offers both; then each message is compressed and decompressed on its own, zlib state is borrowed
- * from a JVM-wide pool of at most {@link #poolSize} idle objects for the duration of one message,
- * and an idle connection holds no zlib state at all. With {@code contextTakeover == true} the
- * connection owns a Deflater and an Inflater for its whole life (better ratio on chatty streams
- * of similar messages, ~300 KiB per connection); they are released by
- * {@link PerMessageDeflate#close()}.
+ * <p><b>Memory.</b> zlib state ({@code java.util.zip}: ~256 KiB for a Deflater, ~40 KiB for an
+ * Inflater, both with a 15-bit window) is borrowed from a JVM-wide pool of at most {@link #poolSize}
+ * idle objects for the duration of one message, except for a compressor that keeps its context
+ * with a 15-bit window, which the connection owns. What a connection keeps between messages is its
+ * context (RFC 7692 §7.2.3): with context takeover in a direction, the last
+ * 2<sup>bits</sup> bytes of that direction's messages as a heap array, fed to the borrowed zlib
+ * object as a preset dictionary at the start of the next message ({@link PerMessageDeflate}). So
+ * with the defaults (both directions keep context, {@code windowBits} and {@code peerWindowBits}
+ * {@value #DEFAULT_WINDOW_BITS}) a connection holds at most
+ * 2 × 2<sup>{@value #DEFAULT_WINDOW_BITS}</sup> bytes after its first compressed message each way
+ * and nothing before; an idle connection that never compressed holds no zlib state.
  *
- * <p><b>Window bits.</b> {@code Deflater} always uses a 15-bit window; see {@link PerMessageDeflate}
- * for how offers that need smaller windows are handled.
+ * <p><b>Window bits.</b> {@code windowBits} is the largest LZ77 window this side compresses with
+ * (8..15): the server answers an offer's {@code server_max_window_bits} with the smaller of the
+ * two (RFC 7692 §7.1.2.1) and uses it even when none was offered (a smaller window is always
+ * readable). {@code peerWindowBits} (9..15) is the largest window the peer may keep its context
+ * in: the server answers a {@code client_max_window_bits} offer with it (§7.1.2.2) and, when the
+ * client did not offer that parameter, so cannot be limited, asks it for
+ * {@code client_no_context_takeover} unless {@code peerWindowBits} is 15; the client offers it as
+ * {@code server_max_window_bits}, with a second offer without it for servers that cannot honour
+ * it. It starts at 9: zlib cannot compress raw DEFLATE with an 8-bit window (zlib.h,
+ * {@code deflateInit2}), so a zlib peer told 8 fails or silently uses 9.
  *
- * <p><b>Level.</b> The default is zlib level 1, not zlib's own default 6: without context takeover
- * every message is compressed from an empty window, where levels 4-9 spend most of their time
- * walking hash chains. Measured on 16 KiB messages (bench payload of words / JSON / English text;
- * issue 6): level 1 takes 70 / 32 / 178 µs and gives 4049 / 1733 /
- * 6815 bytes, level 6 takes 424 / 131 / 624 µs for 3338 / 1311 / 5989 bytes: 3.5-6× the CPU for
- * 12-25 % fewer bytes. The level is not negotiated (RFC 7692 leaves it to the compressor).
+ * <p><b>Level.</b> The default is zlib level 1, not zlib's own default 6: levels 4-9 spend most of
+ * their time walking hash chains. Measured on 16 KiB messages from an empty window (bench words /
+ * JSON / English text): level 1 takes 70 / 32 / 178 µs and gives 4049 / 1733 / 6815 bytes, level 6
+ * takes 424 / 131 / 624 µs for 3338 / 1311 / 5989 bytes: 3.5-6× the CPU for 12-25 % fewer bytes.
+ * The level is not negotiated (RFC 7692 leaves it to the compressor).
  *
- * <p><b>Peer context.</b> {@code peerContextTakeover} (server side, default false) stops the server
- * from adding {@code client_no_context_takeover} to its answer when the client did not offer it
- * (RFC 7692 §7.1.1.2 makes that parameter optional for the server). The client may then keep its
- * LZ77 window, which makes its compressor much cheaper and its messages smaller, and this server
- * keeps one {@code Inflater} per connection from the first compressed message it receives until
- * {@link PerMessageDeflate#close()} (about 40 KiB native: zlib's 32 KiB window plus its state),
- * instead of borrowing one from the pool per message. Clients ignore it.
- *
- * @param enabled             negotiate permessage-deflate at all (server: accept offers; client: make one)
- * @param contextTakeover     keep the LZ77 window across messages in both directions (see above); default false
+ * @param enabled             negotiate permessage-deflate at all (server: accept offers; client: make them)
+ * @param contextTakeover     keep our compression context between messages (RFC 7692 §7.1.1); default true
  * @param compressionLevel    zlib level 0-9 for outgoing messages; default 1 (see above)
  * @param threshold           messages shorter than this many bytes are sent uncompressed (RSV1 clear, RFC 7692
  *                            §6 allows it per message); default 128
  * @param poolSize            how many idle Deflaters (per level) and Inflaters the JVM-wide pool keeps; default 64
- * @param peerContextTakeover server: let the client keep its compression context unless it offered not to
- *                            (see above); default false
+ * @param peerContextTakeover let the peer keep its compression context, within {@code peerWindowBits}; default true
+ * @param windowBits          largest LZ77 window this side compresses with, 8..15; default {@value #DEFAULT_WINDOW_BITS}
+ * @param peerWindowBits      largest LZ77 window the peer may keep its context in, 9..15; default
+ *                            {@value #DEFAULT_WINDOW_BITS}
  */
 public record DeflateConfig(boolean enabled, boolean contextTakeover, int compressionLevel, int threshold, int poolSize,
-                            boolean peerContextTakeover) {
+                            boolean peerContextTakeover, int windowBits, int peerWindowBits) {
 
     /** The default level: see the class comment for why it is 1. */
     public static final int DEFAULT_LEVEL = 1;
+    /** The default of both window settings (measured in docs/dev-notes/deflate-window.md). */
+    public static final int DEFAULT_WINDOW_BITS = 12;
 
-    /** Compression on, no context takeover (pooled zlib state), level 1, threshold 128, pool 64. */
-    public static final DeflateConfig DEFAULT = new DeflateConfig(true, false, DEFAULT_LEVEL, 128, 64, false);
+    /** Compression on, context takeover both ways within 2^12-byte windows, level 1, threshold 128, pool 64. */
+    public static final DeflateConfig DEFAULT =
+            new DeflateConfig(true, true, DEFAULT_LEVEL, 128, 64, true, DEFAULT_WINDOW_BITS, DEFAULT_WINDOW_BITS);
 
     /** Compression off: the server declines every offer, the client makes none. */
-    public static final DeflateConfig DISABLED = new DeflateConfig(false, false, DEFAULT_LEVEL, 128, 64, false);
+    public static final DeflateConfig DISABLED = DEFAULT.withEnabled(false);
 
-    /** The settings before {@code peerContextTakeover} existed (it is then false). */
-    public DeflateConfig(boolean enabled, boolean contextTakeover, int compressionLevel, int threshold, int poolSize) {
-        this(enabled, contextTakeover, compressionLevel, threshold, poolSize, false);
+    /** Without the window settings: both are then {@value #DEFAULT_WINDOW_BITS}. */
+    public DeflateConfig(boolean enabled, boolean contextTakeover, int compressionLevel, int threshold, int poolSize,
+                         boolean peerContextTakeover) {
+        this(enabled, contextTakeover, compressionLevel, threshold, poolSize, peerContextTakeover,
+                DEFAULT_WINDOW_BITS, DEFAULT_WINDOW_BITS);
     }
 
     public DeflateConfig {
@@ -73,29 +80,43 @@ public record DeflateConfig(boolean enabled, boolean contextTakeover, int compre
         if (poolSize < 0) {
             throw new IllegalArgumentException("poolSize must be >= 0: " + poolSize);
         }
+        if (windowBits < 8 || windowBits > 15) {
+            throw new IllegalArgumentException("windowBits must be 8..15: " + windowBits);
+        }
+        if (peerWindowBits < 9 || peerWindowBits > 15) {
+            throw new IllegalArgumentException("peerWindowBits must be 9..15 (zlib cannot compress with 8): " + peerWindowBits);
+        }
     }
 
     public DeflateConfig withEnabled(boolean v) {
-        return new DeflateConfig(v, contextTakeover, compressionLevel, threshold, poolSize, peerContextTakeover);
+        return new DeflateConfig(v, contextTakeover, compressionLevel, threshold, poolSize, peerContextTakeover, windowBits, peerWindowBits);
     }
 
     public DeflateConfig withContextTakeover(boolean v) {
-        return new DeflateConfig(enabled, v, compressionLevel, threshold, poolSize, peerContextTakeover);
+        return new DeflateConfig(enabled, v, compressionLevel, threshold, poolSize, peerContextTakeover, windowBits, peerWindowBits);
     }
 
     public DeflateConfig withCompressionLevel(int v) {
-        return new DeflateConfig(enabled, contextTakeover, v, threshold, poolSize, peerContextTakeover);
+        return new DeflateConfig(enabled, contextTakeover, v, threshold, poolSize, peerContextTakeover, windowBits, peerWindowBits);
     }
 
     public DeflateConfig withThreshold(int v) {
-        return new DeflateConfig(enabled, contextTakeover, compressionLevel, v, poolSize, peerContextTakeover);
+        return new DeflateConfig(enabled, contextTakeover, compressionLevel, v, poolSize, peerContextTakeover, windowBits, peerWindowBits);
     }
 
     public DeflateConfig withPoolSize(int v) {
-        return new DeflateConfig(enabled, contextTakeover, compressionLevel, threshold, v, peerContextTakeover);
+        return new DeflateConfig(enabled, contextTakeover, compressionLevel, threshold, v, peerContextTakeover, windowBits, peerWindowBits);
     }
 
     public DeflateConfig withPeerContextTakeover(boolean v) {
-        return new DeflateConfig(enabled, contextTakeover, compressionLevel, threshold, poolSize, v);
+        return new DeflateConfig(enabled, contextTakeover, compressionLevel, threshold, poolSize, v, windowBits, peerWindowBits);
+    }
+
+    public DeflateConfig withWindowBits(int v) {
+        return new DeflateConfig(enabled, contextTakeover, compressionLevel, threshold, poolSize, peerContextTakeover, v, peerWindowBits);
+    }
+
+    public DeflateConfig withPeerWindowBits(int v) {
+        return new DeflateConfig(enabled, contextTakeover, compressionLevel, threshold, poolSize, peerContextTakeover, windowBits, v);
     }
 }

@@ -8,8 +8,8 @@ import java.util.Locale;
  * Negotiated permessage-deflate parameters (RFC 7692 §7.1), as they appear in the server's
  * response. Window bits of 0 mean "parameter absent" (a 15-bit window, RFC 7692 §7.1.2).
  *
- * <p>Negotiation is done by {@link ServerHandshake} and {@link ClientHandshake}; the rules and the
- * 15-bit-window limitation of {@code java.util.zip} are documented on {@link PerMessageDeflate}.
+ * <p>Negotiation is done by {@link ServerHandshake} and {@link ClientHandshake}: see
+ * {@link #negotiateServer} and {@link #clientOffers}.
  *
  * @param serverNoContextTakeover the server resets its compressor after every message (§7.1.1.1)
  * @param clientNoContextTakeover the client resets its compressor after every message (§7.1.1.2)
@@ -151,10 +151,23 @@ public record DeflateParams(boolean serverNoContextTakeover, boolean clientNoCon
     }
 
     /**
-     * Server side (RFC 7692 §5, §7.1): walks the client's offers in order and accepts the first one
-     * it can honour, or returns null to decline them all. Invalid offers are declined; an offer
-     * with {@code server_max_window_bits} below 15 is declined because {@code java.util.zip.Deflater}
-     * only compresses with a 15-bit window.
+     * Server side (RFC 7692 §5, §7.1): walks the client's offers in order and accepts the first valid
+     * one, or returns null to decline them all (invalid offers are declined, §7). Every window size
+     * can be honoured ({@link PerMessageDeflate} compresses within any window), so every valid offer
+     * is acceptable:
+     * <ul>
+     * <li>{@code server_no_context_takeover} is echoed when offered and added when we keep no
+     *     context (§7.1.1.1);</li>
+     * <li>an offered {@code server_max_window_bits} is answered with the smaller of it and
+     *     {@link DeflateConfig#windowBits()} (§7.1.2.1); when none was offered we still compress
+     *     within {@code windowBits} without saying so (the client's decoder reads any smaller
+     *     window);</li>
+     * <li>the client may keep its context ({@link DeflateConfig#peerContextTakeover()}) within
+     *     {@link DeflateConfig#peerWindowBits()}: an offered {@code client_max_window_bits} is
+     *     answered with the smaller of the offered value (15 when it had none) and that setting
+     *     (§7.1.2.2); a client that did not offer it cannot be limited, so it is asked for
+     *     {@code client_no_context_takeover} (§7.1.1.2) unless {@code peerWindowBits} is 15.</li>
+     * </ul>
      */
     static DeflateParams negotiateServer(List<Extension> offers, DeflateConfig cfg) {
         if (!cfg.enabled()) {
@@ -168,48 +181,67 @@ public record DeflateParams(boolean serverNoContextTakeover, boolean clientNoCon
             if (o == null) {
                 continue;
             }
-            if (o.serverBits() != 0 && o.serverBits() < 15) {
-                continue; // we cannot limit our LZ77 window below 32 KiB; try the next offer
+            boolean serverNct = o.serverNct() || !cfg.contextTakeover();
+            int serverBits = o.serverBits() == 0 ? 0 : Math.min(o.serverBits(), cfg.windowBits());
+            boolean clientNct = o.clientNct();
+            int clientBits = 0;
+            if (!clientNct) {
+                if (!cfg.peerContextTakeover()) {
+                    clientNct = true;
+                } else if (o.clientBits() != 0) {
+                    int offered = o.clientBits() == BITS_NO_VALUE ? 15 : o.clientBits();
+                    int bits = Math.min(offered, cfg.peerWindowBits());
+                    clientBits = bits < 15 ? bits : 0;
+                } else if (cfg.peerWindowBits() < 15) {
+                    clientNct = true; // its window cannot be limited: keep our inbound memory bounded
+                }
             }
-            boolean noTakeover = !cfg.contextTakeover();
-            return new DeflateParams(
-                    o.serverNct() || noTakeover, // §7.1.1.1: must echo it when offered; may add it
-                    o.clientNct() || (noTakeover && !cfg.peerContextTakeover()), // §7.1.1.2: may ask the client for it
-                    o.serverBits() == 15 ? 15 : 0, // §7.1.2.1: when offered, answer with a value <= the offer
-                    0); // §7.1.2.2: optional; our 15-bit inflater reads any client window
+            return new DeflateParams(serverNct, clientNct, serverBits, clientBits);
         }
         return null;
     }
 
     /**
-     * Client side: the offers to send, in preference order (see {@link PerMessageDeflate}).
-     * Without context takeover: first both no_context_takeover parameters (no zlib state kept
-     * between messages), then, for servers that refuse {@code server_no_context_takeover}
-     * (Netty's default), {@code client_no_context_takeover} alone (§5.1: the server takes the
-     * first offer it accepts). With context takeover: one offer without parameters.
+     * Client side: the offers to send, in preference order (RFC 7692 §5.1: the server takes the
+     * first it accepts). Each offers {@code client_max_window_bits} (we honour any value the server
+     * answers, §7.1.2.2) and {@code client_no_context_takeover} when we keep no context. When the
+     * server may keep its context, the first offer asks for {@code server_max_window_bits} =
+     * {@link DeflateConfig#peerWindowBits()} (unless 15) and the second omits it, for servers that
+     * cannot compress with a smaller window (§7.1.2.1 lets them decline). When it may not, the
+     * first offer asks for {@code server_no_context_takeover} and the second omits it, for servers
+     * that refuse to drop their context (Netty's default).
      */
     static List<Extension> clientOffers(DeflateConfig cfg) {
-        // no client_max_window_bits: Deflater could not honour a value below 15 (§7.1.2.2)
-        if (cfg.contextTakeover()) return List.of(new Extension(NAME, List.of()));
-        Extension.Param serverNct = new Extension.Param(SERVER_NO_CONTEXT_TAKEOVER, null);
-        Extension.Param clientNct = new Extension.Param(CLIENT_NO_CONTEXT_TAKEOVER, null);
-        return List.of(new Extension(NAME, List.of(serverNct, clientNct)), new Extension(NAME, List.of(clientNct)));
+        List<Extension.Param> base = new ArrayList<>(2);
+        base.add(new Extension.Param(CLIENT_MAX_WINDOW_BITS, null));
+        if (!cfg.contextTakeover()) {
+            base.add(new Extension.Param(CLIENT_NO_CONTEXT_TAKEOVER, null));
+        }
+        Extension.Param first;
+        if (!cfg.peerContextTakeover()) {
+            first = new Extension.Param(SERVER_NO_CONTEXT_TAKEOVER, null);
+        } else if (cfg.peerWindowBits() < 15) {
+            first = new Extension.Param(SERVER_MAX_WINDOW_BITS, Integer.toString(cfg.peerWindowBits()));
+        } else {
+            return List.of(new Extension(NAME, base));
+        }
+        List<Extension.Param> limited = new ArrayList<>(List.of(first));
+        limited.addAll(base);
+        return List.of(new Extension(NAME, limited), new Extension(NAME, base));
     }
 
     /**
-     * Client side: checks the server's permessage-deflate response element (RFC 7692 §7.1).
+     * Client side: checks the server's permessage-deflate response element (RFC 7692 §7.1). Any
+     * valid window bits are accepted: the client offered {@code client_max_window_bits} and
+     * compresses within whatever the server answers, and it decodes any server window.
      *
-     * @throws HandshakeException if it has invalid, unknown or duplicate parameters, or a
-     *                            {@code client_max_window_bits} the client did not offer
+     * @throws HandshakeException if it has invalid, unknown or duplicate parameters
      */
     static DeflateParams acceptResponse(Extension e) {
         Parsed r = parse(e, false);
         if (r == null) {
             throw new HandshakeException("invalid permessage-deflate response: " + e + " (RFC 7692 §7)");
         }
-        if (r.clientBits() != 0) {
-            throw new HandshakeException("server sent client_max_window_bits, which was not offered (RFC 7692 §7.1.2.2)");
-        }
-        return new DeflateParams(r.serverNct(), r.clientNct(), r.serverBits(), 0);
+        return new DeflateParams(r.serverNct(), r.clientNct(), r.serverBits(), r.clientBits());
     }
 }

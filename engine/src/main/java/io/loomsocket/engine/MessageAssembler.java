@@ -339,7 +339,7 @@ public final class MessageAssembler {
             if (inf.finished()) {
                 return -1; // the peer ended the DEFLATE stream with a BFINAL block (§7.2.3.3)
             }
-            int n = PerMessageDeflate.inflate(inf, out, off, max);
+            int n = deflate.inflate(inf, out, off, max);
             if (n > 0) {
                 return n;
             }

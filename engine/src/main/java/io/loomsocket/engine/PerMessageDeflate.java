@@ -11,28 +11,35 @@ import java.util.zip.Inflater;
  * {@link MessageAssembler}.
  *
  * <h2>Negotiation (RFC 7692 §7.1)</h2>
+ * Done by {@link DeflateParams#negotiateServer} (the server accepts the first valid offer; every
+ * window size 8..15 and both no_context_takeover parameters can be honoured) and
+ * {@link DeflateParams#clientOffers} / {@link DeflateParams#acceptResponse} (the client offers
+ * window bits and follows whatever valid parameters the server answers); the limits come from
+ * {@link DeflateConfig}.
+ *
+ * <h2>Windows and context</h2>
+ * {@code java.util.zip} always uses a 15-bit (32 KiB) window, so a smaller negotiated window is
+ * honoured here rather than by zlib:
  * <ul>
- * <li>Server: offers are tried in order; the first valid one it can honour is accepted. Offers with
- *     unknown or duplicate parameters or invalid values (window bits outside 8..15, leading
- *     zeros) are declined (§7). {@code java.util.zip.Deflater} always uses a 15-bit window, so an
- *     offer with {@code server_max_window_bits} below 15 is <b>declined</b> and the next offer is
- *     considered (§7.1.2.1 lets a server decline). {@code client_max_window_bits} in an offer is
- *     fine: an Inflater with a 15-bit window decodes streams made with any smaller window, so the
- *     server does not answer with a limit.</li>
- * <li>Client: it offers {@code server_no_context_takeover; client_no_context_takeover}, then
- *     {@code client_no_context_takeover} alone for servers that will not drop their context (the
- *     client then keeps one Inflater for the connection), and never includes
- *     {@code client_max_window_bits}, because its
- *     Deflater could not honour a limit below 15 that the server might then impose (§7.1.2.2).
- *     Any {@code server_max_window_bits} in the response is accepted (the 15-bit Inflater reads
- *     it); {@code client_max_window_bits} or unknown/duplicate/invalid parameters in the response
- *     fail the handshake.</li>
- * <li>By default ({@link DeflateConfig#contextTakeover()} false) the server answers with
- *     {@code server_no_context_takeover; client_no_context_takeover} and the client offers both,
- *     so zlib state is borrowed from {@link ZlibPool} for the duration of one message and an idle
- *     connection holds none. With context takeover the connection owns its Deflater/Inflater
- *     until {@link #close()}.</li>
+ * <li>Outgoing, window below 15 bits: the Deflater is borrowed from {@link ZlibPool} per message.
+ *     Whenever the bytes it has seen since its last reset plus the next input would exceed the
+ *     window, it is reset and given the newest bytes before that input as a preset dictionary
+ *     (at most half the window when the input is larger), so no back-reference reaches further
+ *     than the window allows (§7.1.2). Each reset costs a sync flush marker in the output (a few
+ *     bytes per half window of a large message). With context takeover the last window of sent
+ *     bytes is kept in a {@link SlidingWindow} and preset into the next message's Deflater.</li>
+ * <li>Outgoing, 15-bit window: with context takeover the connection owns its Deflater; without,
+ *     it borrows one per message.</li>
+ * <li>Incoming, peer keeps its context with a window below 15 bits: the last 2<sup>bits</sup>
+ *     bytes received are kept in a {@link SlidingWindow} and preset into a borrowed Inflater at
+ *     the start of each message. For a peer told 8 bits, 512 bytes are kept: zlib rejects raw
+ *     DEFLATE with a 256-byte window (zlib.h, {@code deflateInit2}: "a request for 8 will result
+ *     in 9" for the zlib format), so a zlib-based peer may compress with 9 bits instead.</li>
+ * <li>Incoming, 15-bit window with context takeover: the connection owns its Inflater; without
+ *     context takeover it borrows one per message.</li>
  * </ul>
+ * So an idle connection holds no zlib state; with context takeover and windows below 15 bits it
+ * keeps at most the two window arrays.
  *
  * <h2>Data (RFC 7692 §7.2)</h2>
  * Outgoing: compress with {@code SYNC_FLUSH} and strip the trailing {@code 00 00 ff ff} of the
@@ -73,8 +80,19 @@ public final class PerMessageDeflate implements AutoCloseable {
     private final boolean inboundTakeover;
     private final boolean outboundTakeover;
 
+    /** Bits of the window our compressor may use: the negotiated limit and {@link DeflateConfig#windowBits()}. */
+    private final int outBits;
+    /** Bits of the window the peer compresses with (15 when not limited, §7.1.2). */
+    private final int inBits;
+    /** Outgoing context when {@link #outBits} is below 15, else null. */
+    private final SlidingWindow outWindow;
+    /** Incoming context when the peer keeps one within fewer than 15 bits, else null. */
+    private final SlidingWindow inWindow;
+
     private Inflater inflater;
     private Deflater deflater;
+    /** Bytes the current {@link #deflater} has seen since it was reset, its preset dictionary included. */
+    private int fed;
     /** Output of the message being compressed, only during {@link #compressMessage} / {@link #compress}. */
     private byte[] out;
     private boolean closed;
@@ -88,6 +106,13 @@ public final class PerMessageDeflate implements AutoCloseable {
         this.inboundTakeover = !peerNoTakeover;
         // resetting our compressor is always allowed; keep context only when both agree
         this.outboundTakeover = !ownNoTakeover && config.contextTakeover();
+        int ownLimit = role == Role.SERVER ? params.serverMaxWindowBits() : params.clientMaxWindowBits();
+        int peerLimit = role == Role.SERVER ? params.clientMaxWindowBits() : params.serverMaxWindowBits();
+        this.outBits = Math.min(ownLimit == 0 ? 15 : ownLimit, config.windowBits());
+        this.inBits = peerLimit == 0 ? 15 : peerLimit;
+        this.outWindow = outBits < 15 ? new SlidingWindow(1 << outBits) : null;
+        // a zlib peer told 8 bits compresses with 9 (zlib.h, deflateInit2): keep 512 bytes for it
+        this.inWindow = inboundTakeover && inBits < 15 ? new SlidingWindow(1 << Math.max(inBits, 9)) : null;
     }
 
     /**
@@ -127,6 +152,21 @@ public final class PerMessageDeflate implements AutoCloseable {
         return outboundTakeover;
     }
 
+    /** Bits of the LZ77 window our compressor uses (8..15). */
+    public int outboundWindowBits() {
+        return outBits;
+    }
+
+    /** Bits of the LZ77 window the peer compresses with, as negotiated (8..15). */
+    public int inboundWindowBits() {
+        return inBits;
+    }
+
+    /** Bytes of context kept between messages as heap arrays (both {@link SlidingWindow}s), for memory reports. */
+    public int windowBytesHeld() {
+        return (outWindow == null ? 0 : outWindow.length()) + (inWindow == null ? 0 : inWindow.length());
+    }
+
     /** True if this connection currently holds any zlib state (false for an idle pooled connection). */
     public boolean holdsZlibState() {
         return inflater != null || deflater != null;
@@ -140,29 +180,52 @@ public final class PerMessageDeflate implements AutoCloseable {
             throw new IllegalStateException("permessage-deflate closed");
         }
         if (inflater == null) {
-            inflater = inboundTakeover ? new Inflater(true) : ZlibPool.borrowInflater();
+            if (ownsInflater()) {
+                inflater = new Inflater(true);
+            } else {
+                inflater = ZlibPool.borrowInflater();
+                if (inWindow != null) {
+                    inWindow.preset(inflater);
+                }
+            }
         }
         return inflater;
     }
 
-    /** A compressed message ended: give pooled state back (no context takeover). */
+    /** True when the Inflater lives as long as the connection (context takeover with a 15-bit window). */
+    private boolean ownsInflater() {
+        return inboundTakeover && inWindow == null;
+    }
+
+    /** True when the Deflater lives as long as the connection (context takeover with a 15-bit window). */
+    private boolean ownsDeflater() {
+        return outboundTakeover && outWindow == null;
+    }
+
+    /** A compressed message ended: give pooled state back (everything but an owned Inflater). */
     void endInboundMessage() {
-        if (!inboundTakeover && inflater != null) {
+        if (!ownsInflater() && inflater != null) {
             ZlibPool.returnInflater(inflater, config.poolSize());
             inflater = null;
         }
     }
 
     /**
-     * Inflates from {@code inf} into {@code out[off..off+len)}, mapping zlib errors to 1002.
+     * Inflates from {@code inf} (this connection's {@link #inflater()}) into {@code out[off..off+len)},
+     * mapping zlib errors to 1002, and keeps what it produced as context when the peer keeps one.
      * Returns the bytes produced.
      */
-    static int inflate(Inflater inf, byte[] out, int off, int len) {
+    int inflate(Inflater inf, byte[] out, int off, int len) {
+        int n;
         try {
-            return inf.inflate(out, off, len);
+            n = inf.inflate(out, off, len);
         } catch (DataFormatException e) {
             throw ProtocolException.protocol("invalid permessage-deflate data: " + e.getMessage() + " (RFC 7692 §7.2.2)");
         }
+        if (inWindow != null) {
+            inWindow.append(out, off, n);
+        }
+        return n;
     }
 
     /**
@@ -202,12 +265,13 @@ public final class PerMessageDeflate implements AutoCloseable {
      */
     byte[] compressMessage(byte[] data, int off, int len) {
         try {
-            return compressWhole(data, off, len);
+            return outWindow != null ? compressWithinWindow(data, off, len) : compressWhole(data, off, len);
         } catch (RuntimeException | Error e) {
             // its level or stream state is unknown now: end it rather than pool it
             if (deflater != null) {
                 deflater.end();
                 deflater = null;
+                fed = 0;
             }
             throw e;
         } finally {
@@ -246,6 +310,67 @@ public final class PerMessageDeflate implements AutoCloseable {
         return n == result.length ? result : Arrays.copyOf(result, n);
     }
 
+    /** {@link #compressMessage} for a window below 15 bits: no probe, the window decides the chunks. */
+    private byte[] compressWithinWindow(byte[] data, int off, int len) {
+        Deflater d = deflater();
+        out = new byte[outputBound(len)];
+        int n = deflateWithinWindow(d, data, off, len, 0, outboundTakeover);
+        byte[] result = out;
+        n = stripTail(result, n);
+        endOutboundMessage();
+        return n == result.length ? result : Arrays.copyOf(result, n);
+    }
+
+    /**
+     * Deflates {@code b[off..off+len)} with {@code SYNC_FLUSH} into {@link #out} from {@code n} so
+     * that no back-reference reaches further than the {@link #outWindow}'s size (RFC 7692 §7.1.2).
+     * While the bytes the Deflater has seen since its reset ({@link #fed}) plus the input fit in the
+     * window it simply goes on; otherwise it is reset and preset with the newest bytes before the
+     * next chunk (kept context, then this input), the chunk and that dictionary together at most
+     * one window, the chunk at least half of one. {@code keep}: append the input to the window
+     * afterwards (context takeover, or more pieces of this message to come). Returns the new length.
+     */
+    private int deflateWithinWindow(Deflater d, byte[] b, int off, int len, int n, boolean keep) {
+        int w = outWindow.capacity();
+        if (len == 0) {
+            d.setInput(EMPTY);
+            return drain(d, n);
+        }
+        int pos = 0;
+        do {
+            int rest = len - pos;
+            int chunk;
+            if (fed > 0 && fed + rest <= w) {
+                chunk = rest;
+            } else {
+                int before = outWindow.length() + pos;
+                chunk = Math.min(rest, Math.max(w / 2, w - before));
+                int dict = Math.min(before, w - chunk);
+                if (fed > 0) {
+                    d.reset();
+                }
+                if (dict <= pos) {
+                    if (dict > 0) {
+                        d.setDictionary(b, off + pos - dict, dict);
+                    }
+                } else if (pos == 0) {
+                    outWindow.preset(d, dict);
+                } else {
+                    outWindow.preset(d, dict, b, off, pos);
+                }
+                fed = dict;
+            }
+            d.setInput(b, off + pos, chunk);
+            n = drain(d, n);
+            fed += chunk;
+            pos += chunk;
+        } while (pos < len);
+        if (keep) {
+            outWindow.append(b, off, len);
+        }
+        return n;
+    }
+
     /**
      * Compresses one piece of an outgoing fragmented message (RFC 7692 §6.1: the message is one
      * DEFLATE stream split over frames). Returns the compressed bytes; for the final piece the
@@ -253,12 +378,16 @@ public final class PerMessageDeflate implements AutoCloseable {
      */
     byte[] compress(byte[] data, int off, int len, boolean fin) {
         Deflater d = deflater();
-        d.setInput(data, off, len);
         out = new byte[outputBound(len)];
         int n;
         byte[] result;
         try {
-            n = drain(d, 0);
+            if (outWindow != null) {
+                n = deflateWithinWindow(d, data, off, len, 0, outboundTakeover || !fin);
+            } else {
+                d.setInput(data, off, len);
+                n = drain(d, 0);
+            }
             result = out;
         } finally {
             out = null;
@@ -276,8 +405,9 @@ public final class PerMessageDeflate implements AutoCloseable {
             throw new IllegalStateException("permessage-deflate closed");
         }
         if (deflater == null) {
-            deflater = outboundTakeover ? new Deflater(config.compressionLevel(), true)
+            deflater = ownsDeflater() ? new Deflater(config.compressionLevel(), true)
                     : ZlibPool.borrowDeflater(config.compressionLevel());
+            fed = 0;
         }
         return deflater;
     }
@@ -319,18 +449,33 @@ public final class PerMessageDeflate implements AutoCloseable {
         return drain(d, n);
     }
 
+    /**
+     * Removes the {@code 00 00 ff ff} that ends a sync-flushed message (RFC 7692 §7.2.1) and
+     * returns the new length. When nothing is left (an empty message, or zlib wrote nothing because
+     * its last call already flushed), one {@code 0x00} byte is written instead: with the tail the
+     * receiver appends it is an empty stored block (§7.2.3.6), whereas the tail alone would start a
+     * stored block whose length runs into the next message.
+     */
     private static int stripTail(byte[] out, int n) {
         if (n >= 4 && out[n - 4] == 0 && out[n - 3] == 0 && out[n - 2] == (byte) 0xFF && out[n - 1] == (byte) 0xFF) {
-            return n - 4;
+            n -= 4;
+        }
+        if (n == 0) {
+            out[0] = 0; // outputBound is at least 64
+            return 1;
         }
         return n;
     }
 
     /** An outgoing message ended (or was abandoned): give pooled state back. */
     void endOutboundMessage() {
-        if (!outboundTakeover && deflater != null) {
+        if (!ownsDeflater() && deflater != null) {
             ZlibPool.returnDeflater(deflater, config.compressionLevel(), config.poolSize());
             deflater = null;
+            fed = 0;
+        }
+        if (outWindow != null && !outboundTakeover) {
+            outWindow.clear(); // it held this message's earlier pieces only
         }
     }
 
@@ -342,7 +487,7 @@ public final class PerMessageDeflate implements AutoCloseable {
         }
         closed = true;
         if (inflater != null) {
-            if (inboundTakeover) {
+            if (ownsInflater()) {
                 inflater.end();
             } else {
                 ZlibPool.returnInflater(inflater, config.poolSize());
@@ -350,12 +495,18 @@ public final class PerMessageDeflate implements AutoCloseable {
             inflater = null;
         }
         if (deflater != null) {
-            if (outboundTakeover) {
+            if (ownsDeflater()) {
                 deflater.end();
             } else {
                 ZlibPool.returnDeflater(deflater, config.compressionLevel(), config.poolSize());
             }
             deflater = null;
+        }
+        if (outWindow != null) {
+            outWindow.clear();
+        }
+        if (inWindow != null) {
+            inWindow.clear();
         }
     }
 }

@@ -32,10 +32,9 @@ class ClientHandshakeTest {
         assertThat(req).startsWith("GET /chat?x=1 HTTP/1.1\r\nHost: example.com:8080\r\n").endsWith("\r\n\r\n")
                 .contains("Upgrade: websocket\r\n", "Connection: Upgrade\r\n", "Sec-WebSocket-Version: 13\r\n",
                         "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n", "Sec-WebSocket-Protocol: chat, superchat\r\n",
-                        "Sec-WebSocket-Extensions: permessage-deflate; server_no_context_takeover; client_no_context_takeover, "
-                                + "permessage-deflate; client_no_context_takeover\r\n",
+                        "Sec-WebSocket-Extensions: permessage-deflate; server_max_window_bits=12; client_max_window_bits, "
+                                + "permessage-deflate; client_max_window_bits\r\n",
                         "Origin: http://example.com\r\n");
-        assertThat(req).doesNotContain("client_max_window_bits");
     }
 
     @Test
@@ -109,18 +108,25 @@ class ClientHandshakeTest {
     }
 
     @Test
-    void rfc7692_5_1_aServerThatKeepsItsContextTakesTheSecondOffer() throws Exception {
-        // Netty's default server refuses server_no_context_takeover and accepts the fallback offer
+    void rfc7692_5_1_theClientOffersWindowBitsWithAFallbackAndFollowsTheAnswer() throws Exception {
+        String req = new String(client(DeflateConfig.DEFAULT).requestBytes(), StandardCharsets.ISO_8859_1);
+        assertThat(req).contains("Sec-WebSocket-Extensions: permessage-deflate; server_max_window_bits=12; client_max_window_bits, "
+                + "permessage-deflate; client_max_window_bits\r\n");
+        String noCtx = new String(client(DeflateConfig.DEFAULT.withContextTakeover(false).withPeerContextTakeover(false)).requestBytes(),
+                StandardCharsets.ISO_8859_1);
+        assertThat(noCtx).contains("Sec-WebSocket-Extensions: permessage-deflate; server_no_context_takeover; client_max_window_bits; "
+                + "client_no_context_takeover, permessage-deflate; client_max_window_bits; client_no_context_takeover\r\n");
+        String full = new String(client(DeflateConfig.DEFAULT.withPeerWindowBits(15)).requestBytes(), StandardCharsets.ISO_8859_1);
+        assertThat(full).contains("Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n");
+        // a server that keeps its full window took the fallback: the client's Inflater keeps it too
         ClientHandshake.Accepted a = client(DeflateConfig.DEFAULT).validate(101,
-                response("Sec-WebSocket-Extensions", "permessage-deflate; client_no_context_takeover"));
-        assertThat(a.deflate()).isEqualTo(new DeflateParams(false, true, 0, 0));
+                response("Sec-WebSocket-Extensions", "permessage-deflate; client_max_window_bits=9"));
+        assertThat(a.deflate()).isEqualTo(new DeflateParams(false, false, 0, 9));
         try (PerMessageDeflate pmd = PerMessageDeflate.of(Role.CLIENT, a.deflate(), DeflateConfig.DEFAULT)) {
-            assertThat(pmd.inboundContextTakeover()).as("the server keeps its window: so must the client's Inflater").isTrue();
-            assertThat(pmd.outboundContextTakeover()).isFalse();
+            assertThat(pmd.inboundContextTakeover()).isTrue();
+            assertThat(pmd.inboundWindowBits()).isEqualTo(15);
+            assertThat(pmd.outboundWindowBits()).as("§7.1.2.2: the client must honour the server's limit").isEqualTo(9);
         }
-        // with context takeover configured, one offer without parameters
-        String req = new String(client(DeflateConfig.DEFAULT.withContextTakeover(true)).requestBytes(), StandardCharsets.ISO_8859_1);
-        assertThat(req).contains("Sec-WebSocket-Extensions: permessage-deflate\r\n");
     }
 
     @Test
@@ -128,7 +134,7 @@ class ClientHandshakeTest {
         ClientHandshake.Accepted a = client(DeflateConfig.DEFAULT).validate(101,
                 response("Sec-WebSocket-Extensions", "permessage-deflate; server_no_context_takeover; server_max_window_bits=10"));
         assertThat(a.deflate()).isEqualTo(new DeflateParams(true, false, 10, 0));
-        for (String bad : new String[] {"permessage-deflate; client_max_window_bits=10", "permessage-deflate; client_max_window_bits",
+        for (String bad : new String[] {"permessage-deflate; client_max_window_bits", "permessage-deflate; client_max_window_bits=7",
                 "permessage-deflate; server_max_window_bits=16", "permessage-deflate; foo",
                 "permessage-deflate; server_no_context_takeover; server_no_context_takeover",
                 "permessage-deflate, permessage-deflate"}) {
@@ -144,7 +150,7 @@ class ClientHandshakeTest {
         ServerHandshake.Accept acc = (ServerHandshake.Accept) s.handshake("GET", "HTTP/1.1", c.requestHeaders());
         ClientHandshake.Accepted got = c.validate(101, acc.responseHeaders());
         assertThat(got.subprotocol()).isEqualTo("b");
-        assertThat(got.deflate()).isEqualTo(acc.deflate()).isEqualTo(new DeflateParams(true, true, 0, 0));
+        assertThat(got.deflate()).isEqualTo(acc.deflate()).isEqualTo(new DeflateParams(false, false, 12, 12));
         assertThat(got.extensions()).isEqualTo(acc.extensions());
     }
 }

@@ -21,6 +21,10 @@ import org.junit.jupiter.api.Test;
  */
 class DeflateOutboundTest {
 
+    /** zlib's own 15-bit window both ways, no context kept unless a test turns it on. */
+    static final DeflateConfig FULL_WINDOW = DeflateConfig.DEFAULT.withWindowBits(15).withPeerWindowBits(15)
+            .withContextTakeover(false).withPeerContextTakeover(false);
+
     static final DeflateParams NO_TAKEOVER = PerMessageDeflateTest.NO_TAKEOVER;
     static final DeflateParams TAKEOVER = PerMessageDeflateTest.TAKEOVER;
 
@@ -103,7 +107,7 @@ class DeflateOutboundTest {
 
     @Test
     void withoutContextTakeoverIncompressibleMessagesGoUncompressed_rfc7692_6() {
-        DeflateConfig cfg = DeflateConfig.DEFAULT;
+        DeflateConfig cfg = FULL_WINDOW;
         byte[] small = random(PerMessageDeflate.PROBE_MIN_MESSAGE - 1, 1); // below the probe: compressed whatever it gives
         byte[] big = random(40_000, 2);    // probed, rest stored: not smaller → as is
         byte[] words = text(20_000, 3);
@@ -125,7 +129,7 @@ class DeflateOutboundTest {
     @Test
     void theProbeStoresTheRestOfAnIncompressibleMessageAndTheLevelComesBack() throws Exception {
         for (int level : new int[] {1, 6, 9}) {
-            DeflateConfig cfg = DeflateConfig.DEFAULT.withContextTakeover(true).withCompressionLevel(level);
+            DeflateConfig cfg = FULL_WINDOW.withContextTakeover(true).withCompressionLevel(level);
             PerMessageDeflate pmd = PerMessageDeflate.of(Role.SERVER, TAKEOVER, cfg);
             assertThat(pmd.outboundContextTakeover()).isTrue();
             byte[] noise = random(50_000, level);
@@ -152,7 +156,7 @@ class DeflateOutboundTest {
     @Test
     void pooledDeflatersGoBackAtTheirLevelAfterAStoredMessage() {
         for (int level : new int[] {1, 6}) {
-            DeflateConfig cfg = DeflateConfig.DEFAULT.withCompressionLevel(level).withPoolSize(64);
+            DeflateConfig cfg = FULL_WINDOW.withCompressionLevel(level).withPoolSize(64);
             byte[] words = text(12_000, 7);
             for (int round = 0; round < 3; round++) { // the pool hands the same Deflaters out again
                 PerMessageDeflate a = PerMessageDeflate.of(Role.SERVER, NO_TAKEOVER, cfg);
@@ -180,7 +184,7 @@ class DeflateOutboundTest {
         }
         List<Event> expected = messages.stream().map(m -> (Event) new Event.Binary(m)).toList();
         for (DeflateParams params : List.of(NO_TAKEOVER, TAKEOVER)) {
-            DeflateConfig cfg = DeflateConfig.DEFAULT.withContextTakeover(params == TAKEOVER);
+            DeflateConfig cfg = FULL_WINDOW.withContextTakeover(params == TAKEOVER);
             assertThat(PerMessageDeflateTest.roundTrip(params, cfg, false, messages, false)).as("%s", params)
                     .containsExactlyElementsOf(expected);
         }
@@ -200,7 +204,7 @@ class DeflateOutboundTest {
         // ratios far above and below the guess, and a message exactly at the limit
         for (byte[] m : List.of(new byte[100_000], text(16_384, 1), random(5000, 1), new byte[1 << 20])) {
             byte[] wire = PerMessageDeflateTest.compressedFrame(m, false);
-            PerMessageDeflate pmd = PerMessageDeflate.of(Role.SERVER, NO_TAKEOVER, DeflateConfig.DEFAULT);
+            PerMessageDeflate pmd = PerMessageDeflate.of(Role.SERVER, NO_TAKEOVER, FULL_WINDOW);
             MessageAssembler a = new MessageAssembler(Role.SERVER, EngineConfig.defaults(), pmd);
             List<Event> ev = Hex.feed(wire, Hex.Split.WHOLE, a::next);
             assertThat(ev).containsExactly(new Event.Binary(m));
@@ -215,9 +219,9 @@ class DeflateOutboundTest {
 
     @Test
     void peerContextTakeoverLetsTheClientKeepItsContextUnlessItOffersNot_rfc7692_7_1_1_2() {
-        DeflateConfig peer = DeflateConfig.DEFAULT.withPeerContextTakeover(true);
-        assertThat(DeflateConfig.DEFAULT.peerContextTakeover()).isFalse();
-        assertThat(answer(DeflateConfig.DEFAULT, "permessage-deflate"))
+        DeflateConfig peer = FULL_WINDOW.withPeerContextTakeover(true);
+        assertThat(FULL_WINDOW.peerContextTakeover()).isFalse();
+        assertThat(answer(FULL_WINDOW, "permessage-deflate"))
                 .isEqualTo("permessage-deflate; server_no_context_takeover; client_no_context_takeover");
         assertThat(answer(peer, "permessage-deflate")).isEqualTo("permessage-deflate; server_no_context_takeover");
         assertThat(answer(peer, "permessage-deflate; client_max_window_bits")).isEqualTo("permessage-deflate; server_no_context_takeover");
@@ -228,7 +232,7 @@ class DeflateOutboundTest {
 
     @Test
     void withPeerContextTakeoverTheServerInflatesBackReferencesAcrossMessagesAndStillSendsWithoutContext() throws Exception {
-        DeflateConfig cfg = DeflateConfig.DEFAULT.withPeerContextTakeover(true);
+        DeflateConfig cfg = FULL_WINDOW.withPeerContextTakeover(true);
         DeflateParams params = DeflateParams.negotiateServer(Extension.parse(List.of("permessage-deflate")), cfg);
         PerMessageDeflate server = PerMessageDeflate.of(Role.SERVER, params, cfg);
         assertThat(server.inboundContextTakeover()).isTrue();

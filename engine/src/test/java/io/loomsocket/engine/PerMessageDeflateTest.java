@@ -17,13 +17,17 @@ import org.junit.jupiter.params.provider.EnumSource;
 /** RFC 7692 data path: §7.2.3 byte-exact examples, thresholds, context takeover, pooling, bombs. */
 class PerMessageDeflateTest {
 
+    /** zlib's own 15-bit window both ways, no context kept unless a test turns it on. */
+    static final DeflateConfig FULL_WINDOW = DeflateConfig.DEFAULT.withWindowBits(15).withPeerWindowBits(15)
+            .withContextTakeover(false).withPeerContextTakeover(false);
+
     static final DeflateParams NO_TAKEOVER = new DeflateParams(true, true, 0, 0);
     static final DeflateParams TAKEOVER = new DeflateParams(false, false, 0, 0);
-    static final DeflateConfig ALWAYS = DeflateConfig.DEFAULT.withThreshold(0);
+    static final DeflateConfig ALWAYS = FULL_WINDOW.withThreshold(0);
 
     /** A client receiving what a server sends (the RFC 7692 examples are server-to-client, unmasked). */
     static List<Event> clientReceives(DeflateParams params, byte[] wire, Hex.Split split) {
-        PerMessageDeflate pmd = PerMessageDeflate.of(Role.CLIENT, params, DeflateConfig.DEFAULT);
+        PerMessageDeflate pmd = PerMessageDeflate.of(Role.CLIENT, params, FULL_WINDOW);
         MessageAssembler a = new MessageAssembler(Role.CLIENT, EngineConfig.defaults(), pmd);
         List<Event> ev = Hex.feed(wire, split, a::next);
         pmd.close();
@@ -92,10 +96,10 @@ class PerMessageDeflateTest {
 
     @Test
     void rfc7692_6_messagesBelowThresholdGoUncompressed() {
-        byte[] wire = serverSends(NO_TAKEOVER, DeflateConfig.DEFAULT, "Hello");
+        byte[] wire = serverSends(NO_TAKEOVER, FULL_WINDOW, "Hello");
         assertThat(wire).isEqualTo(bytes("81 05 48 65 6c 6c 6f"));
         String big = "x".repeat(200);
-        byte[] compressed = serverSends(NO_TAKEOVER, DeflateConfig.DEFAULT, big);
+        byte[] compressed = serverSends(NO_TAKEOVER, FULL_WINDOW, big);
         assertThat(compressed[0] & 0x40).as("RSV1").isNotZero();
         assertThat(compressed.length).isLessThan(50);
     }
@@ -131,8 +135,11 @@ class PerMessageDeflateTest {
         MessageAssembler a = new MessageAssembler(Role.SERVER, EngineConfig.defaults().withStreamChunkSize(100), serverSide);
         a.setStreaming(streaming);
         List<Event> ev = Hex.feed(wire.toByteArray(), Hex.Split.HALVES, a::next);
-        assertThat(serverSide.holdsZlibState()).isEqualTo(serverSide.inboundContextTakeover() && !messages.isEmpty());
-        assertThat(clientSide.holdsZlibState()).isEqualTo(clientSide.outboundContextTakeover() && !messages.isEmpty());
+        // only a 15-bit window with context takeover keeps a zlib object; smaller windows keep a byte array
+        assertThat(serverSide.holdsZlibState())
+                .isEqualTo(serverSide.inboundContextTakeover() && serverSide.inboundWindowBits() == 15 && !messages.isEmpty());
+        assertThat(clientSide.holdsZlibState())
+                .isEqualTo(clientSide.outboundContextTakeover() && clientSide.outboundWindowBits() == 15 && !messages.isEmpty());
         clientSide.close();
         serverSide.close();
         assertThat(serverSide.holdsZlibState()).isFalse();
@@ -151,7 +158,7 @@ class PerMessageDeflateTest {
             messages.add(m);
         }
         for (DeflateParams params : List.of(NO_TAKEOVER, TAKEOVER)) {
-            DeflateConfig cfg = DeflateConfig.DEFAULT.withContextTakeover(params == TAKEOVER);
+            DeflateConfig cfg = FULL_WINDOW.withContextTakeover(params == TAKEOVER);
             for (boolean fragmented : new boolean[] {false, true}) {
                 List<Event> assembled = roundTrip(params, cfg, false, messages, fragmented);
                 assertThat(assembled).as("%s fragmented=%s", params, fragmented)
@@ -196,7 +203,7 @@ class PerMessageDeflateTest {
         byte[] bomb = compressedFrame(new byte[50 << 20], false); // 50 MiB of zeros, ~50 KiB on the wire
         assertThat(bomb.length).isLessThan(100_000);
         for (boolean streaming : new boolean[] {false, true}) {
-            PerMessageDeflate pmd = PerMessageDeflate.of(Role.SERVER, NO_TAKEOVER, DeflateConfig.DEFAULT);
+            PerMessageDeflate pmd = PerMessageDeflate.of(Role.SERVER, NO_TAKEOVER, FULL_WINDOW);
             EngineConfig cfg = EngineConfig.defaults().withMaxStreamedMessageSize(1 << 20);
             MessageAssembler a = new MessageAssembler(Role.SERVER, cfg, pmd);
             a.setStreaming(streaming);
@@ -214,7 +221,7 @@ class PerMessageDeflateTest {
     void rfc7692_compressedTextIsUtf8Validated_is1007() {
         byte[] bad = compressedFrame(Hex.concat("hello ".repeat(30).getBytes(StandardCharsets.UTF_8), bytes("c0af")), true);
         for (boolean streaming : new boolean[] {false, true}) {
-            PerMessageDeflate pmd = PerMessageDeflate.of(Role.SERVER, NO_TAKEOVER, DeflateConfig.DEFAULT);
+            PerMessageDeflate pmd = PerMessageDeflate.of(Role.SERVER, NO_TAKEOVER, FULL_WINDOW);
             MessageAssembler a = new MessageAssembler(Role.SERVER, EngineConfig.defaults(), pmd);
             a.setStreaming(streaming);
             ByteBuffer in = ByteBuffer.wrap(bad);
@@ -226,7 +233,7 @@ class PerMessageDeflateTest {
 
     @Test
     void rfc7692_7_2_2_corruptDeflateData_is1002() {
-        PerMessageDeflate pmd = PerMessageDeflate.of(Role.CLIENT, NO_TAKEOVER, DeflateConfig.DEFAULT);
+        PerMessageDeflate pmd = PerMessageDeflate.of(Role.CLIENT, NO_TAKEOVER, FULL_WINDOW);
         MessageAssembler a = new MessageAssembler(Role.CLIENT, EngineConfig.defaults(), pmd);
         assertThatThrownBy(() -> a.next(ByteBuffer.wrap(bytes("c1 04 ff ff ff ff"))))
                 .isInstanceOf(ProtocolException.class)
@@ -246,7 +253,7 @@ class PerMessageDeflateTest {
         for (boolean streaming : new boolean[] {false, true}) {
             for (int size : new int[] {1000, 1001}) {
                 byte[] wire = compressedFrame(new byte[size], false);
-                PerMessageDeflate pmd = PerMessageDeflate.of(Role.SERVER, NO_TAKEOVER, DeflateConfig.DEFAULT);
+                PerMessageDeflate pmd = PerMessageDeflate.of(Role.SERVER, NO_TAKEOVER, FULL_WINDOW);
                 EngineConfig cfg = EngineConfig.defaults().withMaxMessageSize(1000).withMaxStreamedMessageSize(1000).withStreamChunkSize(64);
                 MessageAssembler a = new MessageAssembler(Role.SERVER, cfg, pmd);
                 a.setStreaming(streaming);
@@ -274,7 +281,7 @@ class PerMessageDeflateTest {
         byte[] wire = compressedFrame(data, false);
         EngineConfig cfg = EngineConfig.defaults().withMaxFrameSize(1000).withStreamChunkSize(512);
         for (Hex.Split split : new Hex.Split[] {Hex.Split.WHOLE, Hex.Split.HALVES}) {
-            PerMessageDeflate pmd = PerMessageDeflate.of(Role.SERVER, NO_TAKEOVER, DeflateConfig.DEFAULT);
+            PerMessageDeflate pmd = PerMessageDeflate.of(Role.SERVER, NO_TAKEOVER, FULL_WINDOW);
             MessageAssembler a = new MessageAssembler(Role.SERVER, cfg, pmd);
             a.setStreaming(true);
             byte[] got = MessageAssemblerTest.collectStream(Hex.feed(wire, split, a::next), false);
@@ -283,7 +290,7 @@ class PerMessageDeflateTest {
             pmd.close();
         }
         byte[] bomb = compressedFrame(new byte[50 << 20], false);
-        PerMessageDeflate pmd = PerMessageDeflate.of(Role.SERVER, NO_TAKEOVER, DeflateConfig.DEFAULT);
+        PerMessageDeflate pmd = PerMessageDeflate.of(Role.SERVER, NO_TAKEOVER, FULL_WINDOW);
         MessageAssembler a = new MessageAssembler(Role.SERVER, cfg.withMaxStreamedMessageSize(1 << 20), pmd);
         a.setStreaming(true);
         ByteBuffer in = ByteBuffer.wrap(bomb);

@@ -124,7 +124,7 @@ class PythonInteropTest {
     @ParameterizedTest(name = "contextTakeover={0} streaming={1}")
     @CsvSource({"false,false", "true,false", "false,true", "true,true"})
     void pythonClientAgainstEngineServer(boolean takeover, boolean streaming) throws Exception {
-        DeflateConfig cfg = DeflateConfig.DEFAULT.withContextTakeover(takeover);
+        DeflateConfig cfg = DeflateConfig.DEFAULT.withContextTakeover(takeover).withPeerContextTakeover(takeover);
         assumeTrue(pythonWebsockets(), "python3-websockets not installed");
         try (ServerSocket ss = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             Process client = new ProcessBuilder(PYTHON, script("py_client.py").toString(), "ws://127.0.0.1:" + ss.getLocalPort() + "/echo")
@@ -198,7 +198,7 @@ class PythonInteropTest {
     @ParameterizedTest(name = "contextTakeover={0}")
     @ValueSource(booleans = {false, true})
     void engineClientAgainstPythonServer(boolean takeover) throws Exception {
-        DeflateConfig cfg = DeflateConfig.DEFAULT.withContextTakeover(takeover);
+        DeflateConfig cfg = DeflateConfig.DEFAULT.withContextTakeover(takeover).withPeerContextTakeover(takeover);
         assumeTrue(pythonWebsockets(), "python3-websockets not installed");
         Process server = new ProcessBuilder(PYTHON, script("py_server.py").toString()).redirectErrorStream(true).start();
         try {

@@ -146,35 +146,61 @@ class ServerHandshakeTest {
     }
 
     @Test
-    void rfc7692_7_1_1_serverAsksForNoContextTakeoverBothWaysByDefault() {
-        assertThat(negotiate(DeflateConfig.DEFAULT, "permessage-deflate"))
+    void rfc7692_7_1_1_contextTakeoverBothWaysByDefaultAndNoContextOnRequest() {
+        DeflateConfig d = DeflateConfig.DEFAULT;
+        // a client that can be told a window keeps its context within peerWindowBits (§7.1.2.2)
+        assertThat(negotiate(d, "permessage-deflate; client_max_window_bits")).isEqualTo("permessage-deflate; client_max_window_bits=12");
+        // one that cannot is asked not to keep it (§7.1.1.2), so the server's memory stays bounded
+        assertThat(negotiate(d, "permessage-deflate")).isEqualTo("permessage-deflate; client_no_context_takeover");
+        assertThat(negotiate(d.withPeerWindowBits(15), "permessage-deflate")).isEqualTo("permessage-deflate");
+        // §7.1.1.1: server_no_context_takeover is echoed; added when we keep no context
+        assertThat(negotiate(d, "permessage-deflate; server_no_context_takeover; client_max_window_bits"))
+                .isEqualTo("permessage-deflate; server_no_context_takeover; client_max_window_bits=12");
+        assertThat(negotiate(d.withContextTakeover(false).withPeerContextTakeover(false), "permessage-deflate; client_max_window_bits"))
                 .isEqualTo("permessage-deflate; server_no_context_takeover; client_no_context_takeover");
-        assertThat(negotiate(DeflateConfig.DEFAULT.withContextTakeover(true), "permessage-deflate"))
-                .isEqualTo("permessage-deflate");
-        assertThat(negotiate(DeflateConfig.DEFAULT.withContextTakeover(true), "permessage-deflate; server_no_context_takeover"))
-                .isEqualTo("permessage-deflate; server_no_context_takeover");
-    }
-
-    @Test
-    void rfc7692_7_1_2_1_serverMaxWindowBitsBelow15IsDeclinedAndTheNextOfferTaken() {
-        DeflateConfig ctx = DeflateConfig.DEFAULT.withContextTakeover(true);
-        assertThat(negotiate(ctx, "permessage-deflate; server_max_window_bits=10, permessage-deflate; client_no_context_takeover"))
+        assertThat(negotiate(d, "permessage-deflate; client_no_context_takeover"))
                 .isEqualTo("permessage-deflate; client_no_context_takeover");
-        assertThat(negotiate(ctx, "permessage-deflate; server_max_window_bits=10")).isEmpty();
-        assertThat(negotiate(ctx, "permessage-deflate; server_max_window_bits=15"))
-                .isEqualTo("permessage-deflate; server_max_window_bits=15");
     }
 
     @Test
-    void rfc7692_7_1_2_2_clientMaxWindowBitsOfferIsFineAndNotEchoed() {
-        DeflateConfig ctx = DeflateConfig.DEFAULT.withContextTakeover(true);
-        assertThat(negotiate(ctx, "permessage-deflate; client_max_window_bits")).isEqualTo("permessage-deflate");
-        assertThat(negotiate(ctx, "permessage-deflate; client_max_window_bits=9")).isEqualTo("permessage-deflate");
+    void rfc7692_7_1_2_1_everyServerMaxWindowBitsIsHonouredWithTheSmallerOfOfferAndSetting() {
+        for (int offered = 8; offered <= 15; offered++) {
+            for (int own = 8; own <= 15; own++) {
+                DeflateConfig cfg = DeflateConfig.DEFAULT.withWindowBits(own);
+                assertThat(negotiate(cfg, "permessage-deflate; server_max_window_bits=" + offered + "; client_max_window_bits"))
+                        .isEqualTo("permessage-deflate; server_max_window_bits=" + Math.min(own, offered) + "; client_max_window_bits=12");
+            }
+        }
+        // not offered: the server still compresses within its own window, without saying so
+        assertThat(negotiate(DeflateConfig.DEFAULT, "permessage-deflate; client_max_window_bits"))
+                .doesNotContain("server_max_window_bits");
+    }
+
+    @Test
+    void rfc7692_7_1_2_2_clientMaxWindowBitsIsAnsweredWithTheSmallerOfOfferAndSetting() {
+        for (int offered = 8; offered <= 15; offered++) {
+            for (int peer = 9; peer <= 15; peer++) {
+                int bits = Math.min(offered, peer);
+                assertThat(negotiate(DeflateConfig.DEFAULT.withPeerWindowBits(peer), "permessage-deflate; client_max_window_bits=" + offered))
+                        .isEqualTo(bits == 15 ? "permessage-deflate" : "permessage-deflate; client_max_window_bits=" + bits);
+            }
+        }
+        assertThat(negotiate(DeflateConfig.DEFAULT.withPeerWindowBits(15), "permessage-deflate; client_max_window_bits"))
+                .isEqualTo("permessage-deflate");
+    }
+
+    @Test
+    void rfc7692_5_1_severalOffersInOneHeaderTheFirstValidIsTaken() {
+        assertThat(negotiate(DeflateConfig.DEFAULT, "permessage-deflate; server_max_window_bits=16, "
+                + "permessage-deflate; server_max_window_bits=9; client_max_window_bits=10, permessage-deflate"))
+                .isEqualTo("permessage-deflate; server_max_window_bits=9; client_max_window_bits=10");
+        assertThat(negotiate(DeflateConfig.DEFAULT, "x-webkit-deflate-frame", "permessage-deflate; client_no_context_takeover, permessage-deflate"))
+                .isEqualTo("permessage-deflate; client_no_context_takeover");
     }
 
     @Test
     void rfc7692_7_invalidOffersAreDeclined() {
-        DeflateConfig ctx = DeflateConfig.DEFAULT.withContextTakeover(true);
+        DeflateConfig ctx = DeflateConfig.DEFAULT.withPeerWindowBits(15);
         for (String bad : new String[] {"permessage-deflate; server_max_window_bits=16",
                 "permessage-deflate; server_max_window_bits=7", "permessage-deflate; server_max_window_bits=015",
                 "permessage-deflate; server_max_window_bits", "permessage-deflate; client_max_window_bits=16",
@@ -184,12 +210,12 @@ class ServerHandshakeTest {
             assertThat(negotiate(ctx, bad)).as(bad).isEmpty();
             assertThat(negotiate(ctx, bad, "permessage-deflate")).as(bad + " then a good one").isEqualTo("permessage-deflate");
         }
-        assertThat(negotiate(ctx, "permessage-deflate; server_max_window_bits=\"15\"")).isEqualTo("permessage-deflate; server_max_window_bits=15");
+        assertThat(negotiate(ctx, "permessage-deflate; server_max_window_bits=\"15\"")).isEqualTo("permessage-deflate; server_max_window_bits=12");
     }
 
     @Test
     void rfc7692_unknownExtensionsAreIgnoredAndDisabledDeflateDeclines() {
-        assertThat(negotiate(DeflateConfig.DEFAULT.withContextTakeover(true), "x-webkit-deflate-frame, permessage-deflate"))
+        assertThat(negotiate(DeflateConfig.DEFAULT.withPeerWindowBits(15), "x-webkit-deflate-frame, permessage-deflate"))
                 .isEqualTo("permessage-deflate");
         assertThat(negotiate(DeflateConfig.DISABLED, "permessage-deflate")).isEmpty();
     }

@@ -79,7 +79,10 @@ class ValuesTest {
         assertThat(d.maxMessageSize()).isEqualTo(1048576);
         assertThat(d.maxFrameSize()).isEqualTo(1048576);
         assertThat(d.deflate()).isEqualTo(DeflateConfig.DEFAULT);
-        assertThat(DeflateConfig.DEFAULT.contextTakeover()).isFalse();
+        assertThat(DeflateConfig.DEFAULT.contextTakeover()).isTrue();
+        assertThat(DeflateConfig.DEFAULT.peerContextTakeover()).isTrue();
+        assertThatThrownBy(() -> DeflateConfig.DEFAULT.withWindowBits(7)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> DeflateConfig.DEFAULT.withPeerWindowBits(8)).isInstanceOf(IllegalArgumentException.class);
         assertThat(DeflateConfig.DEFAULT.threshold()).isEqualTo(128);
         assertThatThrownBy(() -> d.withMaxFrameSize(124)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> DeflateConfig.DEFAULT.withCompressionLevel(10)).isInstanceOf(IllegalArgumentException.class);

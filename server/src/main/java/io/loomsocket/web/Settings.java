@@ -144,9 +144,13 @@ public final class Settings {
         def("websocket.compression", SettingType.BOOLEAN, ws.compression(), "offer permessage-deflate (RFC 7692)");
         def("websocket.compression_threshold", SettingType.SIZE, (long) ws.compressionThreshold(), "messages smaller than this are sent uncompressed");
         def("websocket.compression_context_takeover", SettingType.BOOLEAN, ws.compressionContextTakeover(),
-                "keep the deflate window between messages (better ratio, ~300 KB more memory per connection)");
+                "keep our deflate window between messages (chat-like messages ~45 % smaller; 2^compression_window_bits bytes per connection)");
         def("websocket.compression_client_context_takeover", SettingType.BOOLEAN, ws.compressionClientContextTakeover(),
-                "let clients keep their deflate window (less client CPU, better ratio; ~30-40 KB per connection that received compressed data)");
+                "let clients keep their deflate window (less client CPU, smaller messages; 2^compression_client_window_bits bytes per connection)");
+        def("websocket.compression_window_bits", SettingType.INT, ws.compressionWindowBits(),
+                "largest deflate window we compress with, 8-15 (2^bits bytes kept per connection with context takeover)");
+        def("websocket.compression_client_window_bits", SettingType.INT, ws.compressionPeerWindowBits(),
+                "largest deflate window a client may keep its context in, 9-15 (client_max_window_bits)");
         def("websocket.compression_level", SettingType.INT, ws.compressionLevel(),
                 "zlib level 0-9 of outgoing messages; 1 is fast, 6 is zlib's default (12-25 % smaller, 3-6x the CPU)");
     }
@@ -251,6 +255,8 @@ public final class Settings {
                     .compressionContextTakeover(bool("websocket.compression_context_takeover"))
                     .compressionLevel(integer("websocket.compression_level"))
                     .compressionClientContextTakeover(bool("websocket.compression_client_context_takeover"))
+                    .compressionWindowBits(integer("websocket.compression_window_bits"))
+                    .compressionPeerWindowBits(integer("websocket.compression_client_window_bits"))
                     .build();
         } catch (IllegalArgumentException e) {
             throw new SettingsException("invalid websocket setting: " + e.getMessage(), e);

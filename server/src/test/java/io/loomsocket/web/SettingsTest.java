@@ -87,9 +87,15 @@ class SettingsTest {
         var ws = Settings.builder().environment(Map.of("WEBSOCKET_COMPRESSION_LEVEL", "6")).build().webSocketConfig();
         assertThat(ws.compressionLevel()).isEqualTo(6);
         assertThat(io.loomsocket.connection.WebSocketConnection.deflateConfig(ws).compressionLevel()).isEqualTo(6);
-        var ctx = Settings.builder().environment(Map.of("WEBSOCKET_COMPRESSION_CLIENT_CONTEXT_TAKEOVER", "true")).build().webSocketConfig();
-        assertThat(io.loomsocket.connection.WebSocketConnection.deflateConfig(ctx).peerContextTakeover()).isTrue();
-        assertThat(io.loomsocket.connection.WebSocketConnection.deflateConfig(ws).peerContextTakeover()).isFalse();
+        var noCtx = Settings.builder().environment(Map.of("WEBSOCKET_COMPRESSION_CLIENT_CONTEXT_TAKEOVER", "false")).build().webSocketConfig();
+        assertThat(io.loomsocket.connection.WebSocketConnection.deflateConfig(noCtx).peerContextTakeover()).isFalse();
+        assertThat(io.loomsocket.connection.WebSocketConnection.deflateConfig(ws).peerContextTakeover()).isTrue();
+        var bits = Settings.builder().environment(Map.of("WEBSOCKET_COMPRESSION_WINDOW_BITS", "9",
+                "WEBSOCKET_COMPRESSION_CLIENT_WINDOW_BITS", "10")).build().webSocketConfig();
+        assertThat(io.loomsocket.connection.WebSocketConnection.deflateConfig(bits).windowBits()).isEqualTo(9);
+        assertThat(io.loomsocket.connection.WebSocketConnection.deflateConfig(bits).peerWindowBits()).isEqualTo(10);
+        assertThatThrownBy(() -> Settings.builder().environment(Map.of("WEBSOCKET_COMPRESSION_CLIENT_WINDOW_BITS", "8")).build()
+                .webSocketConfig()).isInstanceOf(SettingsException.class).hasMessageContaining("compressionPeerWindowBits");
         assertThatThrownBy(() -> Settings.builder().environment(Map.of("WEBSOCKET_COMPRESSION_LEVEL", "10")).build()
                 .webSocketConfig()).isInstanceOf(SettingsException.class).hasMessageContaining("compressionLevel");
     }

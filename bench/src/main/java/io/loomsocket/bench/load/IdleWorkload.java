@@ -4,6 +4,8 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler.ClientHandshakeStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.io.BufferedReader;
@@ -21,7 +23,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Idle connections: opens N WebSockets, holds them without traffic, and reads the server's
- * VmRSS before and after, giving KiB per connection.
+ * VmRSS before and after, giving KiB per connection. With {@code --warm N} each connection first
+ * sends one N-byte message of the bench words and counts as open once its echo came back, so
+ * per-message state (permessage-deflate's compression context, with {@code --deflate}) is in the
+ * figure.
  *
  * <p>One process can hold about {@value #DEFAULT_PER_PROCESS} sockets under this box's open-file
  * limit of 20,000, and one source address about 28,000 (the ephemeral port range). For more,
@@ -115,6 +120,7 @@ public final class IdleWorkload {
                 "--source-ip", sourceIp, "--threads", "1"));
         if (options.flag("deflate")) cmd.add("--deflate");
         if (options.flag("raw")) cmd.add("--raw");
+        if (options.integer("warm", 0) > 0) cmd.addAll(List.of("--warm", Integer.toString(options.integer("warm", 0))));
         return new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     }
 
@@ -144,7 +150,8 @@ public final class IdleWorkload {
         InetSocketAddress local = new InetSocketAddress(sourceIp, 0);
         for (int i = 0; i < n; i++) {
             permits.acquire();
-            ChannelFuture f = client.connect(() -> new Holder(permits, ok, failed, o.errors), local);
+            byte[] warm = options.integer("warm", 0) > 0 ? Payloads.of(options.integer("warm", 0)) : null;
+            ChannelFuture f = client.connect(() -> new Holder(permits, ok, failed, o.errors, warm), local);
             o.channels.add(f.channel());
             f.addListener(done -> {
                 if (!done.isSuccess()) {
@@ -187,7 +194,11 @@ public final class IdleWorkload {
         private final Queue<String> errors;
         private boolean settled;
 
-        Holder(Semaphore permits, AtomicInteger ok, AtomicInteger failed, Queue<String> errors) {
+        /** Sent once after the handshake; the connection counts as open when its echo arrives. Null: none. */
+        private final byte[] warm;
+
+        Holder(Semaphore permits, AtomicInteger ok, AtomicInteger failed, Queue<String> errors, byte[] warm) {
+            this.warm = warm;
             this.permits = permits;
             this.ok = ok;
             this.failed = failed;
@@ -204,13 +215,17 @@ public final class IdleWorkload {
 
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
-            if (evt == ClientHandshakeStateEvent.HANDSHAKE_COMPLETE) settle(true, null);
+            if (evt == ClientHandshakeStateEvent.HANDSHAKE_COMPLETE) {
+                if (warm == null) settle(true, null);
+                else ctx.writeAndFlush(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(warm)));
+            }
             else if (evt == ClientHandshakeStateEvent.HANDSHAKE_TIMEOUT) settle(false, "handshake timeout");
             super.userEventTriggered(ctx, evt);
         }
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (warm != null && msg instanceof BinaryWebSocketFrame) settle(true, null); // the warm-up echo
             ReferenceCountUtil.release(msg); // pings are answered by the protocol handler; nothing else is expected
         }
 

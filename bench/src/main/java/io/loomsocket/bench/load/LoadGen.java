@@ -8,7 +8,7 @@ import java.util.Locale;
  *   echo       --url U [--connections 64] [--inflight 16] [--size 64] [--binary] [--deflate] [--raw]
  *              [--warmup 10] [--duration 10] [--server-pid PID] [--threads N]
  *   latency    like echo with --inflight 1 (--connections 32 by default)
- *   idle       --url U --server-pid PID [--n 10000] [--per-process 18000] [--settle 3]
+ *   idle       --url U --server-pid PID [--n 10000] [--per-process 18000] [--settle 3] [--warm BYTES]
  *   handshake  --url U [--concurrency 16] [--warmup 5] [--duration 10]
  *   fanout     --url U [--receivers 1000] [--size 64]
  *   chat-fanout --urls U1[,U2] [--receivers 1000] [--messages 1000] [--warmup-messages 200]

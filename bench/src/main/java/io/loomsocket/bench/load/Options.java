@@ -14,7 +14,7 @@ public final class Options {
     private static final Set<String> VALUED = Set.of(
             "url", "connections", "inflight", "size", "warmup", "duration", "server-pid", "threads",
             "n", "per-process", "settle", "concurrency", "source-ip", "label", "receivers", "max-samples",
-            "urls", "messages", "warmup-messages", "window", "drain", "cookie");
+            "urls", "messages", "warmup-messages", "window", "drain", "cookie", "warm");
 
     private final Map<String, String> values = new HashMap<>();
 

@@ -95,7 +95,9 @@ class DeflateConformanceTest extends ConformanceBase {
             }
             boolean clientTakeover = !p.containsKey("client_no_context_takeover") && !p.containsKey("client_max_window_bits");
             boolean serverTakeover = !p.containsKey("server_no_context_takeover");
-            exchange(c, clientTakeover, serverTakeover);
+            // a 256-byte window barely holds the 240-byte message: the echo refers back only in part
+            boolean tinyWindow = "8".equals(p.get("server_max_window_bits"));
+            exchange(c, clientTakeover, serverTakeover, target.isLoomsocket(), tinyWindow);
             c.closeNormally();
         }
     }
@@ -111,6 +113,15 @@ class DeflateConformanceTest extends ConformanceBase {
 
     /** {@code loomsocket}: the server is ours, so messages of 128 bytes and more must come back compressed. */
     static void exchange(RawClient c, boolean clientTakeover, boolean serverTakeover, boolean loomsocket)
+            throws IOException, DataFormatException {
+        exchange(c, clientTakeover, serverTakeover, loomsocket, false);
+    }
+
+    /**
+     * {@code tinyWindow}: the server compresses within 256 bytes, so its 2nd echo need only be
+     * smaller than the 1st (an LZ77 window barely larger than the message).
+     */
+    static void exchange(RawClient c, boolean clientTakeover, boolean serverTakeover, boolean loomsocket, boolean tinyWindow)
             throws IOException, DataFormatException {
         String text = "permessage-deflate ✓ " + "the quick brown fox jumps over the lazy dog ".repeat(5);
         byte[] plain = utf8(text);
@@ -145,7 +156,7 @@ class DeflateConformanceTest extends ConformanceBase {
             }
             if (serverTakeover && echoes[0] != null && echoes[1] != null) {
                 // §7.1.1: with context takeover the same message compresses to a back-reference
-                assertThat(echoes[1].length).as("2nd echo refers back to the 1st").isLessThan(20);
+                assertThat(echoes[1].length).as("2nd echo refers back to the 1st").isLessThan(tinyWindow ? echoes[0].length : 20);
             }
             if (loomsocket) {
                 assertThat(echoes[0]).as("loomsocket compresses messages of 128 bytes and more").isNotNull();
