@@ -12,7 +12,7 @@ class ChannelLayersTest {
     void aMalformedValueIsAnErrorWithoutItsPassword() {
         assertThatThrownBy(() -> ChannelLayers.fromSetting("reddis://:hunter2@redis.internal:6379/0"))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("CHANNEL_LAYER must be 'memory' or a redis:// URI")
+                .hasMessageContaining("CHANNEL_LAYER must be 'memory', a redis:// URI")
                 .hasMessageContaining("reddis://***@redis.internal:6379/0")
                 .hasMessageNotContaining("hunter2");
         assertThatThrownBy(() -> ChannelLayers.fromSetting("redis://user:hunter2@redis.internal:6379/zero"))
