@@ -310,14 +310,22 @@ public final class PerMessageDeflate implements AutoCloseable {
         return n == result.length ? result : Arrays.copyOf(result, n);
     }
 
-    /** {@link #compressMessage} for a window below 15 bits: no probe, the window decides the chunks. */
+    /**
+     * {@link #compressMessage} for a window below 15 bits: no probe, the window decides the chunks.
+     * Incompressible data comes out larger than it went in (a flush marker per window reset, block
+     * headers): such a message is sent uncompressed (null), and since its bytes then never enter
+     * the peer's LZ77 window they do not enter ours either (the kept window is only appended to
+     * once the message goes compressed), so both sides' contexts stay the same.
+     */
     private byte[] compressWithinWindow(byte[] data, int off, int len) {
         Deflater d = deflater();
         out = new byte[outputBound(len)];
-        int n = deflateWithinWindow(d, data, off, len, 0, outboundTakeover);
+        int n = deflateWithinWindow(d, data, off, len, 0, false);
         byte[] result = out;
         n = stripTail(result, n);
         endOutboundMessage();
+        if (len > 0 && n >= len) return null;
+        if (outboundTakeover) outWindow.append(data, off, len);
         return n == result.length ? result : Arrays.copyOf(result, n);
     }
 

@@ -77,6 +77,45 @@ class DeflateWindowTest {
         pmd.close();
     }
 
+    /**
+     * RFC 7692 §6: a message may go uncompressed. Within a small window incompressible data comes
+     * out larger than it went in (a flush per window reset), which would break a peer that bounds
+     * frames by the message size: such a message goes uncompressed and stays out of the kept
+     * window, so what follows still inflates on a peer whose context never saw it.
+     */
+    @Test
+    void anIncompressibleMessageGoesUncompressedAndLeavesTheContextAlone() {
+        int bits = DeflateConfig.DEFAULT_WINDOW_BITS;
+        PerMessageDeflate pmd = PerMessageDeflate.of(Role.SERVER, new DeflateParams(false, false, bits, 0), OWN_15);
+        StrictInflater peer = new StrictInflater(1 << bits);
+        byte[] text = DeflateOutboundTest.text(3000, 5);
+        assertThat(peer.inflate(pmd.compressMessage(text, 0, text.length), true)).isEqualTo(text);
+        // a random block of one window repeated: every repeat lies at or beyond the window
+        byte[] block = DeflateOutboundTest.random(1 << bits, 5);
+        byte[] noise = new byte[1 << 20];
+        for (int i = 0; i < noise.length; i += block.length) System.arraycopy(block, 0, noise, i, block.length);
+        assertThat(pmd.compressMessage(noise, 0, noise.length)).as("sent uncompressed").isNull();
+        byte[] again = pmd.compressMessage(text, 0, text.length);
+        assertThat(again.length).as("still refers back to the text before the noise").isLessThan(text.length / 4);
+        assertThat(peer.inflate(again, true)).isEqualTo(text);
+        pmd.close();
+    }
+
+    @ParameterizedTest(name = "server_max_window_bits={0}")
+    @ValueSource(ints = {8, 9, 10, 11, 12, 13, 14})
+    void noCompressedMessageIsLargerThanTheMessage(int bits) {
+        PerMessageDeflate pmd = PerMessageDeflate.of(Role.SERVER, new DeflateParams(false, false, bits, 0), OWN_15);
+        StrictInflater peer = new StrictInflater(1 << bits);
+        for (byte[] m : messages()) {
+            byte[] payload = pmd.compressMessage(m, 0, m.length);
+            if (payload != null) {
+                assertThat(payload.length).as("size %d", m.length).isLessThanOrEqualTo(Math.max(m.length, 1));
+                assertThat(peer.inflate(payload, true)).isEqualTo(m);
+            }
+        }
+        pmd.close();
+    }
+
     @Test
     void withContextTakeoverARepeatedMessageRefersBackToTheLastOneWithinTheWindow() {
         byte[] m = DeflateOutboundTest.text(1000, 3);
