@@ -40,6 +40,8 @@ fi
 if [ $SKIP_BUILD = 0 ]; then
   echo "== building: mvn -Pbench -pl bench -am package -DskipTests"
   mvn -B -q -ntp -Pbench -pl bench -am package -DskipTests
+  # run loomsocket from a copy (as run.sh does): a later build may rewrite demo/target while we measure
+  cp demo/target/loomsocket-demo.jar bench/target/loomsocket-demo.jar
 fi
 
 OUT=bench/results
