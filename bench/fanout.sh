@@ -40,6 +40,8 @@ fi
 if [ $SKIP_BUILD = 0 ]; then
   echo "== building: mvn -Pbench -pl bench -am package -DskipTests"
   mvn -B -q -ntp -Pbench -pl bench -am package -DskipTests
+  # run loomsocket from a copy (as run.sh does): a later build may rewrite demo/target while we measure
+  cp demo/target/loomsocket-demo.jar bench/target/loomsocket-demo.jar
 fi
 
 OUT=bench/results
@@ -63,6 +65,8 @@ redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no > "
 pids+=($!)
 wait_port "$REDIS_PORT" "$OUT/logs/fanout-redis.log"
 REDIS="redis://127.0.0.1:$REDIS_PORT/0"
+# one secret key for the demo's processes: the login made on the first is valid on the second
+SECRET_KEY=$(head -c 48 /dev/urandom | base64 | tr -d '\n/+=')
 
 # start NAME INDEX: one server process; prints its port
 start() {
@@ -73,7 +77,7 @@ start() {
     channels)
       (cd bench/peers/channels-chat && CHANNELS_REDIS_URL=$REDIS exec /usr/bin/python3 -m daphne -v 0 -b 127.0.0.1 -p "$port" chatbench.asgi:application) > "$log" 2>&1 & ;;
     loomsocket)
-      CHANNEL_LAYER=$REDIS HTTP_MAX_CONNECTIONS=19500 "$JAVA_HOME/bin/java" $FLAGS -jar "$LOOM_JAR" --host 127.0.0.1 --port "$port" > "$log" 2>&1 & ;;
+      SECRET_KEY=$SECRET_KEY CHANNEL_LAYER=$REDIS HTTP_MAX_CONNECTIONS=19500 "$JAVA_HOME/bin/java" $FLAGS -jar "$LOOM_JAR" --host 127.0.0.1 --port "$port" > "$log" 2>&1 & ;;
   esac
   pids+=($!)
   wait_port "$port" "$log"

@@ -1,5 +1,5 @@
 // Helpers shared by the demo pages. Plain JavaScript, nothing loaded from the network.
-var loomsocket = {
+var demo = {
   // ws:// or wss:// URL of a path on this server
   url: function (path) {
     return (window.location.protocol === 'https:' ? 'wss://' : 'ws://') + window.location.host + path;

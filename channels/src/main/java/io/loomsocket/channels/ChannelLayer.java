@@ -199,7 +199,7 @@ public abstract sealed class ChannelLayer implements AutoCloseable permits Memor
      * the group's one sequence (with Redis, its stream): while Redis is unreachable, sends to it
      * fail and are counted in {@link ChannelStats#publishFailed()}.
      */
-    public void keepHistory(String groupPrefix, HistoryLimits limits) { keepHistory(groupPrefix, limits, Json::stampId); }
+    public void keepHistory(String groupPrefix, HistoryLimits limits) { keepHistory(groupPrefix, limits, MessageId::stamp); }
 
     /**
      * {@link #keepHistory(String, HistoryLimits)} with {@code stamp} making the delivered message

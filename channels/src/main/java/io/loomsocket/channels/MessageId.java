@@ -40,4 +40,20 @@ record MessageId(long ms, long seq) implements Comparable<MessageId> {
 
     @Override
     public String toString() { return ms + "-" + seq; }
+
+    /**
+     * {@code m} as delivered with the id {@code id}: a text message that is a JSON object gets
+     * {@code "id":"<id>"} as its first member; any other message is returned as it is.
+     */
+    static io.loomsocket.Message stamp(String id, io.loomsocket.Message m) {
+        if (!m.isText()) return m;
+        String t = m.text();
+        int i = 0;
+        while (i < t.length() && Character.isWhitespace(t.charAt(i))) i++;
+        if (i == t.length() || t.charAt(i) != '{') return m;
+        int j = i + 1;
+        while (j < t.length() && Character.isWhitespace(t.charAt(j))) j++;
+        String sep = j < t.length() && t.charAt(j) == '}' ? "" : ",";
+        return io.loomsocket.Message.text(t.substring(0, i + 1) + "\"id\":\"" + id + "\"" + sep + t.substring(i + 1));
+    }
 }

@@ -1,8 +1,5 @@
 package io.loomsocket.demo.chat;
 
-import io.loomsocket.Message;
-import io.loomsocket.WebSocket;
-import io.loomsocket.channels.Channel;
 import io.loomsocket.channels.ChannelLayer;
 import io.loomsocket.channels.ChannelLayerSettings;
 import io.loomsocket.channels.ChannelLayers;
@@ -12,24 +9,28 @@ import io.loomsocket.web.Request;
 import io.loomsocket.web.Response;
 import io.loomsocket.web.Settings;
 import io.loomsocket.web.UrlPattern;
+import io.loomsocket.web.auth.User;
 
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 import static io.loomsocket.web.Views.path;
 import static io.loomsocket.web.Views.render;
 import static io.loomsocket.web.Views.requireWebSocket;
+import static io.loomsocket.web.auth.Auth.loginRequired;
 
 /**
- * The chat of Django Channels' tutorial on a channel layer: {@code /chat/} picks a room,
- * {@code /chat/<room>/} is the room's page, and the WebSocket view at {@code /chat/<room>} relays
- * every message it receives, unchanged, to every WebSocket in the room (group
- * {@code chat_<room>}), the sender included. With {@code CHANNEL_LAYER=redis://...} the servers
- * sharing that Redis form one chat. {@code /chat/_stats} shows the layer's counters as JSON. Any
- * other URL under {@code /chat/} names no room: a page says why, with a link back to {@code /chat/}.
+ * The demo chat on a channel layer: {@code /chat/} picks a room, {@code /chat/<room>/} is the
+ * room's page and {@code /chat/<room>} its WebSocket ({@link RealtimeChat}: JSON, presence, kept
+ * history and resume, direct messages). Both need a logged-in session: the page sends an anonymous
+ * visitor to the login page, an anonymous handshake gets 403 before the upgrade; the chat's name
+ * for a user is the session's. With {@code CHANNEL_LAYER=redis://...} the servers sharing that
+ * Redis form one chat. {@code /chat/_stats} shows the layer's counters as JSON. Any other URL under
+ * {@code /chat/} names no room: a page says why, with a link back to {@code /chat/}.
  */
 public final class ChatViews {
     /**
@@ -45,8 +46,18 @@ public final class ChatViews {
     public static final String SETTING = "channel_layer";
 
     private final ChannelLayer layer;
+    private final RealtimeChat chat;
 
-    public ChatViews(ChannelLayer layer) { this.layer = Objects.requireNonNull(layer, "layer"); }
+    /** The chat on {@code layer}; the app's chain needs the session and authentication middleware. */
+    public ChatViews(ChannelLayer layer) {
+        this.layer = Objects.requireNonNull(layer, "layer");
+        this.chat = new RealtimeChat(layer, ChatViews::user);
+    }
+
+    private static Optional<String> user(Request request) {
+        User u = request.user();
+        return u.isAuthenticated() ? Optional.of(u.username()) : Optional.empty();
+    }
 
     /** The settings key of the outbox byte bound ({@link ChannelLayerSettings#outboxMaxBytes()}). */
     public static final String OUTBOX_MAX_BYTES = "channels.outbox_max_bytes";
@@ -69,8 +80,8 @@ public final class ChatViews {
         return List.of(
                 path("^chat/$", this::index, "chat-index"),
                 path("^chat/_stats$", this::stats, "chat-stats"),
-                path("^chat/(?<room>" + ROOM + ")/$", this::room, "chat-room"),
-                path("^chat/(?<room>" + ROOM + ")$", requireWebSocket(this::socket), "chat-socket"),
+                path("^chat/(?<room>" + ROOM + ")/$", loginRequired(this::room), "chat-room"),
+                path("^chat/(?<room>" + ROOM + ")$", loginRequired(requireWebSocket(chat::socket)), "chat-socket"),
                 path("^chat/(?<name>.*?)/?$", this::badRoom, "chat-bad-room"));
     }
 
@@ -89,22 +100,7 @@ public final class ChatViews {
     }
 
     public Response room(Request request) {
-        return render(request, "chat/room.html", Map.of("room", request.pathParam("room")));
-    }
-
-    /**
-     * The relay: every message (text as text, binary as binary, unchanged) goes to the whole room,
-     * sender included, in the order this connection received them. Binary is relayed too so that
-     * load generators (bench/ LoadGen fanout) can stamp their messages.
-     */
-    public Response socket(Request request) {
-        WebSocket ws = request.websocket();
-        String group = "chat_" + request.pathParam("room");
-        try (Channel ch = layer.attach(ws)) {
-            ch.groupAdd(group);
-            for (Message m : ws) layer.groupSend(group, m);
-        }
-        return null;
+        return render(request, "chat/room.html", Map.of("room", request.pathParam("room"), "user", request.user().username()));
     }
 
     public Response stats(Request request) {

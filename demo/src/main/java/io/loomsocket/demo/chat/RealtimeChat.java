@@ -39,7 +39,6 @@ import java.util.function.Function;
 public final class RealtimeChat {
     /** The groups of the rooms: {@code room.<room>}. */
     public static final String GROUP_PREFIX = "room.";
-    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final ChannelLayer layer;
     private final Function<Request, Optional<String>> identity;
@@ -64,23 +63,24 @@ public final class RealtimeChat {
         }
         String group = GROUP_PREFIX + request.pathParam("room");
         String since = request.query().first("since").orElse(null);
+        JsonMapper json = request.app().json().mapper(); // the app's, within its json.* limits
         try (Channel ch = layer.attach(ws)) {
             ch.identify(user.get());
             try {
-                ch.resume(group, since, complete -> Message.text(JSON.createObjectNode()
+                ch.resume(group, since, complete -> Message.text(json.createObjectNode()
                         .put("type", "resumed").put("complete", complete).toString()));
             } catch (IllegalArgumentException e) { // not an id of ours
                 ws.close(1008, "since is not a message id");
                 return null;
             }
             SortedSet<String> users = ch.track(group);
-            ObjectNode presence = JSON.createObjectNode().put("type", "presence");
+            ObjectNode presence = json.createObjectNode().put("type", "presence");
             users.forEach(presence.putArray("users")::add);
             ch.send(Message.text(presence.toString()));
             for (Message m : ws) {
                 String refused;
                 try {
-                    refused = handle(user.get(), group, m);
+                    refused = handle(json, user.get(), group, m);
                 } catch (IllegalArgumentException e) { // a user name or message the layer refuses
                     refused = e.getMessage().length() > 100 ? e.getMessage().substring(0, 100) : e.getMessage();
                 }
@@ -94,23 +94,23 @@ public final class RealtimeChat {
     }
 
     /** Acts on one message from the client; returns why it was refused, or null. */
-    private String handle(String user, String group, Message m) {
+    private String handle(JsonMapper json, String user, String group, Message m) {
         if (!m.isText()) return "binary messages are not part of the chat";
         JsonNode in;
         try {
-            in = JSON.readTree(m.text());
+            in = json.readTree(m.text());
         } catch (JacksonException e) {
-            return "not JSON";
+            return "not JSON (or past the json.* limits)";
         }
         JsonNode text = in.path("text");
         if (!text.isString()) return "a message needs a \"text\" string";
         switch (in.path("type").asString()) {
-            case "message" -> layer.groupSend(group, Message.text(JSON.createObjectNode().put("type", "message").put("user", user)
+            case "message" -> layer.groupSend(group, Message.text(json.createObjectNode().put("type", "message").put("user", user)
                     .put("text", text.stringValue()).put("ts", System.currentTimeMillis()).toString()));
             case "direct" -> {
                 JsonNode to = in.path("to");
                 if (!to.isString() || to.stringValue().isEmpty()) return "a direct message needs a \"to\" user";
-                layer.sendToUser(to.stringValue(), Message.text(JSON.createObjectNode().put("type", "direct").put("from", user)
+                layer.sendToUser(to.stringValue(), Message.text(json.createObjectNode().put("type", "direct").put("from", user)
                         .put("text", text.stringValue()).toString()));
             }
             default -> {

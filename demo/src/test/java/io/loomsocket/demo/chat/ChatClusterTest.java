@@ -18,7 +18,7 @@ import java.util.stream.IntStream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Issue 7 end to end: two chat server processes sharing one real Redis, several real clients on
+ * Two chat server processes sharing one real Redis are one chat: several logged-in clients on
  * each, all in one room.
  */
 class ChatClusterTest {
@@ -39,11 +39,11 @@ class ChatClusterTest {
     }
 
     @Test
-    void everyClientSeesEveryMessageOnceAndInOrderPerSender() throws Exception {
+    void everyClientSeesEveryMessageOnceAndInTheSameOrder() throws Exception {
         String room = "cluster";
         var clients = new ArrayList<ChatClient>();
         try {
-            for (int i = 0; i < 6; i++) clients.add(ChatClient.connect((i % 2 == 0 ? a : b).room(room)));
+            for (int i = 0; i < 6; i++) clients.add(ChatClient.connect(i % 2 == 0 ? a : b, room, "user" + i));
             Chat.link(clients);
             int rounds = 5, each = 10, n = rounds * each;
             var received = new ArrayList<List<String>>();
@@ -64,6 +64,7 @@ class ChatClusterTest {
                 List<String> got = received.get(c);
                 assertThat(clients.get(c).receive(Duration.ofMillis(200))).as("nothing more (no duplicates)").isNull();
                 assertThat(got).hasSize(clients.size() * n).doesNotHaveDuplicates();
+                assertThat(got).as("the same order for every member").isEqualTo(received.get(0));
                 for (int i = 0; i < clients.size(); i++) {
                     String sender = "c" + i + ":";
                     assertThat(got.stream().filter(m -> m.startsWith(sender)).toList())
@@ -82,8 +83,8 @@ class ChatClusterTest {
     void aSlowConsumerThatNeverReadsDoesNotDelayTheOthers() throws Exception {
         String room = "slow";
         var clients = new ArrayList<ChatClient>();
-        try (Socket slow = Chat.rawClientThatNeverReads(a.port(), "/chat/" + room)) {
-            for (ChatProcess server : List.of(a, a, b)) clients.add(ChatClient.connect(server.room(room)));
+        try (Socket slow = Chat.rawClientThatNeverReads(a.port(), "/chat/" + room, a.login("slow"))) {
+            for (ChatProcess server : List.of(a, a, b)) clients.add(ChatClient.connect(server, room, "fast"));
             Chat.link(clients);
             long droppedBefore = Long.parseLong(a.stat("dropped"));
             String big = "x".repeat(64 * 1024);
@@ -145,11 +146,11 @@ class ChatClusterTest {
         }
 
         /** Completes a WebSocket handshake by hand, then never reads again (a tiny receive buffer). */
-        static Socket rawClientThatNeverReads(int port, String path) throws Exception {
+        static Socket rawClientThatNeverReads(int port, String path, String cookie) throws Exception {
             var s = new Socket();
             s.setReceiveBufferSize(4096);
             s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
-            s.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nUpgrade: websocket\r\n"
+            s.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nCookie: " + cookie + "\r\nUpgrade: websocket\r\n"
                     + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
             InputStream in = s.getInputStream();

@@ -34,6 +34,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @EnabledIfSystemProperty(named = "loomsocket.long", matches = "true")
 class ChatFanOutBenchTest {
+    static final tools.jackson.databind.json.JsonMapper JSON = tools.jackson.databind.json.JsonMapper.builder().build();
     static final int RECEIVERS = Integer.getInteger("fanout.receivers", 10_000);
     static final int MESSAGES = Integer.getInteger("fanout.messages", 200);
     static final int WARMUP = 20;
@@ -80,6 +81,7 @@ class ChatFanOutBenchTest {
         var sockets = new ArrayList<Socket>();
         var probeSeen = new AtomicInteger();
         var lastFrameAt = new java.util.concurrent.atomic.AtomicLong(System.nanoTime());
+        String cookie = servers.get(0).login("bench"); // every receiver is the same user, as the sender
         try {
             for (int i = 0; i < RECEIVERS; i++) {
                 ChatProcess server = servers.get(i % servers.size());
@@ -89,7 +91,7 @@ class ChatFanOutBenchTest {
                     try {
                         gate.acquire();
                         try {
-                            handshake(s, server.port());
+                            handshake(s, server.port(), cookie);
                         } finally {
                             gate.release();
                         }
@@ -97,8 +99,10 @@ class ChatFanOutBenchTest {
                         var in = new DataInputStream(s.getInputStream());
                         boolean probed = false;
                         while (true) {
-                            String text = readTextFrame(in);
-                            if (text == null) return;
+                            String frame = readTextFrame(in);
+                            if (frame == null) return;
+                            String text = ChatFanOutBenchTest.messageText(frame);
+                            if (text == null) continue; // presence, join, leave
                             lastFrameAt.set(System.nanoTime());
                             if (text.equals("probe")) {
                                 if (!probed) probeSeen.incrementAndGet();
@@ -117,7 +121,7 @@ class ChatFanOutBenchTest {
                 });
             }
             assertThat(connected.await(120, TimeUnit.SECONDS)).as("%d handshakes", RECEIVERS).isTrue();
-            try (var sender = ChatClient.connect(servers.get(0).room("fanout"))) {
+            try (var sender = ChatClient.connect(servers.get(0).room("fanout"), cookie)) {
                 // every receiver joined and is reachable; one probe at a time (a flood would fill the outboxes)
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
                 while (probeSeen.get() < RECEIVERS) {
@@ -130,7 +134,7 @@ class ChatFanOutBenchTest {
                     }
                 }
                 while (System.nanoTime() - lastFrameAt.get() < TimeUnit.SECONDS.toNanos(1)) Thread.sleep(200); // quiet
-                String pad = "x".repeat(48);
+                String pad = "x".repeat(20); // 64 B with the JSON around it
                 for (int seq = 1; seq <= total; seq++) {
                     sentAt[seq] = System.nanoTime();
                     sender.send(seq + ":" + pad);
@@ -157,9 +161,15 @@ class ChatFanOutBenchTest {
 
     private static String tail(String log) { return log.length() <= 3000 ? log : log.substring(log.length() - 3000); }
 
-    private static void handshake(Socket s, int port) throws IOException {
+    /** The text of a chat message, or null for any other message of the chat. */
+    static String messageText(String json) {
+        var m = JSON.readTree(json);
+        return m.path("type").asString().equals("message") ? m.path("text").asString() : null;
+    }
+
+    private static void handshake(Socket s, int port, String cookie) throws IOException {
         s.connect(new InetSocketAddress("127.0.0.1", port), 30_000);
-        s.getOutputStream().write(("GET /chat/fanout HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nUpgrade: websocket\r\n"
+        s.getOutputStream().write(("GET /chat/fanout HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nCookie: " + cookie + "\r\nUpgrade: websocket\r\n"
                 + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
                 .getBytes(StandardCharsets.US_ASCII));
         InputStream in = s.getInputStream();

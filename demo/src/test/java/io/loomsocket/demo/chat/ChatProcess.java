@@ -18,7 +18,12 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** A chat server in its own JVM ({@link ChatServer} on this test's class path), on a free port. */
+import io.loomsocket.test.TestServer;
+
+/**
+ * A chat server in its own JVM ({@link ChatServer} on this test's class path), on a free port, with
+ * the test kit's secret key (a login on one is a login on all of them).
+ */
 final class ChatProcess implements AutoCloseable {
     private static final Pattern LISTENING = Pattern.compile("listening on http://[^:]+:(\\d+)/chat/");
     /** Lines of the child's stderr kept for assertions. */
@@ -45,12 +50,18 @@ final class ChatProcess implements AutoCloseable {
 
     /** With extra environment variables (settings such as {@code HTTP_MAX_CONNECTIONS}). */
     static ChatProcess start(String channelLayer, java.util.Map<String, String> env, String... jvmFlags) throws IOException, InterruptedException {
+        return start(channelLayer, env, 0, jvmFlags);
+    }
+
+    /** On {@code port} (0: a free one), e.g. a restart on the port a stopped server had. */
+    static ChatProcess start(String channelLayer, java.util.Map<String, String> env, int port, String... jvmFlags) throws IOException, InterruptedException {
         String java = ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java");
         var cmd = new java.util.ArrayList<>(List.of(java, "-Xmx384m", "-XX:+UseSerialGC"));
         cmd.addAll(List.of(jvmFlags));
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), ChatServer.class.getName(), "--port", "0"));
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), ChatServer.class.getName(), "--port", Integer.toString(port)));
         var pb = new ProcessBuilder(cmd);
         pb.environment().put("CHANNEL_LAYER", channelLayer);
+        pb.environment().put("SECRET_KEY", TestServer.TEST_SECRET_KEY);
         pb.environment().remove("PORT");
         pb.environment().remove("HOST");
         pb.environment().putAll(env);
@@ -95,6 +106,30 @@ final class ChatProcess implements AutoCloseable {
     int port() { return port.join(); }
 
     URI room(String room) { return URI.create("ws://127.0.0.1:" + port() + "/chat/" + room); }
+
+    /**
+     * Logs {@code user} in as a browser does (GET /login/ for the CSRF cookie, then POST the form
+     * with its token) and returns the {@code Cookie} header value of the session.
+     */
+    String login(String user) throws IOException, InterruptedException {
+        var base = "http://127.0.0.1:" + port() + "/login/";
+        HttpResponse<String> form = http.send(HttpRequest.newBuilder(URI.create(base)).timeout(Duration.ofSeconds(20)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        String csrf = cookie(form, "csrftoken");
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base)).timeout(Duration.ofSeconds(20))
+                .header("Content-Type", "application/x-www-form-urlencoded").header("Cookie", "csrftoken=" + csrf)
+                .POST(HttpRequest.BodyPublishers.ofString("username=" + user + "&csrfmiddlewaretoken=" + csrf)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 302) throw new IllegalStateException("login as " + user + ": " + r.statusCode() + " " + r.body());
+        return "sessionid=" + cookie(r, "sessionid");
+    }
+
+    private static String cookie(HttpResponse<?> r, String name) {
+        for (String c : r.headers().allValues("set-cookie")) {
+            if (c.startsWith(name + "=")) return c.substring(name.length() + 1, c.indexOf(';') < 0 ? c.length() : c.indexOf(';'));
+        }
+        throw new IllegalStateException("no " + name + " cookie in " + r.headers().map());
+    }
 
     /** The layer's counters, as /chat/_stats serves them. */
     String stats() throws IOException, InterruptedException {
