@@ -68,7 +68,8 @@ REDIS="redis://127.0.0.1:$REDIS_PORT/0"
 # one secret key for the demo's processes: the login made on the first is valid on the second
 SECRET_KEY=$(head -c 48 /dev/urandom | base64 | tr -d '\n/+=')
 
-# start NAME INDEX: one server process; prints its port
+# start NAME INDEX: one server process, its pid in pids and its port in STARTED_PORT (not called in
+# $(...): a subshell would lose the pid, and the process would outlive the run)
 start() {
   local server=$1 i=$2 port log
   port=$(free_port)
@@ -81,7 +82,7 @@ start() {
   esac
   pids+=($!)
   wait_port "$port" "$log"
-  echo "$port"
+  STARTED_PORT=$port
 }
 
 # The room's WebSocket URL on PORT for SERVER (Channels' consumer takes the user from the query).
@@ -107,7 +108,10 @@ for server in ${ONLY//,/ }; do
       if [ "$server" = channels ] && [ "$r" -gt "$CHANNELS_MAX" ]; then continue; fi
       before=${#pids[@]}
       urls=()
-      for i in $(seq "$procs"); do urls+=("$(room_url "$server" "$(start "$server" "$i")")"); done
+      for i in $(seq "$procs"); do
+        start "$server" "$i"
+        urls+=("$(room_url "$server" "$STARTED_PORT")")
+      done
       joined=$(IFS=,; echo "${urls[*]}")
       cookie=()
       if [ "$server" = loomsocket ]; then
