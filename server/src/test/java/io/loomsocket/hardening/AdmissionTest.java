@@ -26,7 +26,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * Who gets in (issue 5): the same-origin check against cross-site WebSocket hijacking (RFC 6455
+ * Who gets in: the same-origin check against cross-site WebSocket hijacking (RFC 6455
  * §10.2, {@code websocket.allowed_origins}) and middleware that authenticates a handshake from a
  * cookie, a header or a query token and refuses it with 401/403 before any 101 is sent.
  */

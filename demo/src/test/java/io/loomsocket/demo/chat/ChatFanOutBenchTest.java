@@ -25,7 +25,7 @@ import java.util.concurrent.atomic.LongAdder;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Fan-out benchmark (issue 7): one sender, 10,000 receivers in one chat room, on one server
+ * Fan-out benchmark: one sender, 10,000 receivers in one chat room, on one server
  * process (memory layer) and split over two server processes sharing Redis. The sender sends
  * the next message once every receiver had the previous one; reported: the time until all had
  * it (p50, max) and deliveries per second. Receivers are raw sockets on virtual threads in this

@@ -17,7 +17,7 @@ import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
- * The seed's demo in a real browser (issue 3, "Tests"): headless Chromium opens {@code /index/},
+ * The seed's demo in a real browser: headless Chromium opens {@code /index/},
  * types, clicks Send and sees the echo; then {@code /index2/}: Connect, three messages, three
  * echoes, Close. The demo server runs in-process with the demo's own URL patterns.
  */
