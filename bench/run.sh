@@ -71,7 +71,7 @@ if [ $SKIP_BUILD = 0 ]; then
   # -DskipTests, not -Dmaven.test.skip: the demo's tests depend on the channels module's test-jar
   echo "== building: mvn -Pbench -pl bench -am package -DskipTests"
   if mvn -B -q -ntp -Pbench -pl bench -am package -DskipTests > "$OUT/logs/build.log" 2>&1; then
-    # run loomsocket from a copy: another helper's build may rewrite demo/target while we measure
+    # run loomsocket from a copy: another build may rewrite demo/target while we measure
     cp demo/target/loomsocket-demo.jar "$LOOM_JAR"
   else
     rm -f "$LOOM_JAR"

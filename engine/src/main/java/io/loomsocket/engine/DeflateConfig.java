@@ -50,7 +50,7 @@ public record DeflateConfig(boolean enabled, boolean contextTakeover, int compre
 
     /** The default level: see the class comment for why it is 1. */
     public static final int DEFAULT_LEVEL = 1;
-    /** The default of both window settings (measured in docs/dev-notes/deflate-window.md). */
+    /** The default of both window settings (measured in docs/compression.md). */
     public static final int DEFAULT_WINDOW_BITS = 12;
 
     /** Compression on, context takeover both ways within 2^12-byte windows, level 1, threshold 128, pool 64. */
