@@ -85,10 +85,15 @@ class SentinelTest {
         assertThat(a.stats().outages()).isEmpty();
         var onB = new FakeWebSocket();
         b.attach(onB).groupAdd("room");
-        await(() -> {
+        // One send at a time, each given time to arrive: a send still in flight when the master is
+        // killed would be counted as undelivered too, and the count below must be exactly the five.
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!onB.texts().contains("before")) {
+            if (System.nanoTime() > deadline) throw new AssertionError("timed out waiting for a to reach b");
             a.groupSend("room", Message.text("before"));
-            return onB.texts().contains("before");
-        }, "a reaches b through the first master");
+            long settle = System.nanoTime() + 2_000_000_000L;
+            while (!onB.texts().contains("before") && System.nanoTime() < settle) Thread.sleep(20);
+        }
 
         master.kill(); // SIGKILL: the Sentinel must promote the replica
         await(() -> !a.stats().redisConnected(), "a notices the master is gone");
