@@ -10,6 +10,7 @@ import io.loomsocket.client.WebSocketClient;
 import io.loomsocket.client.WebSocketHandshakeException;
 import io.loomsocket.server.HttpServer;
 import io.loomsocket.server.RawHttp;
+import io.loomsocket.testing.IntegrationTest;
 import io.loomsocket.web.Middleware;
 import io.loomsocket.web.Request;
 import io.loomsocket.web.Response;
@@ -30,6 +31,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * §10.2, {@code websocket.allowed_origins}) and middleware that authenticates a handshake from a
  * cookie, a header or a query token and refuses it with 401/403 before any 101 is sent.
  */
+@IntegrationTest
 class AdmissionTest {
     private static final Duration WAIT = Duration.ofSeconds(5);
     private HttpServer server;

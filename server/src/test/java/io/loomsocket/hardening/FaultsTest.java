@@ -11,6 +11,7 @@ import io.loomsocket.engine.Frame;
 import io.loomsocket.engine.OpCode;
 import io.loomsocket.server.HttpServer;
 import io.loomsocket.server.RawHttp;
+import io.loomsocket.testing.IntegrationTest;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -33,6 +34,7 @@ import org.junit.jupiter.api.Test;
  * (virtual ones counted in a thread dump), file descriptors or heap. {@code -Dloomsocket.long=true}
  * runs 100,000 cycles instead of 5,000.
  */
+@IntegrationTest
 class FaultsTest {
     private static final boolean LONG = Boolean.getBoolean("loomsocket.long");
     private static final Duration WAIT = Duration.ofSeconds(5);

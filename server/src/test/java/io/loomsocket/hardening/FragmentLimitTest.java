@@ -8,6 +8,7 @@ import io.loomsocket.engine.MaskSource;
 import io.loomsocket.engine.OpCode;
 import io.loomsocket.engine.Role;
 import io.loomsocket.server.HttpServer;
+import io.loomsocket.testing.IntegrationTest;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** {@code websocket.max_fragments_per_message}: a message in too many frames closes with 1009. */
+@IntegrationTest
 class FragmentLimitTest {
     private HttpServer server;
 

@@ -10,6 +10,7 @@ import io.loomsocket.engine.Frame;
 import io.loomsocket.engine.OpCode;
 import io.loomsocket.server.HttpServer;
 import io.loomsocket.server.RawHttp;
+import io.loomsocket.testing.IntegrationTest;
 import io.loomsocket.web.PrometheusText;
 import java.net.URI;
 import java.time.Duration;
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.Test;
  * stays connected however long it is idle, one whose pongs stop (half-open TCP, a frozen
  * client) is dropped after {@code websocket.ping_timeout} with close 1011 and its slot freed.
  */
+@IntegrationTest
 class KeepaliveTest {
     private HttpServer server;
 

@@ -9,6 +9,7 @@ import io.loomsocket.WebSocket;
 import io.loomsocket.WebSocketClosedException;
 import io.loomsocket.client.WebSocketClient;
 import io.loomsocket.server.HttpServer;
+import io.loomsocket.testing.IntegrationTest;
 import io.loomsocket.web.Request;
 import io.loomsocket.web.Response;
 import java.time.Duration;
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.Test;
  * unbounded queue in the server), the blocked send fails after {@code websocket.write_timeout},
  * the connection is closed, and every other connection is served without waiting meanwhile.
  */
+@IntegrationTest
 class SlowReaderTest {
     private static final int MESSAGE = 64 * 1024;
     private HttpServer server;

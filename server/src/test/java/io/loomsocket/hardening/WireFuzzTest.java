@@ -11,6 +11,7 @@ import io.loomsocket.engine.OpCode;
 import io.loomsocket.engine.ProtocolException;
 import io.loomsocket.engine.Role;
 import io.loomsocket.server.HttpServer;
+import io.loomsocket.testing.IntegrationTest;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -42,6 +43,7 @@ import org.junit.jupiter.api.Test;
  * Seeded ({@code -Dloomsocket.fuzz.seed=N}); 3,000 inputs normally, 100,000 with
  * {@code -Dloomsocket.long=true} (or {@code -Dloomsocket.wirefuzz.inputs=N}).
  */
+@IntegrationTest
 class WireFuzzTest {
     private static final boolean LONG = Boolean.getBoolean("loomsocket.long");
     private static final int INPUTS = Integer.getInteger("loomsocket.wirefuzz.inputs", LONG ? 100_000 : 3_000);

@@ -1,4 +1,4 @@
-package io.loomsocket.interop.raw;
+package io.loomsocket.testing.raw;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
