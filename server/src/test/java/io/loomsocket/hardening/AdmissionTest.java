@@ -11,6 +11,7 @@ import io.loomsocket.client.WebSocketHandshakeException;
 import io.loomsocket.server.HttpServer;
 import io.loomsocket.server.RawHttp;
 import io.loomsocket.testing.IntegrationTest;
+import io.loomsocket.testing.raw.RawClient;
 import io.loomsocket.web.Middleware;
 import io.loomsocket.web.Request;
 import io.loomsocket.web.Response;
@@ -147,7 +148,7 @@ class AdmissionTest {
     void refusalIsPlainHttpWithoutUpgrade() throws Exception {
         int port = start(null, List.of(new WebSocketMiddleware(), new TokenAuth()));
         try (RawHttp raw = new RawHttp(port)) {
-            raw.send(RawWs.upgradeRequest("/echo", ""));
+            raw.send(RawClient.upgradeRequest("/echo", RawClient.SAMPLE_KEY));
             var r = raw.read();
             assertThat(r.status()).isEqualTo(401);
             assertThat(r.header("www-authenticate")).isEqualTo("Bearer");

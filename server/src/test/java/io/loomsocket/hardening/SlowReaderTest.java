@@ -10,6 +10,7 @@ import io.loomsocket.WebSocketClosedException;
 import io.loomsocket.client.WebSocketClient;
 import io.loomsocket.server.HttpServer;
 import io.loomsocket.testing.IntegrationTest;
+import io.loomsocket.testing.raw.RawClient;
 import io.loomsocket.web.Request;
 import io.loomsocket.web.Response;
 import java.time.Duration;
@@ -67,9 +68,9 @@ class SlowReaderTest {
         int port = server.port();
         long heapBefore = Probe.heapAfterGc();
         WebSocket other = WebSocketClient.connect("ws://127.0.0.1:" + port + "/echo");
-        try (RawWs slow = new RawWs(port)) {
-            slow.socket.setReceiveBufferSize(8 * 1024);
-            assertThat(slow.handshake("/flood")).isEqualTo(101);
+        try (RawClient slow = Apps.raw(port)) {
+            slow.socket().setReceiveBufferSize(8 * 1024);
+            assertThat(slow.upgrade("/flood")).isEqualTo(101);
             // ... and never reads again. Meanwhile another client's echo latency is measured.
             long worstMicros = 0;
             long t0 = System.nanoTime();
