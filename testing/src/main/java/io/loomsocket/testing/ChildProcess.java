@@ -11,9 +11,12 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -79,7 +82,7 @@ public final class ChildProcess implements AutoCloseable {
         }
         try {
             // the output goes to a reader thread, so a child that fills the pipe cannot block
-            var out = new java.util.concurrent.CompletableFuture<String>();
+            var out = new CompletableFuture<String>();
             Thread.ofPlatform().daemon().start(() -> {
                 try {
                     out.complete(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
@@ -96,7 +99,7 @@ public final class ChildProcess implements AutoCloseable {
             p.destroyForcibly();
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        } catch (ExecutionException | TimeoutException e) {
             return "no output from " + command + ": " + e;
         }
     }

@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 import java.io.BufferedInputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -150,7 +152,7 @@ public final class RawClient implements AutoCloseable {
     public RawFrame readFrame() throws IOException {
         try {
             return RawFrame.read(in);
-        } catch (java.io.EOFException | java.net.SocketException e) {
+        } catch (EOFException | SocketException e) {
             return null;
         }
     }
@@ -227,7 +229,7 @@ public final class RawClient implements AutoCloseable {
             }
         } catch (SocketTimeoutException e) {
             throw new AssertionError("peer did not close the TCP connection within " + READ_TIMEOUT, e);
-        } catch (java.net.SocketException e) {
+        } catch (SocketException e) {
             // connection reset: also an end of the TCP connection
         }
     }
