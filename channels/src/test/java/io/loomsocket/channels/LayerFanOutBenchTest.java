@@ -1,6 +1,8 @@
 package io.loomsocket.channels;
 
 import io.loomsocket.Message;
+import io.loomsocket.testing.IntegrationTest;
+import io.loomsocket.testing.RedisProcess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
@@ -15,6 +17,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Fan-out cost of the layer alone (no sockets): one sender, one group of 10,000 members whose
  * send() only counts. Long run: {@code -Dloomsocket.long=true}. Prints one line per case.
  */
+@IntegrationTest
 @EnabledIfSystemProperty(named = "loomsocket.long", matches = "true")
 class LayerFanOutBenchTest {
     static final int MEMBERS = 10_000, MESSAGES = 100;

@@ -1,6 +1,7 @@
 package io.loomsocket.channels;
 
 import io.loomsocket.Message;
+import io.loomsocket.testing.IntegrationTest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -12,6 +13,7 @@ import java.util.stream.IntStream;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+@IntegrationTest
 class MemoryChannelLayerTest {
     static final Duration WAIT = Duration.ofSeconds(5);
     final List<ChannelLayer> layers = new ArrayList<>();

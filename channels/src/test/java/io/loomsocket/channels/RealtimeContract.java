@@ -1,6 +1,7 @@
 package io.loomsocket.channels;
 
 import io.loomsocket.Message;
+import io.loomsocket.testing.IntegrationTest;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -16,6 +17,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Presence, history with resume and messages to users, the same for every layer: {@link #a()}
  * and {@link #b()} stand for two servers (the same layer for the memory one).
  */
+@IntegrationTest
 abstract class RealtimeContract {
     static final Duration WAIT = Duration.ofSeconds(15);
     static final Pattern N = Pattern.compile("\\{\"id\":\"(\\d+-\\d+)\",\"n\":(\\d+)}");

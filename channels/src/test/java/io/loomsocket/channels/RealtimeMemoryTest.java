@@ -1,6 +1,7 @@
 package io.loomsocket.channels;
 
 import io.loomsocket.Message;
+import io.loomsocket.testing.IntegrationTest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -10,6 +11,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The realtime contract on the memory layer (one server), plus its ring's limits. */
+@IntegrationTest
 class RealtimeMemoryTest extends RealtimeContract {
     final MemoryChannelLayer layer = new MemoryChannelLayer(ChannelLayerSettings.defaults().withSweepInterval(Duration.ofMillis(20)).withOutboxCapacity(1000));
 

@@ -1,19 +1,19 @@
 package io.loomsocket.channels;
 
 import io.loomsocket.Message;
+import io.loomsocket.testing.ChildProcess;
+import io.loomsocket.testing.IntegrationTest;
+import io.loomsocket.testing.RedisProcess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -21,6 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The realtime contract on the Redis layer against a real redis-server: {@link #a()} and
  * {@link #b()} are two layers (two servers) on one Redis; plus the death of a server.
  */
+@IntegrationTest
 class RealtimeRedisTest extends RealtimeContract {
     static final AtomicInteger PREFIXES = new AtomicInteger();
     static RedisProcess redis;
@@ -59,26 +60,18 @@ class RealtimeRedisTest extends RealtimeContract {
         ChannelLayer here = server(realtime);
         var bob = new FakeWebSocket();
         user(here, bob, "bob").track("room");
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), PresenceServerMain.class.getName(),
-                redis.uri(), prefix, "2000", "room", "alice").redirectErrorStream(true).start();
-        try {
-            var out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
-            String line;
-            while ((line = out.readLine()) != null && !line.equals("TRACKING")) { /* skip its logging */ }
-            assertThat(line).isEqualTo("TRACKING");
+        try (ChildProcess child = ChildProcess.start("presence", ChildProcess.java(PresenceServerMain.class.getName(), List.of(),
+                redis.uri(), prefix, "2000", "room", "alice"))) {
+            child.awaitLine(Pattern.compile("^TRACKING$"), WAIT); // skips its logging
             await(() -> bob.texts().contains(JOIN_ALICE), "alice joins from the child server");
             assertThat(here.presence("room")).containsExactly("alice", "bob");
             Thread.sleep(3000); // longer than the timeout: her heartbeats keep her present
             assertThat(here.presence("room")).containsExactly("alice", "bob");
             assertThat(bob.texts()).doesNotContain(LEAVE_ALICE);
-            child.destroyForcibly(); // SIGKILL
-            child.waitFor();
+            child.kill(); // SIGKILL
             await(() -> bob.texts().contains(LEAVE_ALICE), "alice leaves through expiry");
             assertThat(here.presence("room")).containsExactly("bob");
             assertThat(bob.texts()).containsExactly(JOIN_ALICE, LEAVE_ALICE);
-        } finally {
-            child.destroyForcibly();
         }
     }
 

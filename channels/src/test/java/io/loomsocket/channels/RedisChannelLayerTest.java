@@ -3,6 +3,8 @@ package io.loomsocket.channels;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.loomsocket.Message;
+import io.loomsocket.testing.IntegrationTest;
+import io.loomsocket.testing.RedisProcess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -19,6 +21,7 @@ import java.util.stream.IntStream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The Redis layer against a real redis-server: two layers here are two servers sharing one Redis. */
+@IntegrationTest
 class RedisChannelLayerTest {
     static final Duration WAIT = Duration.ofSeconds(10);
     static final AtomicInteger PREFIXES = new AtomicInteger();

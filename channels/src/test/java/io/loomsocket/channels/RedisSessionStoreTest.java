@@ -9,6 +9,8 @@ import io.loomsocket.Message;
 import io.loomsocket.WebSocket;
 import io.loomsocket.client.WebSocketClient;
 import io.loomsocket.server.HttpServer;
+import io.loomsocket.testing.IntegrationTest;
+import io.loomsocket.testing.RedisProcess;
 import io.loomsocket.web.Response;
 import io.loomsocket.web.Settings;
 import io.loomsocket.web.View;
@@ -35,6 +37,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Two servers sharing logins through a real Redis ({@code session.store=redis://...}). */
+@IntegrationTest
 class RedisSessionStoreTest {
     RedisProcess redis;
     final List<HttpServer> servers = new ArrayList<>();

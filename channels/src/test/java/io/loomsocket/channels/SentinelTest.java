@@ -3,6 +3,8 @@ package io.loomsocket.channels;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.loomsocket.Message;
+import io.loomsocket.testing.IntegrationTest;
+import io.loomsocket.testing.RedisProcess;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -22,6 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * ({@code redis-server --sentinel}, Debian's redis-server package). The master is killed with
  * SIGKILL; the Sentinel promotes the replica; two layers (two servers) follow it.
  */
+@IntegrationTest
 class SentinelTest {
     static final Duration WAIT = Duration.ofSeconds(60);
     final List<AutoCloseable> closing = new ArrayList<>();

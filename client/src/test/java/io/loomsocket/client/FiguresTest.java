@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.loomsocket.Message;
 import io.loomsocket.WebSocket;
 import io.loomsocket.WebSocketConfig;
+import io.loomsocket.testing.IntegrationTest;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.Timeout;
  * Figures for the notes, measured over loopback in one JVM (client and server share the 2 cores,
  * so these are lower bounds). Short by default; {@code -Dloomsocket.long=true} runs longer and bigger.
  */
+@IntegrationTest
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class FiguresTest {
     private static final boolean LONG = Boolean.getBoolean("loomsocket.long");

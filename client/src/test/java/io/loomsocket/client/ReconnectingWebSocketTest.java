@@ -1,6 +1,7 @@
 package io.loomsocket.client;
 
 import io.loomsocket.WebSocket;
+import io.loomsocket.testing.IntegrationTest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -22,6 +23,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * {@link ReconnectingWebSocket} against a real server (sockets, the engine's handshake) that is
  * stopped (its connections dropped, its port closed) and started again on the same port.
  */
+@IntegrationTest
 class ReconnectingWebSocketTest {
     final List<AutoCloseable> closing = new ArrayList<>();
 

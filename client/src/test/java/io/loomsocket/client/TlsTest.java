@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.loomsocket.Message;
 import io.loomsocket.WebSocket;
 import io.loomsocket.WebSocketException;
+import io.loomsocket.testing.IntegrationTest;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** wss:// with the JDK's TLS against a server with a self-signed certificate made by keytool. */
+@IntegrationTest
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class TlsTest {
     private static final char[] PASSWORD = "changeit".toCharArray();

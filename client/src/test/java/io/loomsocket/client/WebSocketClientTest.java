@@ -10,6 +10,7 @@ import io.loomsocket.WebSocketException;
 import io.loomsocket.WebSocketTimeoutException;
 import io.loomsocket.engine.HttpHeaders;
 import io.loomsocket.engine.ServerHandshake;
+import io.loomsocket.testing.IntegrationTest;
 import java.net.ConnectException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** The client against a minimal server built on the engine's ServerHandshake, over loopback. */
+@IntegrationTest
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class WebSocketClientTest {
 

@@ -9,6 +9,7 @@ import io.loomsocket.WebSocketClosedException;
 import io.loomsocket.WebSocketConfig;
 import io.loomsocket.engine.Event;
 import io.loomsocket.engine.Role;
+import io.loomsocket.testing.IntegrationTest;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -17,6 +18,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The closing handshake (RFC 6455 §7), its timeout, abort, and failing on protocol errors. */
+@IntegrationTest
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class ClosingTest {
     private static final WebSocketConfig CONFIG = WebSocketConfig.builder().compression(false)

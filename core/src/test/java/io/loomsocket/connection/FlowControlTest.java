@@ -8,6 +8,7 @@ import io.loomsocket.WebSocketClosedException;
 import io.loomsocket.WebSocketConfig;
 import io.loomsocket.engine.Event;
 import io.loomsocket.engine.Role;
+import io.loomsocket.testing.IntegrationTest;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** Backpressure both ways, write timeout, write coalescing latency and keepalive. */
+@IntegrationTest
 @Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class FlowControlTest {
 

@@ -3,9 +3,11 @@ package io.loomsocket.connection;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.loomsocket.Message;
+import io.loomsocket.testing.IntegrationTest;
 import org.junit.jupiter.api.Test;
 
 /** The received-message queue is bounded in bytes as well as in messages (websocket.max_queue_bytes). */
+@IntegrationTest
 class InboundQueueBytesTest {
 
     @Test

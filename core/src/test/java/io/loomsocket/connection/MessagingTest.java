@@ -8,6 +8,7 @@ import io.loomsocket.WebSocket;
 import io.loomsocket.WebSocketConfig;
 import io.loomsocket.WebSocketTimeoutException;
 import io.loomsocket.engine.DeflateParams;
+import io.loomsocket.testing.IntegrationTest;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** Messages over real loopback sockets between a server-role and a client-role connection. */
+@IntegrationTest
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class MessagingTest {
     private static final WebSocketConfig CONFIG = WebSocketConfig.builder().compression(false).build();

@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.loomsocket.Message;
 import io.loomsocket.WebSocketConfig;
 import io.loomsocket.WebSocketException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import io.loomsocket.testing.IntegrationTest;
+import io.loomsocket.testing.JvmProbe;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,6 +26,7 @@ import org.junit.jupiter.api.Timeout;
  * Who reads the socket (see {@link InboundQueue}'s read ownership): the receiving thread itself
  * while it waits in {@code receive()}, a background reader only while nobody receives.
  */
+@IntegrationTest
 @Timeout(60) // a lost hand-over would hang a receive, not fail it
 class ReadOwnershipTest {
     private static final WebSocketConfig CONFIG = WebSocketConfig.builder().pingInterval(Duration.ZERO).build();
@@ -231,22 +232,11 @@ class ReadOwnershipTest {
     }
 
     /** Name and stack of every thread, virtual ones included ({@code jcmd PID Thread.dump_to_file -format=json}). */
-    private static List<String[]> threads() throws Exception {
-        Path dir = Files.createTempDirectory("threads");
-        Path file = dir.resolve("dump.json");
-        try {
-            Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
-                    Long.toString(ProcessHandle.current().pid()), "Thread.dump_to_file", "-format=json", file.toString())
-                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            assertThat(jcmd.waitFor(30, TimeUnit.SECONDS)).isTrue();
-            Matcher m = THREAD.matcher(Files.readString(file));
-            List<String[]> out = new ArrayList<>();
-            while (m.find()) out.add(new String[] {m.group(1), m.group(2)});
-            assertThat(out).isNotEmpty();
-            return out;
-        } finally {
-            Files.deleteIfExists(file);
-            Files.deleteIfExists(dir);
-        }
+    private static List<String[]> threads() {
+        Matcher m = THREAD.matcher(JvmProbe.threadDump(JvmProbe.self()));
+        List<String[]> out = new ArrayList<>();
+        while (m.find()) out.add(new String[] {m.group(1), m.group(2)});
+        assertThat(out).isNotEmpty();
+        return out;
     }
 }

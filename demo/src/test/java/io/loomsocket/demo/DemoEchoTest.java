@@ -8,12 +8,14 @@ import io.loomsocket.test.MisbehavingPeer;
 import io.loomsocket.test.TestClient;
 import io.loomsocket.test.TestServerExtension;
 import io.loomsocket.test.TestWebSocket;
+import io.loomsocket.testing.IntegrationTest;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The seed's echo views, through the test kit: the demo is the kit's first user. */
+@IntegrationTest
 class DemoEchoTest {
     private static final ChannelLayer layer = ChannelLayers.fromSetting("memory");
 

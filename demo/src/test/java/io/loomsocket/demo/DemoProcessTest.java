@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.loomsocket.Message;
 import io.loomsocket.WebSocket;
 import io.loomsocket.client.WebSocketClient;
+import io.loomsocket.testing.ChildProcess;
+import io.loomsocket.testing.IntegrationTest;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.URI;
@@ -22,14 +24,13 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /** The demo's main in its own JVM: prints the URL to open, and on SIGTERM closes WebSockets with 1001 and exits. */
+@IntegrationTest
 class DemoProcessTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
 
     @Test
     void printsTheUrlAndStopsGracefullyOnSigterm() throws Exception {
-        String java = ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java");
-        ProcessBuilder pb = new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"),
-                DemoApp.class.getName(), "--port", "0"));
+        ProcessBuilder pb = ChildProcess.java(DemoApp.class.getName(), List.of(), "--port", "0");
         pb.environment().put("SHUTDOWN_GRACE_PERIOD", "5s");
         pb.environment().remove("PORT");
         pb.redirectErrorStream(true);
@@ -88,9 +89,7 @@ class DemoProcessTest {
 
     @Test
     void helpPrintsTheUsageAndExitsWithZero() throws Exception {
-        String java = ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java");
-        Process p = new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"), DemoApp.class.getName(), "--help"))
-                .redirectErrorStream(true).start();
+        Process p = ChildProcess.java(DemoApp.class.getName(), List.of(), "--help").redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).isZero();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.loomsocket.channels.ChannelLayer;
 import io.loomsocket.channels.ChannelLayers;
 import io.loomsocket.server.HttpServer;
+import io.loomsocket.testing.IntegrationTest;
 import io.loomsocket.web.Settings;
 import java.io.IOException;
 import java.net.URI;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The seed's pages and views, served for real on a free port. */
+@IntegrationTest
 class DemoTest {
     private static final Duration WAIT = Duration.ofSeconds(5);
     private ChannelLayer layer;

@@ -11,6 +11,7 @@ import io.loomsocket.channels.ChannelLayer;
 import io.loomsocket.channels.ChannelLayers;
 import io.loomsocket.client.WebSocketClient;
 import io.loomsocket.server.HttpServer;
+import io.loomsocket.testing.IntegrationTest;
 import io.loomsocket.web.Response;
 import io.loomsocket.web.Settings;
 import io.loomsocket.web.UrlPattern;
@@ -45,6 +46,7 @@ import org.junit.jupiter.api.io.TempDir;
  * scheme and host the server sees come from nginx's X-Forwarded-* headers, and the same headers
  * sent straight to the server by anyone else are ignored.
  */
+@IntegrationTest
 class ProxyTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
     private static final String NGINX = "/usr/sbin/nginx";

@@ -3,6 +3,8 @@ package io.loomsocket.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.loomsocket.testing.IntegrationTest;
+import io.loomsocket.testing.Python;
 import java.io.BufferedInputStream;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -31,19 +33,9 @@ import org.junit.jupiter.api.Timeout;
  * 127.0.0.1 sockets, permessage-deflate on: a minimal blocking loop around the engine on each
  * side. Skipped when /usr/bin/python3 lacks websockets.
  */
+@IntegrationTest
 @Timeout(120)
 class PythonInteropTest {
-
-    static final String PYTHON = "/usr/bin/python3";
-
-    static boolean pythonWebsockets() {
-        try {
-            Process p = new ProcessBuilder(PYTHON, "-c", "import websockets").redirectErrorStream(true).start();
-            return p.waitFor(20, TimeUnit.SECONDS) && p.exitValue() == 0;
-        } catch (IOException | InterruptedException e) {
-            return false;
-        }
-    }
 
     static Path script(String name) throws IOException {
         Path p = Files.createTempFile("loomsocket-", name);
@@ -125,9 +117,9 @@ class PythonInteropTest {
     @CsvSource({"false,false", "true,false", "false,true", "true,true"})
     void pythonClientAgainstEngineServer(boolean takeover, boolean streaming) throws Exception {
         DeflateConfig cfg = DeflateConfig.DEFAULT.withContextTakeover(takeover).withPeerContextTakeover(takeover);
-        assumeTrue(pythonWebsockets(), "python3-websockets not installed");
+        assumeTrue(Python.hasWebsockets(), "python3-websockets not installed");
         try (ServerSocket ss = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            Process client = new ProcessBuilder(PYTHON, script("py_client.py").toString(), "ws://127.0.0.1:" + ss.getLocalPort() + "/echo")
+            Process client = Python.command(script("py_client.py"), "ws://127.0.0.1:" + ss.getLocalPort() + "/echo")
                     .redirectErrorStream(true).start();
             CompletableFuture<String> output = CompletableFuture.supplyAsync(() -> {
                 try {
@@ -199,8 +191,8 @@ class PythonInteropTest {
     @ValueSource(booleans = {false, true})
     void engineClientAgainstPythonServer(boolean takeover) throws Exception {
         DeflateConfig cfg = DeflateConfig.DEFAULT.withContextTakeover(takeover).withPeerContextTakeover(takeover);
-        assumeTrue(pythonWebsockets(), "python3-websockets not installed");
-        Process server = new ProcessBuilder(PYTHON, script("py_server.py").toString()).redirectErrorStream(true).start();
+        assumeTrue(Python.hasWebsockets(), "python3-websockets not installed");
+        Process server = Python.command(script("py_server.py")).redirectErrorStream(true).start();
         try {
             BufferedReader r = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
             int port = Integer.parseInt(r.readLine().strip());

@@ -10,6 +10,8 @@ import io.loomsocket.client.WebSocketClient;
 import io.loomsocket.client.WebSocketHandshakeException;
 import io.loomsocket.server.HttpServer;
 import io.loomsocket.server.RawHttp;
+import io.loomsocket.testing.IntegrationTest;
+import io.loomsocket.testing.raw.RawClient;
 import io.loomsocket.web.Middleware;
 import io.loomsocket.web.Request;
 import io.loomsocket.web.Response;
@@ -30,6 +32,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * §10.2, {@code websocket.allowed_origins}) and middleware that authenticates a handshake from a
  * cookie, a header or a query token and refuses it with 401/403 before any 101 is sent.
  */
+@IntegrationTest
 class AdmissionTest {
     private static final Duration WAIT = Duration.ofSeconds(5);
     private HttpServer server;
@@ -145,7 +148,7 @@ class AdmissionTest {
     void refusalIsPlainHttpWithoutUpgrade() throws Exception {
         int port = start(null, List.of(new WebSocketMiddleware(), new TokenAuth()));
         try (RawHttp raw = new RawHttp(port)) {
-            raw.send(RawWs.upgradeRequest("/echo", ""));
+            raw.send(RawClient.upgradeRequest("/echo", RawClient.SAMPLE_KEY));
             var r = raw.read();
             assertThat(r.status()).isEqualTo(401);
             assertThat(r.header("www-authenticate")).isEqualTo("Bearer");

@@ -6,6 +6,7 @@ import static io.loomsocket.web.Views.path;
 import io.loomsocket.Message;
 import io.loomsocket.WebSocket;
 import io.loomsocket.server.HttpServer;
+import io.loomsocket.testing.raw.RawClient;
 import io.loomsocket.web.Middleware;
 import io.loomsocket.web.Request;
 import io.loomsocket.web.Response;
@@ -13,6 +14,7 @@ import io.loomsocket.web.Settings;
 import io.loomsocket.web.UrlPattern;
 import io.loomsocket.web.WebApp;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -44,5 +46,13 @@ final class Apps {
 
     static HttpServer start(Map<String, String> settings, UrlPattern... urls) throws IOException {
         return start(settings, null, urls);
+    }
+
+    /** How long a raw client waits for the server: longer than the keepalive and write timeouts these tests set. */
+    static final Duration RAW_READ_TIMEOUT = Duration.ofSeconds(10);
+
+    /** A raw WebSocket client on {@code port}, for tests that misbehave on purpose or must see every frame. */
+    static RawClient raw(int port) throws IOException {
+        return RawClient.connect(port, RAW_READ_TIMEOUT);
     }
 }

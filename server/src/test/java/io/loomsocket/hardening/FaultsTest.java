@@ -7,10 +7,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.loomsocket.Message;
 import io.loomsocket.WebSocket;
 import io.loomsocket.client.WebSocketClient;
-import io.loomsocket.engine.Frame;
 import io.loomsocket.engine.OpCode;
 import io.loomsocket.server.HttpServer;
 import io.loomsocket.server.RawHttp;
+import io.loomsocket.testing.IntegrationTest;
+import io.loomsocket.testing.raw.RawClient;
+import io.loomsocket.testing.raw.RawFrame;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -33,6 +35,7 @@ import org.junit.jupiter.api.Test;
  * (virtual ones counted in a thread dump), file descriptors or heap. {@code -Dloomsocket.long=true}
  * runs 100,000 cycles instead of 5,000.
  */
+@IntegrationTest
 class FaultsTest {
     private static final boolean LONG = Boolean.getBoolean("loomsocket.long");
     private static final Duration WAIT = Duration.ofSeconds(5);
@@ -85,39 +88,39 @@ class FaultsTest {
         assertEchoes(witness, "start");
 
         // reset in the middle of the handshake request
-        try (RawWs c = new RawWs(port())) {
+        try (RawClient c = Apps.raw(port())) {
             c.send("GET /echo HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nSec-WebSocket-".getBytes(StandardCharsets.ISO_8859_1));
             c.reset();
         }
         assertEchoes(witness, "after reset mid-handshake");
 
         // reset in the middle of a frame (header says 1000 bytes, 10 sent)
-        RawWs midFrame = new RawWs(port());
-        assertThat(midFrame.handshake("/echo")).isEqualTo(101);
+        RawClient midFrame = Apps.raw(port());
+        assertThat(midFrame.upgrade("/echo")).isEqualTo(101);
         midFrame.send(new byte[] {(byte) 0x81, (byte) 0xfe, 0x03, (byte) 0xe8, 1, 2, 3, 4, 'a', 'b', 'c', 'd', 'e', 'f'});
         midFrame.reset();
         assertEchoes(witness, "after reset mid-frame");
 
         // FIN in the middle of a frame (the client's process died cleanly)
-        try (RawWs c = new RawWs(port())) {
-            assertThat(c.handshake("/echo")).isEqualTo(101);
+        try (RawClient c = Apps.raw(port())) {
+            assertThat(c.upgrade("/echo")).isEqualTo(101);
             c.send(new byte[] {(byte) 0x82, (byte) 0x85, 1, 2});
-            c.socket.shutdownOutput();
+            c.socket().shutdownOutput();
             assertThat(c.closedByServer()).isTrue();
         }
 
         // silent after the handshake: the half-open case is KeepaliveTest's; here the slot is freed on close
         // a view that throws: its client gets 1011, nobody else notices
-        try (RawWs c = new RawWs(port())) {
-            assertThat(c.handshake("/boom")).isEqualTo(101);
+        try (RawClient c = Apps.raw(port())) {
+            assertThat(c.upgrade("/boom")).isEqualTo(101);
             c.sendText("trigger");
             assertThat(c.readUntilClose()).isEqualTo(1011);
         }
         assertEchoes(witness, "after a view threw");
 
         // a view that never returns holds its own thread only
-        RawWs stuck = new RawWs(port());
-        assertThat(stuck.handshake("/forever")).isEqualTo(101);
+        RawClient stuck = Apps.raw(port());
+        assertThat(stuck.upgrade("/forever")).isEqualTo(101);
         assertThat(Probe.await(WAIT, () -> foreverRunning.get() == 1)).isTrue();
         stuck.sendText("nobody reads this");
         for (int i = 0; i < 20; i++) assertEchoes(witness, "while a view runs forever " + i);
@@ -136,23 +139,23 @@ class FaultsTest {
     private void cycle(int i) throws IOException {
         switch (i % 6) {
             case 0 -> { // a clean WebSocket: echo one message, close handshake
-                try (RawWs c = new RawWs(port())) {
-                    if (c.handshake("/echo") != 101) throw new AssertionError(c.responseHead);
+                try (RawClient c = Apps.raw(port())) {
+                    if (c.upgrade("/echo") != 101) throw new AssertionError(c.response());
                     c.sendText("m" + i);
-                    Frame f = c.readFrame();
+                    RawFrame f = c.readFrame();
                     if (f == null || !new String(f.payload(), StandardCharsets.UTF_8).equals("m" + i)) throw new AssertionError("echo " + i);
                     c.sendFrame(OpCode.CLOSE, new byte[] {0x03, (byte) 0xe8});
                     if (c.readUntilClose() != 1000) throw new AssertionError("close " + i);
                 }
             }
             case 1 -> { // reset mid-frame
-                RawWs c = new RawWs(port());
-                if (c.handshake("/echo") != 101) throw new AssertionError(c.responseHead);
+                RawClient c = Apps.raw(port());
+                if (c.upgrade("/echo") != 101) throw new AssertionError(c.response());
                 c.send(new byte[] {(byte) 0x81, (byte) 0xfe, 0x03, (byte) 0xe8, 1, 2, 3, 4, 'x'});
                 c.reset();
             }
             case 2 -> { // reset mid-handshake
-                RawWs c = new RawWs(port());
+                RawClient c = Apps.raw(port());
                 c.send("GET /echo HTTP/1.1\r\nHost: localhost\r\nUpgr".getBytes(StandardCharsets.ISO_8859_1));
                 c.reset();
             }
@@ -161,15 +164,15 @@ class FaultsTest {
                 if (r.status() != 200) throw new AssertionError("http " + r.status());
             }
             case 4 -> { // the view throws: close 1011, then the client leaves without answering
-                try (RawWs c = new RawWs(port())) {
-                    if (c.handshake("/boom") != 101) throw new AssertionError(c.responseHead);
+                try (RawClient c = Apps.raw(port())) {
+                    if (c.upgrade("/boom") != 101) throw new AssertionError(c.response());
                     c.sendText("x");
                     if (c.readUntilClose() != 1011) throw new AssertionError("boom " + i);
                 }
             }
             default -> { // the view returns at once; the client vanishes with a FIN before answering the close
-                RawWs c = new RawWs(port());
-                if (c.handshake("/quiet") != 101) throw new AssertionError(c.responseHead);
+                RawClient c = Apps.raw(port());
+                if (c.upgrade("/quiet") != 101) throw new AssertionError(c.response());
                 c.close();
             }
         }

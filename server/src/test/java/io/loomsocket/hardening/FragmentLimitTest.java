@@ -8,6 +8,9 @@ import io.loomsocket.engine.MaskSource;
 import io.loomsocket.engine.OpCode;
 import io.loomsocket.engine.Role;
 import io.loomsocket.server.HttpServer;
+import io.loomsocket.testing.IntegrationTest;
+import io.loomsocket.testing.raw.RawClient;
+import io.loomsocket.testing.raw.RawFrame;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -17,6 +20,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** {@code websocket.max_fragments_per_message}: a message in too many frames closes with 1009. */
+@IntegrationTest
 class FragmentLimitTest {
     private HttpServer server;
 
@@ -37,7 +41,7 @@ class FragmentLimitTest {
     }
 
     /** Sends the fragments from another thread (the server stops reading them) and returns the close code received. */
-    private static int closeCodeAfter(RawWs c, byte[] wire) throws Exception {
+    private static int closeCodeAfter(RawClient c, byte[] wire) throws Exception {
         Thread writer = Thread.ofVirtual().start(() -> {
             try {
                 c.send(wire);
@@ -53,8 +57,8 @@ class FragmentLimitTest {
     @Test
     void theAuditsThreeHundredThousandEmptyFragmentsClose1009UnderTheDefault() throws Exception {
         server = Apps.start(Map.of(), Apps.echoUrl());
-        try (RawWs c = new RawWs(server.port())) {
-            assertThat(c.handshake("/echo")).isEqualTo(101);
+        try (RawClient c = Apps.raw(server.port())) {
+            assertThat(c.upgrade("/echo")).isEqualTo(101);
             assertThat(closeCodeAfter(c, emptyFragments(300_000))).isEqualTo(1009);
         }
     }
@@ -62,10 +66,10 @@ class FragmentLimitTest {
     @Test
     void theSettingSetsTheLimitAndAMessageWithinItIsEchoed() throws Exception {
         server = Apps.start(Map.of("websocket.max_fragments_per_message", "10"), Apps.echoUrl());
-        try (RawWs c = new RawWs(server.port())) {
-            assertThat(c.handshake("/echo")).isEqualTo(101);
+        try (RawClient c = Apps.raw(server.port())) {
+            assertThat(c.upgrade("/echo")).isEqualTo(101);
             c.send(emptyFragments(9));
-            Frame echoed = c.readFrame();
+            RawFrame echoed = c.readFrame();
             assertThat(new String(echoed.payload(), StandardCharsets.UTF_8)).isEqualTo("a");
             assertThat(closeCodeAfter(c, emptyFragments(10))).isEqualTo(1009);
         }

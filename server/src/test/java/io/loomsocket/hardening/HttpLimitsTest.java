@@ -7,6 +7,7 @@ import io.loomsocket.WebSocket;
 import io.loomsocket.client.WebSocketClient;
 import io.loomsocket.server.HttpServer;
 import io.loomsocket.server.RawHttp;
+import io.loomsocket.testing.IntegrationTest;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,6 +22,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * Limits and timeouts of the HTTP side, each with short settings: slowloris heads, idle
  * keep-alive, oversized heads and bodies, smuggling vectors, the connection limit.
  */
+@IntegrationTest
 class HttpLimitsTest {
     private HttpServer server;
 

@@ -6,10 +6,12 @@ import io.loomsocket.Message;
 import io.loomsocket.WebSocket;
 import io.loomsocket.WebSocketConfig;
 import io.loomsocket.client.WebSocketClient;
-import io.loomsocket.engine.Frame;
 import io.loomsocket.engine.OpCode;
 import io.loomsocket.server.HttpServer;
 import io.loomsocket.server.RawHttp;
+import io.loomsocket.testing.IntegrationTest;
+import io.loomsocket.testing.raw.RawClient;
+import io.loomsocket.testing.raw.RawFrame;
 import io.loomsocket.web.PrometheusText;
 import java.net.URI;
 import java.time.Duration;
@@ -22,6 +24,7 @@ import org.junit.jupiter.api.Test;
  * stays connected however long it is idle, one whose pongs stop (half-open TCP, a frozen
  * client) is dropped after {@code websocket.ping_timeout} with close 1011 and its slot freed.
  */
+@IntegrationTest
 class KeepaliveTest {
     private HttpServer server;
 
@@ -52,12 +55,12 @@ class KeepaliveTest {
     @Test
     void pingsArriveAndAnsweringThemKeepsTheConnection() throws Exception {
         int port = start();
-        try (RawWs raw = new RawWs(port)) {
-            assertThat(raw.handshake("/echo")).isEqualTo(101);
+        try (RawClient raw = Apps.raw(port)) {
+            assertThat(raw.upgrade("/echo")).isEqualTo(101);
             int pings = 0;
             long t0 = System.nanoTime();
             while (System.nanoTime() - t0 < 1_500_000_000L) {
-                Frame f = raw.readFrame();
+                RawFrame f = raw.readFrame();
                 assertThat(f).as("connection dropped though every ping was answered").isNotNull();
                 assertThat(f.opcode()).isEqualTo(OpCode.PING);
                 raw.sendFrame(OpCode.PONG, f.payload());
@@ -65,7 +68,7 @@ class KeepaliveTest {
             }
             assertThat(pings).isBetween(4, 10);
             raw.sendText("alive");
-            Frame echo = raw.readFrame();
+            RawFrame echo = raw.readFrame();
             while (echo.opcode() == OpCode.PING) echo = raw.readFrame();
             assertThat(new String(echo.payload())).isEqualTo("alive");
         }
@@ -79,8 +82,8 @@ class KeepaliveTest {
     @Test
     void aPeerThatKeepsSendingIsNotDroppedForLatePongs() throws Exception {
         int port = start();
-        try (RawWs raw = new RawWs(port)) {
-            assertThat(raw.handshake("/echo")).isEqualTo(101);
+        try (RawClient raw = Apps.raw(port)) {
+            assertThat(raw.upgrade("/echo")).isEqualTo(101);
             java.util.concurrent.atomic.AtomicLong sendingEnded = new java.util.concurrent.atomic.AtomicLong();
             java.util.concurrent.atomic.AtomicReference<Exception> sendFailed = new java.util.concurrent.atomic.AtomicReference<>();
             Thread sender = Thread.ofPlatform().start(() -> {
@@ -108,9 +111,9 @@ class KeepaliveTest {
     @Test
     void aPeerWhosePongsStopIsDroppedWith1011() throws Exception {
         int port = start();
-        try (RawWs raw = new RawWs(port)) {
-            assertThat(raw.handshake("/echo")).isEqualTo(101);
-            Frame first = raw.readFrame();
+        try (RawClient raw = Apps.raw(port)) {
+            assertThat(raw.upgrade("/echo")).isEqualTo(101);
+            RawFrame first = raw.readFrame();
             assertThat(first.opcode()).isEqualTo(OpCode.PING);
             raw.sendFrame(OpCode.PONG, first.payload()); // answers once, then goes silent
             long t0 = System.nanoTime();
@@ -134,8 +137,8 @@ class KeepaliveTest {
         server = Apps.start(Map.of(), Apps.echoUrl());
         int port = server.port();
         int floodPings = 20_000;
-        try (RawWs flood = new RawWs(port)) {
-            assertThat(flood.handshake("/echo")).isEqualTo(101);
+        try (RawClient flood = Apps.raw(port)) {
+            assertThat(flood.upgrade("/echo")).isEqualTo(101);
             java.util.concurrent.atomic.AtomicReference<Exception> failed = new java.util.concurrent.atomic.AtomicReference<>();
             Thread writer = Thread.ofVirtual().start(() -> {
                 try {
@@ -154,7 +157,7 @@ class KeepaliveTest {
             assertThat(other.receive(Duration.ofSeconds(10))).contains(Message.text("not starved"));
             other.close();
             int pongs = 0;
-            for (Frame f = flood.readFrame(); ; f = flood.readFrame()) {
+            for (RawFrame f = flood.readFrame(); ; f = flood.readFrame()) {
                 assertThat(f).as("connection dropped during the flood").isNotNull();
                 if (f.opcode() == OpCode.TEXT) {
                     assertThat(f.payload()).isEqualTo("after the flood".getBytes(java.nio.charset.StandardCharsets.UTF_8));
@@ -174,8 +177,8 @@ class KeepaliveTest {
     void aKeepaliveTimeoutIsCountedInTheMetrics() throws Exception {
         server = Apps.start(Map.of("websocket.ping_interval", "200ms", "websocket.ping_timeout", "400ms", "metrics.enabled", "true"),
                 Apps.echoUrl());
-        try (RawWs raw = new RawWs(server.port())) {
-            assertThat(raw.handshake("/echo")).isEqualTo(101);
+        try (RawClient raw = Apps.raw(server.port())) {
+            assertThat(raw.upgrade("/echo")).isEqualTo(101);
             assertThat(raw.readUntilClose()).isEqualTo(1011); // it never answers a ping
         }
         assertThat(Probe.await(Duration.ofSeconds(5), () -> scrape().value("loomsocket_websocket_connections") == 0.0)).isTrue();

@@ -1,99 +1,41 @@
 package io.loomsocket.hardening;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import io.loomsocket.testing.JvmProbe;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
- * Resource probes for leak checks of a JVM (this one by default): open file descriptors
- * (/proc/PID/fd), live threads including virtual ones (a JSON thread dump written by
- * {@code jcmd PID Thread.dump_to_file}: ThreadMXBean does not see virtual threads), and heap in
- * use after GC. (The server module's tests compile inside its JPMS module, which does not read
- * java.management; jcmd needs nothing.)
+ * Resource probes for leak checks of this JVM: file descriptors and threads ({@link JvmProbe}),
+ * heap in use after GC, and waiting for a condition. (The server module's tests compile inside its
+ * JPMS module, which does not read java.management; jcmd needs nothing.)
  */
 final class Probe {
-    private static final Pattern TID = Pattern.compile("\"tid\"\\s*:");
-    private static final Pattern NAME = Pattern.compile("\"name\"\\s*:\\s*\"([^\"]*)\"");
-
     private Probe() {}
 
     static long self() {
-        return ProcessHandle.current().pid();
+        return JvmProbe.self();
     }
 
     static int fds() {
-        return fds(self());
+        return JvmProbe.fds(self());
     }
 
     static int fds(long pid) {
-        try (var s = Files.list(Path.of("/proc/" + pid + "/fd"))) {
-            return (int) s.count();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        return JvmProbe.fds(pid);
     }
 
     /** Every thread of the JVM, platform and virtual, counted in a JSON thread dump. */
     static int threads() {
-        return threads(self());
+        return JvmProbe.threads(self());
     }
 
     static int threads(long pid) {
-        return count(TID, dump(pid));
+        return JvmProbe.threads(pid);
     }
 
     /** Threads of this JVM whose name starts with {@code prefix} (e.g. "loomsocket-conn"). */
     static int threadsNamed(String prefix) {
-        Matcher m = NAME.matcher(dump(self()));
-        int n = 0;
-        while (m.find()) if (m.group(1).startsWith(prefix)) n++;
-        return n;
-    }
-
-    /** {@code jcmd PID Thread.dump_to_file -format=json FILE}, read back. */
-    static String dump(long pid) {
-        try {
-            Path dir = Files.createTempDirectory("threads");
-            Path file = dir.resolve("dump.json");
-            jcmd(pid, "Thread.dump_to_file", "-format=json", file.toString());
-            String s = Files.readString(file);
-            Files.delete(file);
-            Files.delete(dir);
-            return s;
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    /** Runs jcmd against {@code pid}; returns its output. */
-    static String jcmd(long pid, String... command) {
-        try {
-            var cmd = new java.util.ArrayList<String>();
-            cmd.add(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString());
-            cmd.add(Long.toString(pid));
-            cmd.addAll(java.util.List.of(command));
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-            if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) throw new IllegalStateException("jcmd failed: " + out);
-            return out;
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static int count(Pattern p, String s) {
-        Matcher m = p.matcher(s);
-        int n = 0;
-        while (m.find()) n++;
-        return n;
+        return JvmProbe.threadsNamed(self(), prefix);
     }
 
     /** Heap bytes of this JVM in use after a few full GCs. */

@@ -7,6 +7,7 @@ import io.loomsocket.WebSocket;
 import io.loomsocket.WebSocketConfig;
 import io.loomsocket.client.WebSocketClient;
 import io.loomsocket.server.HttpServer;
+import io.loomsocket.testing.IntegrationTest;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Map;
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.Test;
  * (it would sit behind bytes the client never takes); it is aborted (1006) when the grace period
  * ends, and {@link HttpServer#stop()} still returns within the grace period.
  */
+@IntegrationTest
 class ShutdownTest {
     private static final Duration GRACE = Duration.ofSeconds(3);
     private static final int MESSAGE = 16 * 1024;

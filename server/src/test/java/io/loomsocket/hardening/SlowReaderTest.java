@@ -9,6 +9,8 @@ import io.loomsocket.WebSocket;
 import io.loomsocket.WebSocketClosedException;
 import io.loomsocket.client.WebSocketClient;
 import io.loomsocket.server.HttpServer;
+import io.loomsocket.testing.IntegrationTest;
+import io.loomsocket.testing.raw.RawClient;
 import io.loomsocket.web.Request;
 import io.loomsocket.web.Response;
 import java.time.Duration;
@@ -25,6 +27,7 @@ import org.junit.jupiter.api.Test;
  * unbounded queue in the server), the blocked send fails after {@code websocket.write_timeout},
  * the connection is closed, and every other connection is served without waiting meanwhile.
  */
+@IntegrationTest
 class SlowReaderTest {
     private static final int MESSAGE = 64 * 1024;
     private HttpServer server;
@@ -65,9 +68,9 @@ class SlowReaderTest {
         int port = server.port();
         long heapBefore = Probe.heapAfterGc();
         WebSocket other = WebSocketClient.connect("ws://127.0.0.1:" + port + "/echo");
-        try (RawWs slow = new RawWs(port)) {
-            slow.socket.setReceiveBufferSize(8 * 1024);
-            assertThat(slow.handshake("/flood")).isEqualTo(101);
+        try (RawClient slow = Apps.raw(port)) {
+            slow.socket().setReceiveBufferSize(8 * 1024);
+            assertThat(slow.upgrade("/flood")).isEqualTo(101);
             // ... and never reads again. Meanwhile another client's echo latency is measured.
             long worstMicros = 0;
             long t0 = System.nanoTime();

@@ -11,6 +11,8 @@ import io.loomsocket.engine.OpCode;
 import io.loomsocket.engine.ProtocolException;
 import io.loomsocket.engine.Role;
 import io.loomsocket.server.HttpServer;
+import io.loomsocket.testing.IntegrationTest;
+import io.loomsocket.testing.raw.RawClient;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -42,6 +44,7 @@ import org.junit.jupiter.api.Test;
  * Seeded ({@code -Dloomsocket.fuzz.seed=N}); 3,000 inputs normally, 100,000 with
  * {@code -Dloomsocket.long=true} (or {@code -Dloomsocket.wirefuzz.inputs=N}).
  */
+@IntegrationTest
 class WireFuzzTest {
     private static final boolean LONG = Boolean.getBoolean("loomsocket.long");
     private static final int INPUTS = Integer.getInteger("loomsocket.wirefuzz.inputs", LONG ? 100_000 : 3_000);
@@ -110,7 +113,7 @@ class WireFuzzTest {
                 .append(rnd.nextInt(5) == 0 ? "0" : "1").append("\r\nHost: 127.0.0.1\r\n");
         if (rnd.nextInt(16) != 0) h.append("Upgrade: ").append((rnd.nextInt(4) != 0 ? "websocket" : pick(rnd, "WebSocket", "h2c, websocket", "web socket", ""))).append("\r\n");
         if (rnd.nextInt(16) != 0) h.append("Connection: ").append((rnd.nextInt(4) != 0 ? "Upgrade" : pick(rnd, "keep-alive, Upgrade", "close", "upgrade"))).append("\r\n");
-        if (rnd.nextInt(16) != 0) h.append("Sec-WebSocket-Key: ").append((rnd.nextInt(4) != 0 ? RawWs.KEY : pick(rnd, "short", "", "dGhlIHNhbXBsZSBub25jZQ==, x"))).append("\r\n");
+        if (rnd.nextInt(16) != 0) h.append("Sec-WebSocket-Key: ").append((rnd.nextInt(4) != 0 ? RawClient.SAMPLE_KEY : pick(rnd, "short", "", "dGhlIHNhbXBsZSBub25jZQ==, x"))).append("\r\n");
         if (rnd.nextInt(16) != 0) h.append("Sec-WebSocket-Version: ").append((rnd.nextInt(4) != 0 ? "13" : pick(rnd, "8", "13, 8", "x"))).append("\r\n");
         if (rnd.nextInt(3) == 0) h.append("Sec-WebSocket-Extensions: ").append(pick(rnd, "permessage-deflate",
                 "permessage-deflate; client_max_window_bits", "permessage-deflate; server_max_window_bits=7",
@@ -126,8 +129,8 @@ class WireFuzzTest {
     /** A stream of frames after a valid handshake: mostly well-formed, with random defects and junk. */
     private static byte[] frames(Random rnd) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.writeBytes(RawWs.upgradeRequest("/echo", rnd.nextBoolean() ? "Sec-WebSocket-Extensions: permessage-deflate\r\n" : "")
-                .getBytes(StandardCharsets.ISO_8859_1));
+        out.writeBytes((rnd.nextBoolean() ? RawClient.upgradeRequest("/echo", RawClient.SAMPLE_KEY, "Sec-WebSocket-Extensions: permessage-deflate")
+                : RawClient.upgradeRequest("/echo", RawClient.SAMPLE_KEY)).getBytes(StandardCharsets.ISO_8859_1));
         FrameWriter masked = new FrameWriter(Role.CLIENT, MaskSource.fixed(rnd.nextInt()));
         FrameWriter unmasked = new FrameWriter(Role.SERVER, null);
         int n = 1 + rnd.nextInt(8);

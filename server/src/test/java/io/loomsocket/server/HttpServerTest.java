@@ -2,6 +2,7 @@ package io.loomsocket.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.loomsocket.testing.IntegrationTest;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -15,6 +16,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The HTTP/1.1 server over real sockets: framing, keep-alive, status codes, limits, timeouts. */
+@IntegrationTest
 class HttpServerTest {
     private HttpServer server;
 

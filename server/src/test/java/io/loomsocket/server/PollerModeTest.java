@@ -4,13 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.loomsocket.testing.ChildProcess;
+import io.loomsocket.testing.IntegrationTest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.Timeout;
  * mode ({@link HttpServer#preferPlatformPollers}); the server itself sets nothing. Each case runs a
  * fresh JVM: the JDK reads the property once per process.
  */
+@IntegrationTest
 @Timeout(120)
 class PollerModeTest {
 
@@ -52,12 +54,7 @@ class PollerModeTest {
     }
 
     private static List<String> runChild(List<String> flags, List<String> args) throws Exception {
-        String java = ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java");
-        List<String> cmd = new ArrayList<>(List.of(java));
-        cmd.addAll(flags);
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Child.class.getName()));
-        cmd.addAll(args);
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        Process p = ChildProcess.java(Child.class.getName(), flags, args.toArray(String[]::new)).redirectErrorStream(true).start();
         // the child prints a few lines and exits; reading to the end cannot block past its exit
         String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the child did not exit");

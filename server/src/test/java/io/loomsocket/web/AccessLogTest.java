@@ -8,6 +8,7 @@ import io.loomsocket.WebSocket;
 import io.loomsocket.client.WebSocketClient;
 import io.loomsocket.server.HttpServer;
 import io.loomsocket.server.RawHttp;
+import io.loomsocket.testing.IntegrationTest;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The built-in access log: its format, redaction, where it writes, and that a stalled output never stalls requests. */
+@IntegrationTest
 class AccessLogTest {
     private static final Set<String> DEFAULT = AccessLog.parseNames(AccessLog.DEFAULT_REDACT);
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.loomsocket.WebSocket;
 import io.loomsocket.server.HttpServer;
+import io.loomsocket.testing.IntegrationTest;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
@@ -13,6 +14,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** The server says in its log why it refused a handshake or ignored what a view did, once per cause. */
+@IntegrationTest
 class ExplainTest {
     private HttpServer server;
 

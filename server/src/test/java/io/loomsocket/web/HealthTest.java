@@ -7,11 +7,13 @@ import io.loomsocket.Message;
 import io.loomsocket.WebSocket;
 import io.loomsocket.server.HttpServer;
 import io.loomsocket.server.RawHttp;
+import io.loomsocket.testing.IntegrationTest;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** health.path and shutdown.drain_delay: the health check turns 503 before any WebSocket is closed with 1001. */
+@IntegrationTest
 class HealthTest {
     private static final UrlPattern ECHO = path("^echo$", acceptWebSocket(r -> {
         for (Message m : r.websocket()) r.websocket().send(m);

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.loomsocket.WebSocket;
 import io.loomsocket.server.HttpServer;
 import io.loomsocket.server.RawHttp;
+import io.loomsocket.testing.IntegrationTest;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -20,6 +21,7 @@ import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.PropertyNamingStrategies;
 
 /** JSON through the application's Jackson mapper: request.json, Response.json and JsonWebSocket, with their limits, over real sockets. */
+@IntegrationTest
 class JsonViewTest {
     private static final Duration WAIT = Duration.ofSeconds(5);
     private HttpServer server;

@@ -8,6 +8,7 @@ import io.loomsocket.Message;
 import io.loomsocket.WebSocket;
 import io.loomsocket.server.HttpServer;
 import io.loomsocket.server.RawHttp;
+import io.loomsocket.testing.IntegrationTest;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** metrics.enabled: known traffic, then the Prometheus scrape over HTTP, parsed strictly. */
+@IntegrationTest
 class MetricsTest {
     private HttpServer server;
 

@@ -9,6 +9,7 @@ import io.loomsocket.WebSocket;
 import io.loomsocket.client.WebSocketClient;
 import io.loomsocket.client.WebSocketHandshakeException;
 import io.loomsocket.server.HttpServer;
+import io.loomsocket.testing.IntegrationTest;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The server with loomsocket's own blocking client (module loomsocket-client). */
+@IntegrationTest
 class RealClientTest {
     private static final Duration WAIT = Duration.ofSeconds(5);
     private HttpServer server;

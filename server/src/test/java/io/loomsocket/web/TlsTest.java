@@ -14,6 +14,7 @@ import io.loomsocket.engine.DeflateConfig;
 import io.loomsocket.engine.HttpHeaders;
 import io.loomsocket.engine.Role;
 import io.loomsocket.server.HttpServer;
+import io.loomsocket.testing.IntegrationTest;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -33,6 +34,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** HTTPS and WSS from the tls.keystore setting, with a self-signed certificate made by keytool. */
+@IntegrationTest
 class TlsTest {
     @TempDir
     static Path dir;

@@ -13,6 +13,7 @@ import io.loomsocket.engine.OpCode;
 import io.loomsocket.engine.Role;
 import io.loomsocket.server.HttpServer;
 import io.loomsocket.server.RawHttp;
+import io.loomsocket.testing.IntegrationTest;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** WebSocket views end to end over real sockets: upgrade, echo, close codes, refusals, shutdown. */
+@IntegrationTest
 class WebSocketViewTest {
     private static final Duration WAIT = Duration.ofSeconds(5);
     private HttpServer server;

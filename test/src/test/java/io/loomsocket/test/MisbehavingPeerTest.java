@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.loomsocket.Message;
 import io.loomsocket.WebSocket;
 import io.loomsocket.WebSocketClosedException;
+import io.loomsocket.testing.IntegrationTest;
 import io.loomsocket.web.Request;
 import io.loomsocket.web.Response;
 import io.loomsocket.web.WebApp;
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Each misbehaviour of the raw peer against a real view on a real server. */
+@IntegrationTest
 class MisbehavingPeerTest {
     private final CompletableFuture<Throwable> floodEnded = new CompletableFuture<>();
     private final CompletableFuture<Integer> watchedClose = new CompletableFuture<>();

@@ -4,6 +4,7 @@ import static io.loomsocket.web.Views.*;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.loomsocket.testing.IntegrationTest;
 import io.loomsocket.web.Response;
 import io.loomsocket.web.WebApp;
 import io.loomsocket.web.WebSocketMiddleware;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** forceLogin, logout and the CSRF token of the test client against an app with Django's middleware. */
+@IntegrationTest
 class TestClientLoginTest {
     @RegisterExtension
     static final TestServerExtension server = TestServerExtension.of(settings -> WebApp.builder().settings(settings)

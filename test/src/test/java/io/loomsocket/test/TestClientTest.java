@@ -4,6 +4,7 @@ import static io.loomsocket.web.Views.*;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.loomsocket.testing.IntegrationTest;
 import io.loomsocket.web.Response;
 import io.loomsocket.web.WebApp;
 import java.util.LinkedHashMap;
@@ -12,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The test client's HTTP, cookie jar, redirects and WebSockets against a real server. */
+@IntegrationTest
 class TestClientTest {
     record Greeting(String name, int times) {}
 

@@ -3,6 +3,7 @@ package io.loomsocket.test;
 import static io.loomsocket.web.Views.path;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.loomsocket.testing.IntegrationTest;
 import io.loomsocket.web.Response;
 import io.loomsocket.web.WebApp;
 import org.junit.jupiter.api.MethodOrderer;
@@ -13,6 +14,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The extension's life cycle: one server per class on a static field, one per test on an instance field. */
+@IntegrationTest
 class TestServerExtensionTest {
     static WebApp app(io.loomsocket.web.Settings settings) {
         return WebApp.builder().settings(settings).urls(path("^$", r -> Response.text("up " + settings.duration("websocket.write_timeout")))).build();

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.loomsocket.Message;
 import io.loomsocket.WebSocket;
+import io.loomsocket.testing.IntegrationTest;
 import io.loomsocket.web.JsonWebSocket;
 import io.loomsocket.web.Request;
 import io.loomsocket.web.Response;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.core.type.TypeReference;
 
 /** The communicator helpers against real views, and the failure messages they give when something else arrives. */
+@IntegrationTest
 class TestWebSocketTest {
     record Point(int x, int y) {}
 

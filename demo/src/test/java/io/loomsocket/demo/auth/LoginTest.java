@@ -6,6 +6,7 @@ import io.loomsocket.channels.ChannelLayer;
 import io.loomsocket.channels.MemoryChannelLayer;
 import io.loomsocket.demo.DemoApp;
 import io.loomsocket.server.HttpServer;
+import io.loomsocket.testing.IntegrationTest;
 import io.loomsocket.web.Settings;
 import java.net.CookieManager;
 import java.net.URI;
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The demo's /login/ and /logout/ over HTTP (JDK HttpClient with a cookie jar, no redirects followed). */
+@IntegrationTest
 class LoginTest {
     ChannelLayer layer;
     HttpServer server;

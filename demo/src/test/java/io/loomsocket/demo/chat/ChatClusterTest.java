@@ -1,6 +1,7 @@
 package io.loomsocket.demo.chat;
 
-import io.loomsocket.channels.RedisProcess;
+import io.loomsocket.testing.IntegrationTest;
+import io.loomsocket.testing.RedisProcess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -21,6 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Two chat server processes sharing one real Redis are one chat: several logged-in clients on
  * each, all in one room.
  */
+@IntegrationTest
 class ChatClusterTest {
     static final Duration WAIT = Duration.ofSeconds(20);
     static RedisProcess redis;

@@ -1,6 +1,7 @@
 package io.loomsocket.demo.chat;
 
-import io.loomsocket.channels.RedisProcess;
+import io.loomsocket.testing.IntegrationTest;
+import io.loomsocket.testing.RedisProcess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
@@ -32,6 +33,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * JVM (a minimal frame reader: no compression, unmasked server frames per RFC 6455 §5.1).
  * Long run only: {@code -Dloomsocket.long=true} (about a minute).
  */
+@IntegrationTest
 @EnabledIfSystemProperty(named = "loomsocket.long", matches = "true")
 class ChatFanOutBenchTest {
     static final tools.jackson.databind.json.JsonMapper JSON = tools.jackson.databind.json.JsonMapper.builder().build();

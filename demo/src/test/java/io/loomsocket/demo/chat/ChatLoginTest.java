@@ -4,6 +4,7 @@ import io.loomsocket.channels.ChannelLayer;
 import io.loomsocket.channels.ChannelLayers;
 import io.loomsocket.demo.DemoApp;
 import io.loomsocket.test.TestServer;
+import io.loomsocket.testing.IntegrationTest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -16,6 +17,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * anonymous handshake gets 403, and a logged-in user's WebSocket speaks the chat's JSON under the
  * session's name. The page uses /static/loomsocket.js, whose global the demo's own script leaves alone.
  */
+@IntegrationTest
 class ChatLoginTest {
     ChannelLayer layer;
     TestServer server;

@@ -1,24 +1,18 @@
 package io.loomsocket.demo.chat;
 
-import java.io.BufferedReader;
+import io.loomsocket.test.TestServer;
+import io.loomsocket.testing.ChildProcess;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import io.loomsocket.test.TestServer;
 
 /**
  * A chat server in its own JVM ({@link ChatServer} on this test's class path), on a free port, with
@@ -26,84 +20,52 @@ import io.loomsocket.test.TestServer;
  */
 final class ChatProcess implements AutoCloseable {
     private static final Pattern LISTENING = Pattern.compile("listening on http://[^:]+:(\\d+)/chat/");
-    /** Lines of the child's stderr kept for assertions. */
-    static final int LOG_LINES = 2000;
+    /** How long a chat server may take to print its URL on a busy box. */
+    static final Duration START_TIMEOUT = Duration.ofSeconds(30);
 
-    private final Process process;
-    private final CompletableFuture<Integer> port = new CompletableFuture<>();
-    private final ReentrantLock lock = new ReentrantLock();
-    private final ArrayDeque<String> log = new ArrayDeque<>();
+    private final ChildProcess child;
+    private final int port;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
 
-    private ChatProcess(Process process) {
-        this.process = process;
-        Thread.ofVirtual().start(() -> readLines(process.getInputStream(), line -> {
-            Matcher m = LISTENING.matcher(line);
-            if (m.find()) port.complete(Integer.parseInt(m.group(1)));
-        }));
-        Thread.ofVirtual().start(() -> readLines(process.getErrorStream(), this::addLog));
+    private ChatProcess(ChildProcess child, int port) {
+        this.child = child;
+        this.port = port;
     }
 
     static ChatProcess start(String channelLayer, String... jvmFlags) throws IOException, InterruptedException {
-        return start(channelLayer, java.util.Map.of(), jvmFlags);
+        return start(channelLayer, Map.of(), jvmFlags);
     }
 
     /** With extra environment variables (settings such as {@code HTTP_MAX_CONNECTIONS}). */
-    static ChatProcess start(String channelLayer, java.util.Map<String, String> env, String... jvmFlags) throws IOException, InterruptedException {
+    static ChatProcess start(String channelLayer, Map<String, String> env, String... jvmFlags) throws IOException, InterruptedException {
         return start(channelLayer, env, 0, jvmFlags);
     }
 
     /** On {@code port} (0: a free one), e.g. a restart on the port a stopped server had. */
-    static ChatProcess start(String channelLayer, java.util.Map<String, String> env, int port, String... jvmFlags) throws IOException, InterruptedException {
-        String java = ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java");
-        var cmd = new java.util.ArrayList<>(List.of(java, "-Xmx384m", "-XX:+UseSerialGC"));
-        cmd.addAll(List.of(jvmFlags));
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), ChatServer.class.getName(), "--port", Integer.toString(port)));
-        var pb = new ProcessBuilder(cmd);
+    static ChatProcess start(String channelLayer, Map<String, String> env, int port, String... jvmFlags) throws IOException, InterruptedException {
+        List<String> flags = new ArrayList<>(List.of("-Xmx384m", "-XX:+UseSerialGC"));
+        flags.addAll(List.of(jvmFlags));
+        var pb = ChildProcess.java(ChatServer.class.getName(), flags, "--port", Integer.toString(port));
         pb.environment().put("CHANNEL_LAYER", channelLayer);
         pb.environment().put("SECRET_KEY", TestServer.TEST_SECRET_KEY);
         pb.environment().remove("PORT");
         pb.environment().remove("HOST");
         pb.environment().putAll(env);
-        var cp = new ChatProcess(pb.start());
+        ChildProcess child = ChildProcess.start("chat", pb);
         try {
-            cp.port.get(30, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            cp.process.destroyForcibly();
-            throw new IllegalStateException("chat server did not start: " + cp.log(), e);
-        }
-        return cp;
-    }
-
-    private static void readLines(InputStream in, java.util.function.Consumer<String> sink) {
-        try (var r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-            for (String line; (line = r.readLine()) != null; ) sink.accept(line);
-        } catch (IOException ignored) {
-            // the process ended
+            return new ChatProcess(child, Integer.parseInt(child.awaitLine(LISTENING, START_TIMEOUT).group(1)));
+        } catch (AssertionError e) {
+            child.stop(Duration.ZERO);
+            throw new IllegalStateException("chat server did not start: " + child.output(), e);
         }
     }
 
-    private void addLog(String line) {
-        lock.lock();
-        try {
-            log.addLast(line);
-            while (log.size() > LOG_LINES) log.removeFirst();
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** The child's stderr so far (its System.Logger output). */
+    /** The child's output so far (its System.Logger output goes to stderr). */
     String log() {
-        lock.lock();
-        try {
-            return String.join("\n", log);
-        } finally {
-            lock.unlock();
-        }
+        return child.output();
     }
 
-    int port() { return port.join(); }
+    int port() { return port; }
 
     URI room(String room) { return URI.create("ws://127.0.0.1:" + port() + "/chat/" + room); }
 
@@ -148,16 +110,7 @@ final class ChatProcess implements AutoCloseable {
 
     @Override
     public void close() {
-        process.destroy(); // SIGTERM: the server stops gracefully
-        try {
-            if (!process.waitFor(15, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                process.waitFor();
-            }
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-        }
+        child.stop(Duration.ofSeconds(15)); // SIGTERM: the server stops gracefully
         http.close();
     }
 }

@@ -1,6 +1,7 @@
 package io.loomsocket.demo.chat;
 
-import io.loomsocket.channels.RedisProcess;
+import io.loomsocket.testing.IntegrationTest;
+import io.loomsocket.testing.RedisProcess;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -10,6 +11,7 @@ import java.util.concurrent.Callable;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Redis killed and restarted under two chat server processes (the rooms keep their history in Redis). */
+@IntegrationTest
 class ChatRedisOutageTest {
     static final Duration WAIT = Duration.ofSeconds(20);
 

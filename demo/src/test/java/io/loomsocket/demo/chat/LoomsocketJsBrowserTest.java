@@ -6,9 +6,12 @@ import io.loomsocket.channels.Channel;
 import io.loomsocket.channels.ChannelLayer;
 import io.loomsocket.channels.ChannelLayers;
 import io.loomsocket.channels.HistoryLimits;
-import io.loomsocket.channels.RedisProcess;
 import io.loomsocket.client.WebSocketClient;
 import io.loomsocket.server.HttpServer;
+import io.loomsocket.testing.Await;
+import io.loomsocket.testing.Chromedriver;
+import io.loomsocket.testing.IntegrationTest;
+import io.loomsocket.testing.RedisProcess;
 import io.loomsocket.web.Request;
 import io.loomsocket.web.Response;
 import io.loomsocket.web.Settings;
@@ -16,18 +19,13 @@ import io.loomsocket.web.WebApp;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static io.loomsocket.web.Views.path;
 import static io.loomsocket.web.Views.requireWebSocket;
@@ -39,6 +37,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * in a real Redis: the page reconnects, gets what was said while it was away exactly once, is
  * told the resume was complete, and sends what was typed meanwhile.
  */
+@IntegrationTest
 class LoomsocketJsBrowserTest {
     static final Duration WAIT = Duration.ofSeconds(30);
     static final String GROUP = "hist.page";
@@ -55,7 +54,6 @@ class LoomsocketJsBrowserTest {
             });
             </script></body></html>""";
     final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    int driverPort;
 
     /** A server of the page: {@code /page/} and the WebSocket {@code /page/ws[?since=<id>]} of one history group. */
     static HttpServer serve(int port, ChannelLayer layer) throws IOException {
@@ -85,57 +83,41 @@ class LoomsocketJsBrowserTest {
 
     @Test
     void thePageReconnectsResumesWithoutGapOrDuplicateAndSendsWhatWasTypedMeanwhile() throws Exception {
-        for (String bin : new String[] {"/usr/bin/chromium", "/usr/bin/chromedriver"})
-            if (!Files.isExecutable(Path.of(bin))) throw new IllegalStateException(bin + " is missing: run scripts/install-peers.sh");
-        try (var s = new ServerSocket(0)) {
-            driverPort = s.getLocalPort();
-        }
-        Process driver = new ProcessBuilder("/usr/bin/chromedriver", "--port=" + driverPort)
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         ChannelLayer layer1 = null, layer2 = null;
         HttpServer server1 = null, server2 = null;
-        try (var redis = RedisProcess.start()) {
+        try (var driver = Chromedriver.start(); var redis = RedisProcess.start()) {
             layer1 = layer(redis);
             server1 = serve(0, layer1);
             int port = server1.port();
-            await(() -> { try { call("GET", "/status", null); return true; } catch (IOException e) { return false; } }, "chromedriver");
-            String session = find(call("POST", "/session", """
-                    {"capabilities":{"alwaysMatch":{"goog:chromeOptions":{"args":["--headless","--no-sandbox","--disable-gpu"]}}}}"""),
-                    "\"sessionId\":\"([^\"]+)\"");
-            String s = "/session/" + session;
-            try {
-                call("POST", s + "/url", "{\"url\":\"http://127.0.0.1:" + port + "/page/\"}");
-                await(() -> script(s, "return document.getElementById('status').textContent").contains("open"), "page connected");
+            try (var b = driver.browser()) {
+                b.open("http://127.0.0.1:" + port + "/page/");
+                await(() -> b.script("return document.getElementById('status').textContent").contains("open"), "page connected");
                 try (WebSocket other = WebSocketClient.connect("ws://127.0.0.1:" + port + "/page/ws")) {
                     other.send("{\"type\":\"message\",\"text\":\"one\"}");
-                    await(() -> script(s, "return JSON.stringify(window.got)").contains("one"), "the first message on the page");
+                    await(() -> b.script("return JSON.stringify(window.got)").contains("one"), "the first message on the page");
                 }
 
                 server1.stop(Duration.ofMillis(200)); // the server goes away; Redis keeps the group's history
                 layer1.close();
-                await(() -> script(s, "return document.getElementById('status').textContent").contains("connecting"), "the page notices");
-                assertThat(script(s, "return String(window.sock.send({type: 'message', text: 'typed while down'}))")).contains("true");
+                await(() -> b.script("return document.getElementById('status').textContent").contains("connecting"), "the page notices");
+                assertThat(b.script("return String(window.sock.send({type: 'message', text: 'typed while down'}))")).contains("true");
                 layer2 = layer(redis);
                 layer2.groupSend(GROUP, Message.text("{\"type\":\"message\",\"text\":\"said while away 1\"}"));
                 layer2.groupSend(GROUP, Message.text("{\"type\":\"message\",\"text\":\"said while away 2\"}"));
                 server2 = serve(port, layer2); // the same port: the page's next attempt finds it
 
-                await(() -> script(s, "return JSON.stringify(window.got)").contains("typed while down"), "the queued message, echoed");
-                assertThat(script(s, "return JSON.stringify(window.got)"))
+                await(() -> b.script("return JSON.stringify(window.got)").contains("typed while down"), "the queued message, echoed");
+                assertThat(b.script("return JSON.stringify(window.got)"))
                         .contains("[\\\"one\\\",\\\"said while away 1\\\",\\\"said while away 2\\\",\\\"typed while down\\\"]");
                 // each reconnection resumed completely (the page may also have reached the stopping server once)
-                assertThat(script(s, "return JSON.stringify(window.resumed)")).matches(".*\\[true(,true)*\\].*");
-                assertThat(script(s, "return String(window.sock.connections >= 2)")).contains("true");
-            } finally {
-                call("DELETE", s, null);
+                assertThat(b.script("return JSON.stringify(window.resumed)")).matches(".*\\[true(,true)*\\].*");
+                assertThat(b.script("return String(window.sock.connections >= 2)")).contains("true");
             }
         } finally {
             if (server2 != null) server2.stop(Duration.ofMillis(200));
             if (layer2 != null) layer2.close();
             if (server1 != null) server1.stop(Duration.ofMillis(200));
             if (layer1 != null) layer1.close();
-            driver.destroy();
-            driver.waitFor();
         }
     }
 
@@ -155,30 +137,7 @@ class LoomsocketJsBrowserTest {
         }
     }
 
-    private String script(String session, String js) throws IOException, InterruptedException {
-        return call("POST", session + "/execute/sync", "{\"script\":\"" + js.replace("\"", "\\\"") + "\",\"args\":[]}");
-    }
-
-    private String call(String method, String path, String body) throws IOException, InterruptedException {
-        var req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + driverPort + path)).timeout(Duration.ofSeconds(30))
-                .header("Content-Type", "application/json")
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body)).build();
-        HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() != 200) throw new IllegalStateException("WebDriver " + method + " " + path + ": " + r.statusCode() + " " + r.body());
-        return r.body();
-    }
-
-    private static String find(String json, String regex) {
-        Matcher m = Pattern.compile(regex).matcher(json);
-        if (!m.find()) throw new IllegalStateException("no " + regex + " in " + json);
-        return m.group(1);
-    }
-
     private static void await(Callable<Boolean> condition, String what) throws Exception {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!condition.call()) {
-            if (System.nanoTime() > deadline) throw new AssertionError("timed out waiting for " + what);
-            Thread.sleep(100);
-        }
+        Await.until(WAIT, what, condition);
     }
 }

@@ -3,9 +3,10 @@ package io.loomsocket.demo.chat;
 import io.loomsocket.WebSocket;
 import io.loomsocket.channels.ChannelLayer;
 import io.loomsocket.channels.ChannelLayers;
-import io.loomsocket.channels.RedisProcess;
+import io.loomsocket.testing.RedisProcess;
 import io.loomsocket.client.WebSocketClient;
 import io.loomsocket.server.HttpServer;
+import io.loomsocket.testing.IntegrationTest;
 import io.loomsocket.web.Settings;
 import io.loomsocket.web.WebApp;
 import org.junit.jupiter.api.AfterEach;
@@ -29,6 +30,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Redis), with loomsocket clients; the user comes from an {@code X-User} header here (the login's
  * session in the demo).
  */
+@IntegrationTest
 class RealtimeChatTest {
     static final Duration WAIT = Duration.ofSeconds(20);
     static final JsonMapper JSON = JsonMapper.builder().build();

@@ -12,6 +12,7 @@ import io.loomsocket.client.WebSocketHandshakeException;
 import io.loomsocket.demo.DemoApp;
 import io.loomsocket.demo.auth.AuthDemo;
 import io.loomsocket.server.HttpServer;
+import io.loomsocket.testing.IntegrationTest;
 import io.loomsocket.web.Settings;
 import java.io.InputStream;
 import java.net.Socket;
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The demo's /secure_echo: the token is checked by middleware before the upgrade (401 / 403 / 101). */
+@IntegrationTest
 class AuthDemoTest {
     private ChannelLayer layer;
     private HttpServer server;

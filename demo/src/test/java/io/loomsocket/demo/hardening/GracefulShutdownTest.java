@@ -6,6 +6,7 @@ import io.loomsocket.Message;
 import io.loomsocket.WebSocket;
 import io.loomsocket.WebSocketConfig;
 import io.loomsocket.client.WebSocketClient;
+import io.loomsocket.testing.IntegrationTest;
 import java.io.InputStream;
 import java.net.Socket;
 import java.net.URI;
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.Test;
  * closing handshake (the server aborts it shortly before the grace period ends; clients that stop
  * reading during the shutdown: {@code io.loomsocket.hardening.ShutdownTest} in the server module).
  */
+@IntegrationTest
 class GracefulShutdownTest {
     private static final Duration GRACE = Duration.ofSeconds(3);
     private static final int CLIENTS = 8;

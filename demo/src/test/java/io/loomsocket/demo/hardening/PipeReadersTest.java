@@ -2,6 +2,7 @@ package io.loomsocket.demo.hardening;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.loomsocket.testing.IntegrationTest;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.Test;
  * carrier left for any other virtual thread: the soak's client connections stopped answering the
  * server's pings and were dropped with 1011 (seen as 1006 when the client wrote first).
  */
+@IntegrationTest
 class PipeReadersTest {
     /** Longer than the virtual-thread scheduler's 30 s keep-alive of spare carriers. */
     private static final long QUIET_SECONDS = 35;

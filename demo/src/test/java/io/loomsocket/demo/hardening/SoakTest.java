@@ -6,6 +6,8 @@ import io.loomsocket.Message;
 import io.loomsocket.WebSocket;
 import io.loomsocket.WebSocketConfig;
 import io.loomsocket.client.WebSocketClient;
+import io.loomsocket.testing.IntegrationTest;
+import io.loomsocket.testing.JvmProbe;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,6 +34,7 @@ import org.junit.jupiter.api.Test;
  * {@code -Dloomsocket.soak.idle=6s}; diagnostics: {@code -Dloomsocket.soak.server_jvm_args="-Dx=y ..."},
  * {@code -Dloomsocket.soak.dump_dir=DIR} for thread dumps of both JVMs at the first unexpected close).
  */
+@IntegrationTest
 class SoakTest {
     private static final boolean LONG = Boolean.getBoolean("loomsocket.long");
     private static final int CONNECTIONS = Integer.getInteger("loomsocket.soak.connections", LONG ? 10_000 : 1_000);
@@ -47,15 +50,11 @@ class SoakTest {
         String dir = System.getProperty("loomsocket.soak.dump_dir");
         if (dir == null) return;
         try {
-            long self = ProcessHandle.current().pid();
             String stamp = Long.toString(System.currentTimeMillis());
             demo.jcmd("Thread.dump_to_file", "-format=json", dir + "/server-" + stamp + ".json");
-            new ProcessBuilder(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), Long.toString(self),
-                    "Thread.dump_to_file", "-format=json", dir + "/client-" + stamp + ".json").inheritIO().start().waitFor();
-        } catch (java.io.IOException e) {
+            JvmProbe.jcmd(JvmProbe.self(), "Thread.dump_to_file", "-format=json", dir + "/client-" + stamp + ".json");
+        } catch (RuntimeException e) {
             System.out.println("thread dump failed: " + e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 

@@ -3,6 +3,7 @@ package io.loomsocket.interop.browser;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.loomsocket.interop.servers.OurServer;
+import io.loomsocket.testing.IntegrationTest;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -21,6 +22,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * types, clicks Send and sees the echo; then {@code /index2/}: Connect, three messages, three
  * echoes, Close. The demo server runs in-process with the demo's own URL patterns.
  */
+@IntegrationTest
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class BrowserDemoTest {
 

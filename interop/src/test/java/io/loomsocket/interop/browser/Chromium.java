@@ -1,5 +1,6 @@
 package io.loomsocket.interop.browser;
 
+import io.loomsocket.testing.Chromedriver;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -15,12 +16,14 @@ import org.openqa.selenium.logging.LoggingPreferences;
 /**
  * Debian's headless Chromium driven by Debian's chromedriver through Selenium, with explicit paths
  * so that Selenium Manager never tries to download a browser or driver. Each instance has a fresh
- * profile folder, deleted on close.
+ * profile folder, deleted on close. Selenium is for the interop tests that read the browser's
+ * console and DevTools network logs; other modules drive the same binaries with the fixtures'
+ * {@link Chromedriver}, which needs no client library.
  */
 public final class Chromium implements AutoCloseable {
 
-    public static final Path BROWSER = Path.of("/usr/bin/chromium");
-    public static final Path DRIVER = Path.of("/usr/bin/chromedriver");
+    public static final Path BROWSER = Chromedriver.BROWSER;
+    public static final Path DRIVER = Chromedriver.DRIVER;
 
     private final Path profile;
     private final ChromeDriverService service;
@@ -64,11 +67,7 @@ public final class Chromium implements AutoCloseable {
 
     /** Fails with how to install when Chromium or chromedriver is missing. */
     public static void require() {
-        for (Path p : new Path[] {BROWSER, DRIVER}) {
-            if (!Files.isExecutable(p)) {
-                throw new IllegalStateException(p + " is missing: run scripts/install-peers.sh (apt-get install -y chromium chromium-driver)");
-            }
-        }
+        Chromedriver.require();
     }
 
     public ChromeDriver driver() { return driver; }

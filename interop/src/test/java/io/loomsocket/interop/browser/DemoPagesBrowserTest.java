@@ -6,6 +6,7 @@ import io.loomsocket.channels.ChannelLayer;
 import io.loomsocket.channels.ChannelLayers;
 import io.loomsocket.demo.DemoApp;
 import io.loomsocket.server.HttpServer;
+import io.loomsocket.testing.IntegrationTest;
 import io.loomsocket.web.Settings;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,6 +41,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * room form (its {@code pattern} compiles under the {@code v} flag) and, in the URL, gets a page
  * that explains the rule and links back to {@code /chat/}.
  */
+@IntegrationTest
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class DemoPagesBrowserTest {
     static final Duration WAIT = Duration.ofSeconds(15);

@@ -1,22 +1,23 @@
 package io.loomsocket.interop.client;
 
-import static io.loomsocket.interop.raw.RawFrame.BINARY;
-import static io.loomsocket.interop.raw.RawFrame.CLOSE;
-import static io.loomsocket.interop.raw.RawFrame.CONTINUATION;
-import static io.loomsocket.interop.raw.RawFrame.PING;
-import static io.loomsocket.interop.raw.RawFrame.PONG;
-import static io.loomsocket.interop.raw.RawFrame.TEXT;
-import static io.loomsocket.interop.raw.RawFrame.closePayload;
-import static io.loomsocket.interop.raw.RawFrame.server;
+import static io.loomsocket.testing.raw.RawFrame.BINARY;
+import static io.loomsocket.testing.raw.RawFrame.CLOSE;
+import static io.loomsocket.testing.raw.RawFrame.CONTINUATION;
+import static io.loomsocket.testing.raw.RawFrame.PING;
+import static io.loomsocket.testing.raw.RawFrame.PONG;
+import static io.loomsocket.testing.raw.RawFrame.TEXT;
+import static io.loomsocket.testing.raw.RawFrame.closePayload;
+import static io.loomsocket.testing.raw.RawFrame.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.loomsocket.Message;
 import io.loomsocket.WebSocket;
-import io.loomsocket.interop.raw.Deflate;
-import io.loomsocket.interop.raw.HttpHead;
-import io.loomsocket.interop.raw.RawFrame;
-import io.loomsocket.interop.raw.RawServer;
+import io.loomsocket.testing.raw.Deflate;
+import io.loomsocket.testing.raw.HttpHead;
+import io.loomsocket.testing.raw.RawFrame;
+import io.loomsocket.testing.raw.RawServer;
+import io.loomsocket.testing.IntegrationTest;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashSet;
@@ -33,6 +34,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * The conformance suite the other way round: our client against a raw-socket server that
  * misbehaves on purpose (RFC 6455 §4.1 handshake checks, §5 framing, §7 closing; RFC 7692).
  */
+@IntegrationTest
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ClientConformanceTest {
 

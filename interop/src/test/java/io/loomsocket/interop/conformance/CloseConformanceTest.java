@@ -1,16 +1,17 @@
 package io.loomsocket.interop.conformance;
 
-import static io.loomsocket.interop.raw.RawFrame.BINARY;
-import static io.loomsocket.interop.raw.RawFrame.CLOSE;
-import static io.loomsocket.interop.raw.RawFrame.CONTINUATION;
-import static io.loomsocket.interop.raw.RawFrame.PING;
-import static io.loomsocket.interop.raw.RawFrame.TEXT;
-import static io.loomsocket.interop.raw.RawFrame.client;
-import static io.loomsocket.interop.raw.RawFrame.closePayload;
+import static io.loomsocket.testing.raw.RawFrame.BINARY;
+import static io.loomsocket.testing.raw.RawFrame.CLOSE;
+import static io.loomsocket.testing.raw.RawFrame.CONTINUATION;
+import static io.loomsocket.testing.raw.RawFrame.PING;
+import static io.loomsocket.testing.raw.RawFrame.TEXT;
+import static io.loomsocket.testing.raw.RawFrame.client;
+import static io.loomsocket.testing.raw.RawFrame.closePayload;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.loomsocket.interop.raw.RawClient;
-import io.loomsocket.interop.raw.RawFrame;
+import io.loomsocket.testing.raw.RawClient;
+import io.loomsocket.testing.raw.RawFrame;
+import io.loomsocket.testing.IntegrationTest;
 import java.io.IOException;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -18,6 +19,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** RFC 6455 §5.5.1, §7.1 and §7.4: the closing handshake and every close code. */
+@IntegrationTest
 class CloseConformanceTest extends ConformanceBase {
 
     /**

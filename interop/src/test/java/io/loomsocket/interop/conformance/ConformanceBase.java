@@ -2,8 +2,8 @@ package io.loomsocket.interop.conformance;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.loomsocket.interop.raw.RawClient;
-import io.loomsocket.interop.raw.RawFrame;
+import io.loomsocket.testing.raw.RawClient;
+import io.loomsocket.testing.raw.RawFrame;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;

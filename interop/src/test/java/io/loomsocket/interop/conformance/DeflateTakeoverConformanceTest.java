@@ -2,8 +2,9 @@ package io.loomsocket.interop.conformance;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.loomsocket.interop.raw.RawClient;
+import io.loomsocket.testing.raw.RawClient;
 import io.loomsocket.interop.servers.OurServer;
+import io.loomsocket.testing.IntegrationTest;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
@@ -21,6 +22,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * no-context-takeover parameters the client asks for, and its 2nd and 3rd echoes of the same
  * message refer back to the 1st (decoded here with one long-lived Inflater).
  */
+@IntegrationTest
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class DeflateTakeoverConformanceTest {
 

@@ -1,16 +1,17 @@
 package io.loomsocket.interop.conformance;
 
-import static io.loomsocket.interop.raw.RawFrame.BINARY;
-import static io.loomsocket.interop.raw.RawFrame.CLOSE;
-import static io.loomsocket.interop.raw.RawFrame.CONTINUATION;
-import static io.loomsocket.interop.raw.RawFrame.PING;
-import static io.loomsocket.interop.raw.RawFrame.PONG;
-import static io.loomsocket.interop.raw.RawFrame.TEXT;
-import static io.loomsocket.interop.raw.RawFrame.client;
+import static io.loomsocket.testing.raw.RawFrame.BINARY;
+import static io.loomsocket.testing.raw.RawFrame.CLOSE;
+import static io.loomsocket.testing.raw.RawFrame.CONTINUATION;
+import static io.loomsocket.testing.raw.RawFrame.PING;
+import static io.loomsocket.testing.raw.RawFrame.PONG;
+import static io.loomsocket.testing.raw.RawFrame.TEXT;
+import static io.loomsocket.testing.raw.RawFrame.client;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.loomsocket.interop.raw.RawClient;
-import io.loomsocket.interop.raw.RawFrame;
+import io.loomsocket.testing.raw.RawClient;
+import io.loomsocket.testing.raw.RawFrame;
+import io.loomsocket.testing.IntegrationTest;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import org.junit.jupiter.api.DisplayName;
@@ -19,6 +20,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** RFC 6455 §5.4 fragmentation and §5.5.2/§5.5.3 ping and pong, over real sockets. */
+@IntegrationTest
 class FragmentationConformanceTest extends ConformanceBase {
 
     @ParameterizedTest(name = "§5.4 a text message in {0} fragments is echoed whole")

@@ -1,14 +1,15 @@
 package io.loomsocket.interop.conformance;
 
-import static io.loomsocket.interop.raw.RawFrame.BINARY;
-import static io.loomsocket.interop.raw.RawFrame.PING;
-import static io.loomsocket.interop.raw.RawFrame.PONG;
-import static io.loomsocket.interop.raw.RawFrame.TEST_MASK;
-import static io.loomsocket.interop.raw.RawFrame.TEXT;
+import static io.loomsocket.testing.raw.RawFrame.BINARY;
+import static io.loomsocket.testing.raw.RawFrame.PING;
+import static io.loomsocket.testing.raw.RawFrame.PONG;
+import static io.loomsocket.testing.raw.RawFrame.TEST_MASK;
+import static io.loomsocket.testing.raw.RawFrame.TEXT;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.loomsocket.interop.raw.RawClient;
-import io.loomsocket.interop.raw.RawFrame;
+import io.loomsocket.testing.raw.RawClient;
+import io.loomsocket.testing.raw.RawFrame;
+import io.loomsocket.testing.IntegrationTest;
 import java.io.IOException;
 import java.util.Arrays;
 import org.junit.jupiter.api.DisplayName;
@@ -17,6 +18,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** RFC 6455 §5.1–§5.3 and §5.5: base framing, masking, reserved bits and opcodes, over real sockets. */
+@IntegrationTest
 class FramingConformanceTest extends ConformanceBase {
 
     /**

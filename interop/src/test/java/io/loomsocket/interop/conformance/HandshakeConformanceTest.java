@@ -3,9 +3,10 @@ package io.loomsocket.interop.conformance;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.loomsocket.interop.raw.HttpHead;
-import io.loomsocket.interop.raw.RawClient;
-import io.loomsocket.interop.raw.RawFrame;
+import io.loomsocket.testing.raw.HttpHead;
+import io.loomsocket.testing.raw.RawClient;
+import io.loomsocket.testing.raw.RawFrame;
+import io.loomsocket.testing.IntegrationTest;
 import java.io.IOException;
 import java.util.Random;
 import org.junit.jupiter.api.DisplayName;
@@ -14,6 +15,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** RFC 6455 §4.1, §4.2, §4.4, §1.9 and §9.1: the opening handshake, good and bad. */
+@IntegrationTest
 class HandshakeConformanceTest extends ConformanceBase {
 
     static HttpHead exchange(String request) throws IOException {

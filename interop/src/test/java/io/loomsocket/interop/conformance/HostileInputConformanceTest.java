@@ -2,8 +2,9 @@ package io.loomsocket.interop.conformance;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.loomsocket.interop.raw.RawClient;
-import io.loomsocket.interop.raw.RawFrame;
+import io.loomsocket.testing.raw.RawClient;
+import io.loomsocket.testing.raw.RawFrame;
+import io.loomsocket.testing.IntegrationTest;
 import java.io.EOFException;
 import java.io.IOException;
 import java.net.SocketException;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.Test;
  * first, within the read timeout; and it keeps serving other connections. Seed 6455;
  * {@code -Dloomsocket.long=true} runs 20 times more connections.
  */
+@IntegrationTest
 class HostileInputConformanceTest extends ConformanceBase {
 
     @Test

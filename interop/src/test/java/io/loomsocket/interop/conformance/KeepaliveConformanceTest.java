@@ -1,14 +1,15 @@
 package io.loomsocket.interop.conformance;
 
-import static io.loomsocket.interop.raw.RawFrame.PING;
-import static io.loomsocket.interop.raw.RawFrame.PONG;
-import static io.loomsocket.interop.raw.RawFrame.TEXT;
-import static io.loomsocket.interop.raw.RawFrame.client;
+import static io.loomsocket.testing.raw.RawFrame.PING;
+import static io.loomsocket.testing.raw.RawFrame.PONG;
+import static io.loomsocket.testing.raw.RawFrame.TEXT;
+import static io.loomsocket.testing.raw.RawFrame.client;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.loomsocket.interop.raw.RawClient;
-import io.loomsocket.interop.raw.RawFrame;
+import io.loomsocket.testing.raw.RawClient;
+import io.loomsocket.testing.raw.RawFrame;
 import io.loomsocket.interop.servers.OurServer;
+import io.loomsocket.testing.IntegrationTest;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.Timeout;
  * with {@code websocket.ping_interval=300ms} and {@code websocket.ping_timeout=700ms}; a peer
  * that stops answering is dropped with 1011 (WebSocketConfig's documented choice).
  */
+@IntegrationTest
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class KeepaliveConformanceTest {
 

@@ -1,11 +1,12 @@
 package io.loomsocket.interop.conformance;
 
-import static io.loomsocket.interop.raw.RawFrame.BINARY;
-import static io.loomsocket.interop.raw.RawFrame.CONTINUATION;
-import static io.loomsocket.interop.raw.RawFrame.TEXT;
-import static io.loomsocket.interop.raw.RawFrame.client;
+import static io.loomsocket.testing.raw.RawFrame.BINARY;
+import static io.loomsocket.testing.raw.RawFrame.CONTINUATION;
+import static io.loomsocket.testing.raw.RawFrame.TEXT;
+import static io.loomsocket.testing.raw.RawFrame.client;
 
-import io.loomsocket.interop.raw.RawClient;
+import io.loomsocket.testing.raw.RawClient;
+import io.loomsocket.testing.IntegrationTest;
 import java.io.IOException;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.Test;
  * size of {@link EchoTarget#MAX_MESSAGE_SIZE}; anything larger fails the connection with 1009
  * (RFC 6455 §7.4.1 "message that is too big for it to process").
  */
+@IntegrationTest
 class LimitsConformanceTest extends ConformanceBase {
 
     static final int MAX = EchoTarget.MAX_MESSAGE_SIZE;

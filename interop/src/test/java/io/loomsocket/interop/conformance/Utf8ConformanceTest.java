@@ -1,12 +1,13 @@
 package io.loomsocket.interop.conformance;
 
-import static io.loomsocket.interop.raw.RawFrame.CLOSE;
-import static io.loomsocket.interop.raw.RawFrame.CONTINUATION;
-import static io.loomsocket.interop.raw.RawFrame.TEXT;
-import static io.loomsocket.interop.raw.RawFrame.client;
+import static io.loomsocket.testing.raw.RawFrame.CLOSE;
+import static io.loomsocket.testing.raw.RawFrame.CONTINUATION;
+import static io.loomsocket.testing.raw.RawFrame.TEXT;
+import static io.loomsocket.testing.raw.RawFrame.client;
 
-import io.loomsocket.interop.raw.RawClient;
-import io.loomsocket.interop.raw.RawFrame;
+import io.loomsocket.testing.raw.RawClient;
+import io.loomsocket.testing.raw.RawFrame;
+import io.loomsocket.testing.IntegrationTest;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -22,6 +23,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * failed with 1007 (§7.4.1), also when the bad sequence is split across fragments and when it is
  * in a close frame's reason.
  */
+@IntegrationTest
 class Utf8ConformanceTest extends ConformanceBase {
 
     static Stream<Arguments> valid() {

@@ -9,6 +9,7 @@ import io.loomsocket.client.WebSocketClient;
 import io.loomsocket.interop.peers.PeerProcess;
 import io.loomsocket.interop.peers.PeerResult;
 import io.loomsocket.interop.servers.OurServer;
+import io.loomsocket.testing.IntegrationTest;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.URI;
@@ -39,6 +40,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * compressor is given 9 where the configuration says 8 (it would refuse); Node's ws (its zlib
  * build) compresses with 8. Our compressor honours 8, checked by both peers' 8-bit decoders.
  */
+@IntegrationTest
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class DeflateWindowInteropTest {
 

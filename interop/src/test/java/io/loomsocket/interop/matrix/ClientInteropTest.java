@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.loomsocket.interop.client.OurClient;
 import io.loomsocket.interop.peers.NettyEchoServer;
 import io.loomsocket.interop.peers.PeerProcess;
+import io.loomsocket.testing.IntegrationTest;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.Timeout;
  * ws, Netty), started by the test. The peers' own limit is set above ours, so that the messages at
  * our limit test us, not them.
  */
+@IntegrationTest
 @Timeout(value = 150, unit = TimeUnit.SECONDS)
 class ClientInteropTest {
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.loomsocket.interop.peers.PeerProcess;
 import io.loomsocket.interop.peers.PeerResult;
 import io.loomsocket.interop.servers.OurServer;
+import io.loomsocket.testing.IntegrationTest;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.Timeout;
  * The interop matrix, our server's side: real clients nobody here wrote talk to the demo's
  * {@code /echo} and to {@code /close}. Each pair adds a row to {@link Matrix}.
  */
+@IntegrationTest
 @Timeout(value = 150, unit = TimeUnit.SECONDS)
 class ServerInteropTest {
 

@@ -10,6 +10,7 @@ import io.loomsocket.WebSocket;
 import io.loomsocket.client.WebSocketClient;
 import io.loomsocket.client.WebSocketHandshakeException;
 import io.loomsocket.server.HttpServer;
+import io.loomsocket.testing.IntegrationTest;
 import io.loomsocket.web.Request;
 import io.loomsocket.web.Response;
 import io.loomsocket.web.Settings;
@@ -40,6 +41,7 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
 /** Sessions, CSRF, users and the auth decorators over real sockets (JDK HttpClient, our WebSocket client). */
+@IntegrationTest
 class AuthAppTest {
     static final String SECRET = "test-secret-key-0123456789-abcdefghijklmnop";
     static final Duration AGE = Duration.ofDays(14);

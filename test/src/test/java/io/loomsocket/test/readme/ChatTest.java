@@ -1,10 +1,12 @@
 package io.loomsocket.test.readme;
 
 import io.loomsocket.test.*;
+import io.loomsocket.testing.IntegrationTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The README's complete test of a login-protected chat view, word for word: it must compile and pass. */
+@IntegrationTest
 class ChatTest {
     @RegisterExtension
     static TestServerExtension server = TestServerExtension.of(Chat::app);

@@ -2,11 +2,13 @@ package io.loomsocket.test.readme;
 
 import static io.loomsocket.web.Views.*;
 import io.loomsocket.test.*;
+import io.loomsocket.testing.IntegrationTest;
 import io.loomsocket.web.WebApp;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The README's complete test of the echo view, word for word: it must compile and pass. */
+@IntegrationTest
 class EchoTest {
     @RegisterExtension   // static: one server for the class; an instance field: one per test
     static TestServerExtension server = TestServerExtension.of(settings ->

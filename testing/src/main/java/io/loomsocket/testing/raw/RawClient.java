@@ -1,14 +1,16 @@
-package io.loomsocket.interop.raw;
+package io.loomsocket.testing.raw;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 import java.io.BufferedInputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -38,9 +40,14 @@ public final class RawClient implements AutoCloseable {
     }
 
     public static RawClient connect(int port) throws IOException {
+        return connect(port, READ_TIMEOUT);
+    }
+
+    /** With a longer read timeout, for tests that wait for the peer's keepalive or timeouts. */
+    public static RawClient connect(int port, Duration readTimeout) throws IOException {
         Socket s = new Socket();
         s.connect(new InetSocketAddress("127.0.0.1", port), (int) READ_TIMEOUT.toMillis());
-        s.setSoTimeout((int) READ_TIMEOUT.toMillis());
+        s.setSoTimeout((int) readTimeout.toMillis());
         s.setTcpNoDelay(true);
         return new RawClient(s);
     }
@@ -74,6 +81,14 @@ public final class RawClient implements AutoCloseable {
         }
         assertThat(r.header("Sec-WebSocket-Accept")).isEqualTo("s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
         return c;
+    }
+
+    /**
+     * Sends a well-formed upgrade request for {@code path} and reads the response head; returns
+     * its status without judging it ({@link #response()} has the rest).
+     */
+    public int upgrade(String path) throws IOException {
+        return handshake(upgradeRequest(path, SAMPLE_KEY)).status();
     }
 
     /** Writes a raw request and reads the response head. */
@@ -121,6 +136,54 @@ public final class RawClient implements AutoCloseable {
         }
     }
 
+    /** Sends one masked, unfragmented frame. */
+    public RawClient sendFrame(int opcode, byte[] payload) throws IOException {
+        return send(RawFrame.client(true, opcode, payload));
+    }
+
+    public RawClient sendText(String text) throws IOException {
+        return send(RawFrame.clientText(text));
+    }
+
+    /**
+     * The next frame, or null when the peer ends the connection (before or inside a frame); a
+     * SocketTimeoutException after the read timeout. For tests that expect the end at some point.
+     */
+    public RawFrame readFrame() throws IOException {
+        try {
+            return RawFrame.read(in);
+        } catch (EOFException | SocketException e) {
+            return null;
+        }
+    }
+
+    /** Reads frames until a close frame (returns its code, 1005 if empty) or the end (-1), skipping data and pings. */
+    public int readUntilClose() throws IOException {
+        for (RawFrame f; (f = readFrame()) != null; ) {
+            if (f.opcode() == RawFrame.CLOSE) return f.closeCode();
+        }
+        return -1;
+    }
+
+    /** True if the peer ends the TCP connection (FIN or reset) within the read timeout, skipping whatever it still sends. */
+    public boolean closedByServer() {
+        try {
+            byte[] skip = new byte[4096];
+            while (in.read(skip) >= 0) { }
+            return true;
+        } catch (SocketTimeoutException e) {
+            return false;
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
+    /** Closes with a TCP reset (SO_LINGER 0) instead of a FIN. */
+    public void reset() throws IOException {
+        socket.setSoLinger(true, 0);
+        socket.close();
+    }
+
     /** The next frame from the peer; fails the test on timeout. */
     public RawFrame next() throws IOException {
         try {
@@ -166,7 +229,7 @@ public final class RawClient implements AutoCloseable {
             }
         } catch (SocketTimeoutException e) {
             throw new AssertionError("peer did not close the TCP connection within " + READ_TIMEOUT, e);
-        } catch (java.net.SocketException e) {
+        } catch (SocketException e) {
             // connection reset: also an end of the TCP connection
         }
     }

@@ -1,4 +1,4 @@
-package io.loomsocket.interop.raw;
+package io.loomsocket.testing.raw;
 
 import java.io.BufferedInputStream;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package io.loomsocket.interop.raw;
+package io.loomsocket.testing.raw;
 
 import java.io.ByteArrayOutputStream;
 import java.util.Arrays;

@@ -1,10 +1,9 @@
-package io.loomsocket.channels;
+package io.loomsocket.testing;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -32,11 +31,7 @@ public final class RedisProcess implements AutoCloseable {
     public static RedisProcess start(String... extraArgs) throws IOException, InterruptedException {
         if (!Files.isExecutable(BINARY))
             throw new IllegalStateException(BINARY + " is missing: run scripts/install-peers.sh (apt-get install redis-server)");
-        int port;
-        try (var s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();
-        }
-        var r = new RedisProcess(port, extraArgs);
+        var r = new RedisProcess(Ports.free(), extraArgs);
         r.restart();
         return r;
     }
