@@ -169,8 +169,8 @@ public record DeflateParams(boolean serverNoContextTakeover, boolean clientNoCon
      *     in a 15-bit window (§7.1.2.2's default; Netty's server answers the same). Asking it
      *     for {@code client_no_context_takeover} instead would save ~40 KiB per connection here,
      *     but clients that offer no window bits (Netty's, OkHttp's) then build a new compressor
-     *     for every message and compress it from an empty window, several times their CPU on
-     *     16 KiB messages (measured: docs/compression.md). {@code peerContextTakeover} false
+     *     for every message and compress it from an empty window, about twice their CPU per
+     *     16 KiB message (measured: docs/compression.md). {@code peerContextTakeover} false
      *     still asks every client for {@code client_no_context_takeover}.</li>
      * </ul>
      */

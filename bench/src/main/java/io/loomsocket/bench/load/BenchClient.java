@@ -140,9 +140,9 @@ public final class BenchClient implements AutoCloseable {
 
     /**
      * permessage-deflate (RFC 7692) at level 6. It offers what Netty's default client offers:
-     * {@code permessage-deflate}, context takeover both ways, and {@code client_max_window_bits}
-     * only with {@code windowBits} (Netty's client offers it when JZlib is on its class path; the
-     * bench has JZlib, so that is chosen here, see {@link #offerWindowBits}). It also accepts a
+     * {@code permessage-deflate} with context takeover both ways, plus {@code client_max_window_bits}
+     * when {@code windowBits} (Netty's client adds it whenever JZlib is on its class path; the bench
+     * carries JZlib for {@link #offerWindowBits}, so the choice is made here). It also accepts a
      * server's {@code client_no_context_takeover}: RFC 7692 §7.1.1.2 lets a server add it to its
      * response, which Netty's default client rejects ("invalid WebSocket Extension handshake").
      * Netty's own flag for that would also put {@code client_no_context_takeover} into the offer
