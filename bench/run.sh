@@ -9,6 +9,8 @@
 #   --runs N   repeat the whole set N times; the table shows medians and the spread (min-max)
 #   --only L   comma-separated servers: netty netty-deflate jetty java-websocket ws raw
 #              loomsocket loomsocket-deflate loomsocket-deflate-ctx (15-bit deflate windows kept both ways)
+#              netty-deflate-wb loomsocket-deflate-wb (the client also offers client_max_window_bits, as
+#              browsers do, so a server may bound its window; Netty's client then uses JZlib below 15 bits)
 #   --out NAME write bench/results/NAME.md and NAME.txt (to publish; bench/results/current.md is the
 #              one the docs cite) instead of bench/results/logs/latest.md / latest.txt (not committed)
 #
@@ -30,7 +32,7 @@ while [ $# -gt 0 ]; do
     --only) ONLY=${2:?--only needs a list}; shift ;;
     --out) NAME=${2:?--out needs a name}; shift ;;
     --skip-build) SKIP_BUILD=1 ;;
-    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown argument $1 (try --help)" >&2; exit 2 ;;
   esac
   shift
@@ -96,8 +98,10 @@ server_line() {
     loomsocket)         echo "env $LOOM_ENV java $JVM_FLAGS -jar $LOOM_JAR --host 127.0.0.1 --port PORT|" ;;
     # websocket.compression is on by default (notes/core-api.md): the client's offer decides
     loomsocket-deflate) echo "env $LOOM_ENV java $JVM_FLAGS -jar $LOOM_JAR --host 127.0.0.1 --port PORT|--deflate" ;;
+    netty-deflate-wb)   echo "java $JVM_FLAGS -cp $JAR io.loomsocket.bench.peers.NettyEchoServer --port PORT --deflate|--deflate --deflate-window-bits" ;;
+    loomsocket-deflate-wb) echo "env $LOOM_ENV java $JVM_FLAGS -jar $LOOM_JAR --host 127.0.0.1 --port PORT|--deflate --deflate-window-bits" ;;
     # memory for speed: 15-bit deflate windows kept both ways, as Netty's server does by default
-    # (the default keeps 12-bit ones, and asks a client that offers no window bits to keep none)
+    # (the default keeps 12-bit ones, and lets a client that offers no window bits keep 15)
     loomsocket-deflate-ctx) echo "env $LOOM_ENV WEBSOCKET_COMPRESSION_WINDOW_BITS=15 WEBSOCKET_COMPRESSION_CLIENT_WINDOW_BITS=15 java $JVM_FLAGS -jar $LOOM_JAR --host 127.0.0.1 --port PORT|--deflate" ;;
   esac
 }

@@ -70,8 +70,8 @@ import java.util.Objects;
  *           (RFC 7692 §7.1.2)</td></tr>
  *   <tr><td>{@code compressionPeerWindowBits} ({@code websocket.compression_client_window_bits})</td><td>12</td>
  *       <td>largest window (9-15) the peer may keep its context in: the server answers
- *           client_max_window_bits with it (a client that cannot be limited is asked for
- *           client_no_context_takeover unless it is 15), the client offers it as server_max_window_bits</td></tr>
+ *           client_max_window_bits with it (a client that offers no client_max_window_bits cannot be
+ *           limited and keeps a 15-bit context), the client offers it as server_max_window_bits</td></tr>
  *   <tr><td>{@code compressionLevel} ({@code websocket.compression_level})</td><td>1</td>
  *       <td>zlib level 0-9 for outgoing messages; 1 costs a fraction of 6's CPU for 12-25 %
  *           more bytes (docs/performance.md)</td></tr>

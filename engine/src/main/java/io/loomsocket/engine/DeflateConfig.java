@@ -21,9 +21,10 @@ import java.util.zip.Deflater;
  * (8..15): the server answers an offer's {@code server_max_window_bits} with the smaller of the
  * two (RFC 7692 §7.1.2.1) and uses it even when none was offered (a smaller window is always
  * readable). {@code peerWindowBits} (9..15) is the largest window the peer may keep its context
- * in: the server answers a {@code client_max_window_bits} offer with it (§7.1.2.2) and, when the
- * client did not offer that parameter, so cannot be limited, asks it for
- * {@code client_no_context_takeover} unless {@code peerWindowBits} is 15; the client offers it as
+ * in: the server answers a {@code client_max_window_bits} offer with it (§7.1.2.2); a client
+ * that did not offer that parameter cannot be limited and keeps a 15-bit context (its Inflater,
+ * ~40 KiB native, lives as long as the connection; {@code peerContextTakeover} false asks every
+ * client for {@code client_no_context_takeover} instead); the client offers it as
  * {@code server_max_window_bits}, with a second offer without it for servers that cannot honour
  * it. It starts at 9: zlib cannot compress raw DEFLATE with an 8-bit window (zlib.h,
  * {@code deflateInit2}), so a zlib peer told 8 fails or silently uses 9.

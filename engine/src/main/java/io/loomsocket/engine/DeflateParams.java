@@ -165,8 +165,13 @@ public record DeflateParams(boolean serverNoContextTakeover, boolean clientNoCon
      * <li>the client may keep its context ({@link DeflateConfig#peerContextTakeover()}) within
      *     {@link DeflateConfig#peerWindowBits()}: an offered {@code client_max_window_bits} is
      *     answered with the smaller of the offered value (15 when it had none) and that setting
-     *     (§7.1.2.2); a client that did not offer it cannot be limited, so it is asked for
-     *     {@code client_no_context_takeover} (§7.1.1.2) unless {@code peerWindowBits} is 15.</li>
+     *     (§7.1.2.2); a client that did not offer it cannot be limited and keeps its context
+     *     in a 15-bit window (§7.1.2.2's default; Netty's server answers the same). Asking it
+     *     for {@code client_no_context_takeover} instead would save ~40 KiB per connection here,
+     *     but clients that offer no window bits (Netty's, OkHttp's) then build a new compressor
+     *     for every message and compress it from an empty window, about twice their CPU per
+     *     16 KiB message (measured: docs/compression.md). {@code peerContextTakeover} false
+     *     still asks every client for {@code client_no_context_takeover}.</li>
      * </ul>
      */
     static DeflateParams negotiateServer(List<Extension> offers, DeflateConfig cfg) {
@@ -192,8 +197,6 @@ public record DeflateParams(boolean serverNoContextTakeover, boolean clientNoCon
                     int offered = o.clientBits() == BITS_NO_VALUE ? 15 : o.clientBits();
                     int bits = Math.min(offered, cfg.peerWindowBits());
                     clientBits = bits < 15 ? bits : 0;
-                } else if (cfg.peerWindowBits() < 15) {
-                    clientNct = true; // its window cannot be limited: keep our inbound memory bounded
                 }
             }
             return new DeflateParams(serverNct, clientNct, serverBits, clientBits);

@@ -150,9 +150,13 @@ class ServerHandshakeTest {
         DeflateConfig d = DeflateConfig.DEFAULT;
         // a client that can be told a window keeps its context within peerWindowBits (§7.1.2.2)
         assertThat(negotiate(d, "permessage-deflate; client_max_window_bits")).isEqualTo("permessage-deflate; client_max_window_bits=12");
-        // one that cannot is asked not to keep it (§7.1.1.2), so the server's memory stays bounded
-        assertThat(negotiate(d, "permessage-deflate")).isEqualTo("permessage-deflate; client_no_context_takeover");
+        // one that cannot keeps its context in a 15-bit window (§7.1.2.2), as with Netty's server:
+        // asked for client_no_context_takeover, such clients compress every message from scratch
+        assertThat(negotiate(d, "permessage-deflate")).isEqualTo("permessage-deflate");
         assertThat(negotiate(d.withPeerWindowBits(15), "permessage-deflate")).isEqualTo("permessage-deflate");
+        // unless clients may keep no context at all
+        assertThat(negotiate(d.withPeerContextTakeover(false), "permessage-deflate"))
+                .isEqualTo("permessage-deflate; client_no_context_takeover");
         // §7.1.1.1: server_no_context_takeover is echoed; added when we keep no context
         assertThat(negotiate(d, "permessage-deflate; server_no_context_takeover; client_max_window_bits"))
                 .isEqualTo("permessage-deflate; server_no_context_takeover; client_max_window_bits=12");

@@ -60,6 +60,7 @@ public final class BenchClient implements AutoCloseable {
     private final boolean raw;
     private final InetSocketAddress remote;
     private final DefaultHttpHeaders extraHeaders = new DefaultHttpHeaders();
+    private boolean offerWindowBits;
 
     /**
      * @param raw the server echoes our masked frames back byte for byte (the raw TCP ceiling),
@@ -91,6 +92,17 @@ public final class BenchClient implements AutoCloseable {
         return this;
     }
 
+    /**
+     * With permessage-deflate, also offer {@code client_max_window_bits} (RFC 7692 §7.1.2.2), as
+     * browsers and Python websockets do, so a server may bound the window this client compresses
+     * with; Netty's client then compresses with JZlib when told fewer than 15 bits. Without it the
+     * offer is {@code permessage-deflate} alone, what Netty's client offers without JZlib.
+     */
+    public BenchClient offerWindowBits(boolean offer) {
+        this.offerWindowBits = offer;
+        return this;
+    }
+
     /** Connects and starts the handshake; {@code local} may be null (the kernel picks the source). */
     public ChannelFuture connect(Supplier<? extends ChannelHandler> handler, InetSocketAddress local) {
         WebSocketClientProtocolConfig config = WebSocketClientProtocolConfig.newBuilder()
@@ -117,7 +129,7 @@ public final class BenchClient implements AutoCloseable {
                         ChannelPipeline p = ch.pipeline();
                         p.addLast(new HttpClientCodec());
                         p.addLast(new HttpObjectAggregator(MAX_HANDSHAKE_RESPONSE_BYTES));
-                        if (deflate) p.addLast(new WebSocketClientExtensionHandler(deflateHandshaker()));
+                        if (deflate) p.addLast(new WebSocketClientExtensionHandler(deflateHandshaker(offerWindowBits)));
                         p.addLast(new WebSocketClientProtocolHandler(config));
                         p.addLast(new WebSocketFrameAggregator(MAX_MESSAGE_BYTES));
                         p.addLast(handler.get());
@@ -127,16 +139,20 @@ public final class BenchClient implements AutoCloseable {
     }
 
     /**
-     * permessage-deflate (RFC 7692) at level 6. It offers exactly what Netty's default client
-     * offers ({@code permessage-deflate; client_max_window_bits}, context takeover both ways)
-     * but also accepts a server's {@code client_no_context_takeover}: RFC 7692 §7.1.1.2 lets a
-     * server add it to its response, and loomsocket does by default, which Netty's default
-     * client rejects ("invalid WebSocket Extension handshake"). Netty's own flag for that would
-     * also put {@code client_no_context_takeover} into the offer and so change what every
-     * server negotiates; hence the offer and the acceptance come from two handshakers.
+     * permessage-deflate (RFC 7692) at level 6. It offers what Netty's default client offers:
+     * {@code permessage-deflate} with context takeover both ways, plus {@code client_max_window_bits}
+     * when {@code windowBits} (Netty's client adds it whenever JZlib is on its class path; the bench
+     * carries JZlib for {@link #offerWindowBits}, so the choice is made here). It also accepts a
+     * server's {@code client_no_context_takeover}: RFC 7692 §7.1.1.2 lets a server add it to its
+     * response, which Netty's default client rejects ("invalid WebSocket Extension handshake").
+     * Netty's own flag for that would also put {@code client_no_context_takeover} into the offer
+     * and so change what every server negotiates; hence the offer and the acceptance come from
+     * two handshakers.
      */
-    private static WebSocketClientExtensionHandshaker deflateHandshaker() {
-        boolean windowBits = ZlibCodecFactory.isSupportingWindowSizeAndMemLevel();
+    private static WebSocketClientExtensionHandshaker deflateHandshaker(boolean windowBits) {
+        if (windowBits && !ZlibCodecFactory.isSupportingWindowSizeAndMemLevel()) {
+            throw new IllegalStateException("offering client_max_window_bits needs JZlib on the class path");
+        }
         PerMessageDeflateClientExtensionHandshaker offer =
                 new PerMessageDeflateClientExtensionHandshaker(6, windowBits, MAX_WINDOW_BITS, false, false, 0);
         PerMessageDeflateClientExtensionHandshaker accept =

@@ -61,7 +61,7 @@ public final class EchoWorkload {
         ProcStats self = new ProcStats(ProcessHandle.current().pid());
         handshakes = new CountDownLatch(connections);
         try (BenchClient client = new BenchClient(options.url(), options.integer("threads", Runtime.getRuntime().availableProcessors()),
-                options.flag("deflate"), options.flag("raw"))) {
+                options.flag("deflate"), options.flag("raw")).offerWindowBits(options.flag("deflate-window-bits"))) {
             List<ChannelFuture> futures = new ArrayList<>();
             for (int i = 0; i < connections; i++) futures.add(client.connect(Handler::new, null));
             for (ChannelFuture f : futures) {

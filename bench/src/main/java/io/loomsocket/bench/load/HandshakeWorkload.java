@@ -44,7 +44,7 @@ public final class HandshakeWorkload {
         ProcStats server = new ProcStats(options.pid());
         ProcStats self = new ProcStats(ProcessHandle.current().pid());
         try (BenchClient c = new BenchClient(options.url(), options.integer("threads", Runtime.getRuntime().availableProcessors()),
-                options.flag("deflate"), options.flag("raw"))) {
+                options.flag("deflate"), options.flag("raw")).offerWindowBits(options.flag("deflate-window-bits"))) {
             client = c;
             for (int i = 0; i < concurrency; i++) startCycle();
             Thread.sleep(options.seconds("warmup", 5) / 1_000_000);

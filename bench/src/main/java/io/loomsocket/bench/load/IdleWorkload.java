@@ -119,6 +119,7 @@ public final class IdleWorkload {
                 LoadGen.class.getName(), "idle-child", "--url", options.url().toString(), "--n", Integer.toString(share),
                 "--source-ip", sourceIp, "--threads", "1"));
         if (options.flag("deflate")) cmd.add("--deflate");
+        if (options.flag("deflate-window-bits")) cmd.add("--deflate-window-bits");
         if (options.flag("raw")) cmd.add("--raw");
         if (options.integer("warm", 0) > 0) cmd.addAll(List.of("--warm", Integer.toString(options.integer("warm", 0))));
         return new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
@@ -142,7 +143,7 @@ public final class IdleWorkload {
 
     private Opened open(int n, String sourceIp) throws InterruptedException {
         BenchClient client = new BenchClient(options.url(), options.integer("threads", Runtime.getRuntime().availableProcessors()),
-                options.flag("deflate"), options.flag("raw"));
+                options.flag("deflate"), options.flag("raw")).offerWindowBits(options.flag("deflate-window-bits"));
         Opened o = new Opened(client);
         Semaphore permits = new Semaphore(OPENING_CONCURRENCY);
         AtomicInteger ok = new AtomicInteger();

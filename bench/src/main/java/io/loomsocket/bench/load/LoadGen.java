@@ -6,6 +6,7 @@ import java.util.Locale;
  * The load generator's entry point. One workload per process run:
  * <pre>
  *   echo       --url U [--connections 64] [--inflight 16] [--size 64] [--binary] [--deflate] [--raw]
+ *              [--deflate-window-bits] (with --deflate: also offer client_max_window_bits)
  *              [--warmup 10] [--duration 10] [--server-pid PID] [--threads N]
  *   latency    like echo with --inflight 1 (--connections 32 by default)
  *   idle       --url U --server-pid PID [--n 10000] [--per-process 18000] [--settle 3] [--warm BYTES]

@@ -10,7 +10,7 @@ import java.util.Set;
  * Unknown names are an error, so a typo never silently runs the wrong workload.
  */
 public final class Options {
-    private static final Set<String> FLAGS = Set.of("binary", "deflate", "raw");
+    private static final Set<String> FLAGS = Set.of("binary", "deflate", "deflate-window-bits", "raw");
     private static final Set<String> VALUED = Set.of(
             "url", "connections", "inflight", "size", "warmup", "duration", "server-pid", "threads",
             "n", "per-process", "settle", "concurrency", "source-ip", "label", "receivers", "max-samples",

@@ -331,6 +331,17 @@ class DeflateConformanceTest extends ConformanceBase {
     }
 
     @Test
+    @DisplayName("§7.2.2 a bomb from a client that offered no window bits (its 15-bit context is kept): 1009")
+    void decompressionBombWithClientContext() throws IOException {
+        try (RawClient c = echo("Sec-WebSocket-Extensions: " + PMD)) {
+            assertThat(accepted(c)).isNotNull().doesNotContainKey("client_no_context_takeover");
+            byte[] bomb = Deflate.compressOnce(new byte[EchoTarget.MAX_MESSAGE_SIZE * 4]);
+            c.send(RawFrame.encode(true, 4, BINARY, bomb, TEST_MASK));
+            c.expectClose(1009);
+        }
+    }
+
+    @Test
     @DisplayName("§7.2.2 a message that inflates to exactly the limit is accepted")
     void inflatesToTheLimit() throws IOException, DataFormatException {
         try (RawClient c = deflateNoTakeover()) {
