@@ -29,8 +29,15 @@ import java.util.Objects;
  *     Publishing never waits, and a slow PUBLISH is not cancelled: it is delivered late
  * @param redisReconnectMax the largest pause between reconnection attempts; they start at
  *     100 ms and double up to this (default 5 seconds)
- * @param redisRequestQueue commands the Redis client buffers at most (default 10,000); when it is
- *     full, publishes fail and are counted
+ * @param redisRequestQueue commands the layer has in flight on one Redis connection at most (sent
+ *     and not yet answered; default 10,000, at least 2). A join or a read that finds it full waits
+ *     for room, in arrival order, up to {@code redisCommandTimeout}, then fails; a publish or a send
+ *     to a history group never waits: it fails and is counted in {@code publishFailed}. A quarter of
+ *     it is kept for those sends, so waiting joins cannot starve them. The Redis client's own queue
+ *     is sized just above it, so the client never refuses a command
+ * @param redisRequestQueueBytes bytes of messages (publishes and sends to history groups) the layer
+ *     has in flight on its Redis connection at most (default 64 MiB); a send beyond it fails and is
+ *     counted like one beyond {@code redisRequestQueue}; a message larger than the bound needs all of it
  */
 public record ChannelLayerSettings(
         int outboxCapacity,
@@ -43,7 +50,8 @@ public record ChannelLayerSettings(
         String keyPrefix,
         Duration redisCommandTimeout,
         Duration redisReconnectMax,
-        int redisRequestQueue) {
+        int redisRequestQueue,
+        int redisRequestQueueBytes) {
 
     /** Names are ASCII letters, digits, hyphens, underscores and periods (as in Channels). */
     static final String NAME_CHARS = "[A-Za-z0-9._-]";
@@ -60,7 +68,8 @@ public record ChannelLayerSettings(
         positive(redisReconnectMax, "redisReconnectMax");
         if (keyPrefix == null || !keyPrefix.matches(NAME_CHARS + "{1,64}"))
             throw new IllegalArgumentException("keyPrefix must be 1-64 of [A-Za-z0-9._-]: " + keyPrefix);
-        if (redisRequestQueue < 1) throw new IllegalArgumentException("redisRequestQueue must be >= 1: " + redisRequestQueue);
+        if (redisRequestQueue < 2) throw new IllegalArgumentException("redisRequestQueue must be >= 2: " + redisRequestQueue);
+        if (redisRequestQueueBytes < 1) throw new IllegalArgumentException("redisRequestQueueBytes must be >= 1: " + redisRequestQueueBytes);
     }
 
     private static void positive(Duration d, String name) {
@@ -70,53 +79,60 @@ public record ChannelLayerSettings(
     /** 1 MiB, the default {@link #outboxMaxBytes}. */
     public static final int DEFAULT_OUTBOX_MAX_BYTES = 1 << 20;
 
+    /** 64 MiB, the default {@link #redisRequestQueueBytes}. */
+    public static final int DEFAULT_REDIS_REQUEST_QUEUE_BYTES = 64 << 20;
+
     public static ChannelLayerSettings defaults() {
         return new ChannelLayerSettings(100, DEFAULT_OUTBOX_MAX_BYTES, OverflowPolicy.DROP_OLDEST, 1 << 20, 100,
                 Duration.ofMinutes(5), Duration.ofSeconds(1), "loomsocket",
-                Duration.ofSeconds(2), Duration.ofSeconds(5), 10_000);
+                Duration.ofSeconds(2), Duration.ofSeconds(5), 10_000, DEFAULT_REDIS_REQUEST_QUEUE_BYTES);
     }
 
     public ChannelLayerSettings withOutboxCapacity(int v) {
-        return new ChannelLayerSettings(v, outboxMaxBytes, overflowPolicy, maxMessageBytes, maxGroupsPerChannel, groupExpiry, sweepInterval, keyPrefix, redisCommandTimeout, redisReconnectMax, redisRequestQueue);
+        return new ChannelLayerSettings(v, outboxMaxBytes, overflowPolicy, maxMessageBytes, maxGroupsPerChannel, groupExpiry, sweepInterval, keyPrefix, redisCommandTimeout, redisReconnectMax, redisRequestQueue, redisRequestQueueBytes);
     }
 
     public ChannelLayerSettings withOutboxMaxBytes(int v) {
-        return new ChannelLayerSettings(outboxCapacity, v, overflowPolicy, maxMessageBytes, maxGroupsPerChannel, groupExpiry, sweepInterval, keyPrefix, redisCommandTimeout, redisReconnectMax, redisRequestQueue);
+        return new ChannelLayerSettings(outboxCapacity, v, overflowPolicy, maxMessageBytes, maxGroupsPerChannel, groupExpiry, sweepInterval, keyPrefix, redisCommandTimeout, redisReconnectMax, redisRequestQueue, redisRequestQueueBytes);
     }
 
     public ChannelLayerSettings withOverflowPolicy(OverflowPolicy v) {
-        return new ChannelLayerSettings(outboxCapacity, outboxMaxBytes, v, maxMessageBytes, maxGroupsPerChannel, groupExpiry, sweepInterval, keyPrefix, redisCommandTimeout, redisReconnectMax, redisRequestQueue);
+        return new ChannelLayerSettings(outboxCapacity, outboxMaxBytes, v, maxMessageBytes, maxGroupsPerChannel, groupExpiry, sweepInterval, keyPrefix, redisCommandTimeout, redisReconnectMax, redisRequestQueue, redisRequestQueueBytes);
     }
 
     public ChannelLayerSettings withMaxMessageBytes(int v) {
-        return new ChannelLayerSettings(outboxCapacity, outboxMaxBytes, overflowPolicy, v, maxGroupsPerChannel, groupExpiry, sweepInterval, keyPrefix, redisCommandTimeout, redisReconnectMax, redisRequestQueue);
+        return new ChannelLayerSettings(outboxCapacity, outboxMaxBytes, overflowPolicy, v, maxGroupsPerChannel, groupExpiry, sweepInterval, keyPrefix, redisCommandTimeout, redisReconnectMax, redisRequestQueue, redisRequestQueueBytes);
     }
 
     public ChannelLayerSettings withMaxGroupsPerChannel(int v) {
-        return new ChannelLayerSettings(outboxCapacity, outboxMaxBytes, overflowPolicy, maxMessageBytes, v, groupExpiry, sweepInterval, keyPrefix, redisCommandTimeout, redisReconnectMax, redisRequestQueue);
+        return new ChannelLayerSettings(outboxCapacity, outboxMaxBytes, overflowPolicy, maxMessageBytes, v, groupExpiry, sweepInterval, keyPrefix, redisCommandTimeout, redisReconnectMax, redisRequestQueue, redisRequestQueueBytes);
     }
 
     public ChannelLayerSettings withGroupExpiry(Duration v) {
-        return new ChannelLayerSettings(outboxCapacity, outboxMaxBytes, overflowPolicy, maxMessageBytes, maxGroupsPerChannel, v, sweepInterval, keyPrefix, redisCommandTimeout, redisReconnectMax, redisRequestQueue);
+        return new ChannelLayerSettings(outboxCapacity, outboxMaxBytes, overflowPolicy, maxMessageBytes, maxGroupsPerChannel, v, sweepInterval, keyPrefix, redisCommandTimeout, redisReconnectMax, redisRequestQueue, redisRequestQueueBytes);
     }
 
     public ChannelLayerSettings withSweepInterval(Duration v) {
-        return new ChannelLayerSettings(outboxCapacity, outboxMaxBytes, overflowPolicy, maxMessageBytes, maxGroupsPerChannel, groupExpiry, v, keyPrefix, redisCommandTimeout, redisReconnectMax, redisRequestQueue);
+        return new ChannelLayerSettings(outboxCapacity, outboxMaxBytes, overflowPolicy, maxMessageBytes, maxGroupsPerChannel, groupExpiry, v, keyPrefix, redisCommandTimeout, redisReconnectMax, redisRequestQueue, redisRequestQueueBytes);
     }
 
     public ChannelLayerSettings withKeyPrefix(String v) {
-        return new ChannelLayerSettings(outboxCapacity, outboxMaxBytes, overflowPolicy, maxMessageBytes, maxGroupsPerChannel, groupExpiry, sweepInterval, v, redisCommandTimeout, redisReconnectMax, redisRequestQueue);
+        return new ChannelLayerSettings(outboxCapacity, outboxMaxBytes, overflowPolicy, maxMessageBytes, maxGroupsPerChannel, groupExpiry, sweepInterval, v, redisCommandTimeout, redisReconnectMax, redisRequestQueue, redisRequestQueueBytes);
     }
 
     public ChannelLayerSettings withRedisCommandTimeout(Duration v) {
-        return new ChannelLayerSettings(outboxCapacity, outboxMaxBytes, overflowPolicy, maxMessageBytes, maxGroupsPerChannel, groupExpiry, sweepInterval, keyPrefix, v, redisReconnectMax, redisRequestQueue);
+        return new ChannelLayerSettings(outboxCapacity, outboxMaxBytes, overflowPolicy, maxMessageBytes, maxGroupsPerChannel, groupExpiry, sweepInterval, keyPrefix, v, redisReconnectMax, redisRequestQueue, redisRequestQueueBytes);
     }
 
     public ChannelLayerSettings withRedisReconnectMax(Duration v) {
-        return new ChannelLayerSettings(outboxCapacity, outboxMaxBytes, overflowPolicy, maxMessageBytes, maxGroupsPerChannel, groupExpiry, sweepInterval, keyPrefix, redisCommandTimeout, v, redisRequestQueue);
+        return new ChannelLayerSettings(outboxCapacity, outboxMaxBytes, overflowPolicy, maxMessageBytes, maxGroupsPerChannel, groupExpiry, sweepInterval, keyPrefix, redisCommandTimeout, v, redisRequestQueue, redisRequestQueueBytes);
     }
 
     public ChannelLayerSettings withRedisRequestQueue(int v) {
-        return new ChannelLayerSettings(outboxCapacity, outboxMaxBytes, overflowPolicy, maxMessageBytes, maxGroupsPerChannel, groupExpiry, sweepInterval, keyPrefix, redisCommandTimeout, redisReconnectMax, v);
+        return new ChannelLayerSettings(outboxCapacity, outboxMaxBytes, overflowPolicy, maxMessageBytes, maxGroupsPerChannel, groupExpiry, sweepInterval, keyPrefix, redisCommandTimeout, redisReconnectMax, v, redisRequestQueueBytes);
+    }
+
+    public ChannelLayerSettings withRedisRequestQueueBytes(int v) {
+        return new ChannelLayerSettings(outboxCapacity, outboxMaxBytes, overflowPolicy, maxMessageBytes, maxGroupsPerChannel, groupExpiry, sweepInterval, keyPrefix, redisCommandTimeout, redisReconnectMax, redisRequestQueue, v);
     }
 }
