@@ -18,7 +18,7 @@ import java.util.function.Supplier;
  * <p>Two ways in:
  * <ul>
  *   <li>{@link #issue} and {@link #call} wait for room, in arrival order (a fair semaphore), for at
- *       most {@code redisCommandTimeout}, then throw. Only for callers on their own thread that may
+ *       most {@code redisRequestQueueTimeout}, then throw. Only for callers on their own thread that may
  *       wait (a view's virtual thread joining a group, the layer's supervisor); never on Lettuce's
  *       event loop nor under a lock that a delivery needs.</li>
  *   <li>{@link #offer} and {@link #offerSend} never wait: they issue the command if there is room
@@ -39,7 +39,7 @@ final class InFlightLimit {
     private final String where;
     private final int commands;
     private final int maxBytes;
-    private final Duration wait;
+    private final Duration wait, answer;
     private final Semaphore shared;
     private final Semaphore sendReserve;
     private final Semaphore bytes;
@@ -49,14 +49,16 @@ final class InFlightLimit {
      * @param commands commands in flight at most ({@code redisRequestQueue})
      * @param sendReserve how many of them only {@link #offerSend} may use (0 for a connection without sends)
      * @param maxBytes payload bytes of sends in flight at most ({@code redisRequestQueueBytes})
-     * @param wait how long {@link #issue} waits for room ({@code redisCommandTimeout})
+     * @param wait how long {@link #issue} waits for room ({@code redisRequestQueueTimeout})
+     * @param answer how long {@link #call} waits for the answer ({@code redisCommandTimeout})
      */
-    InFlightLimit(String where, int commands, int sendReserve, int maxBytes, Duration wait) {
+    InFlightLimit(String where, int commands, int sendReserve, int maxBytes, Duration wait, Duration answer) {
         if (sendReserve < 0 || sendReserve >= commands) throw new IllegalArgumentException("sendReserve " + sendReserve + " of " + commands);
         this.where = where;
         this.commands = commands;
         this.maxBytes = maxBytes;
         this.wait = wait;
+        this.answer = answer;
         this.shared = new Semaphore(commands - sendReserve, true);
         this.sendReserve = new Semaphore(sendReserve, true);
         this.bytes = new Semaphore(maxBytes, true);
@@ -69,7 +71,7 @@ final class InFlightLimit {
     static int sendReserveOf(int commands) { return Math.max(1, commands / 4); }
 
     /**
-     * Waits for room (at most {@code redisCommandTimeout}), then issues {@code command} without
+     * Waits for room (at most {@code redisRequestQueueTimeout}), then issues {@code command} without
      * waiting for its answer.
      *
      * @throws IllegalStateException if there was no room in time, or if interrupted (the flag is kept)
@@ -78,7 +80,7 @@ final class InFlightLimit {
         try {
             if (!shared.tryAcquire(wait.toMillis(), TimeUnit.MILLISECONDS))
                 throw new IllegalStateException("channel layer: " + commands + " Redis commands already in flight to " + where
-                        + " (redisRequestQueue) for longer than redisCommandTimeout (" + wait.toMillis() + " ms)");
+                        + " (redisRequestQueue) for longer than redisRequestQueueTimeout (" + wait.toMillis() + " ms)");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("channel layer: interrupted while waiting for room to send to Redis at " + where, e);
@@ -87,14 +89,14 @@ final class InFlightLimit {
     }
 
     /**
-     * {@link #issue} and waits for the answer, both within {@code redisCommandTimeout} each.
+     * {@link #issue}, then waits for the answer up to {@code redisCommandTimeout}.
      *
      * @throws IllegalStateException on no room in time, no answer in time, a failed command or an interrupt
      */
     <T> T call(Supplier<RedisFuture<T>> command, String what) {
         RedisFuture<T> f = issue(command);
         try {
-            return f.get(wait.toMillis(), TimeUnit.MILLISECONDS);
+            return f.get(answer.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while " + what, e);

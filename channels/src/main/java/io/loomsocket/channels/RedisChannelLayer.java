@@ -60,7 +60,7 @@ import java.util.stream.Collectors;
  *   <li>Slow Redis: PUBLISH has no timeout (a slow one arrives late rather than being cancelled).
  *       Each connection has at most {@code redisRequestQueue} commands in flight, and the
  *       connection for commands at most {@code redisRequestQueueBytes} of messages
- *       ({@link InFlightLimit}): joins and reads wait for room (up to {@code redisCommandTimeout}),
+ *       ({@link InFlightLimit}): joins and reads wait for room (up to {@code redisRequestQueueTimeout}),
  *       publishes never wait: beyond it they fail and are counted. Membership commands sent under
  *       locks or on Lettuce's event loop do not wait either: when refused, the supervisor
  *       re-records every membership and subscription soon after.</li>
@@ -151,9 +151,9 @@ public final class RedisChannelLayer extends ChannelLayer {
         this.redis = conn.async();
         int queue = settings.redisRequestQueue();
         this.commands = new InFlightLimit(where, queue, InFlightLimit.sendReserveOf(queue), settings.redisRequestQueueBytes(),
-                settings.redisCommandTimeout());
+                settings.redisRequestQueueTimeout(), settings.redisCommandTimeout());
         this.subscriptions = new InFlightLimit(where + " (subscriptions)", queue, 0, settings.redisRequestQueueBytes(),
-                settings.redisCommandTimeout());
+                settings.redisRequestQueueTimeout(), settings.redisCommandTimeout());
         this.presence = new RedisPresence(this, redis, commands, p, groupChannelPrefix);
         RedisHistory h;
         try {

@@ -14,7 +14,7 @@ class InFlightLimitTest {
 
     @Test
     void sendsHaveAReserveThatOtherCommandsCannotTake() {
-        var limit = new InFlightLimit("test", 4, 1, 1000, Duration.ofMillis(50));
+        var limit = new InFlightLimit("test", 4, 1, 1000, Duration.ofMillis(50), Duration.ofMillis(50));
         var pending = new ArrayList<CompletableFuture<Void>>();
         for (int i = 0; i < 3; i++) assertThat(limit.offer(() -> add(pending))).isTrue();
         assertThat(limit.offer(() -> add(pending))).isFalse(); // the shared permits are all taken
@@ -27,7 +27,7 @@ class InFlightLimitTest {
 
     @Test
     void sendsAreBoundedByTheirBytesTooAndALargerOneTakesTheWholeBound() {
-        var limit = new InFlightLimit("test", 100, 25, 1000, Duration.ofMillis(50));
+        var limit = new InFlightLimit("test", 100, 25, 1000, Duration.ofMillis(50), Duration.ofMillis(50));
         var pending = new ArrayList<CompletableFuture<Void>>();
         assertThat(limit.offerSend(600, () -> add(pending))).isTrue();
         assertThat(limit.offerSend(600, () -> add(pending))).isFalse();
@@ -40,7 +40,7 @@ class InFlightLimitTest {
 
     @Test
     void aWaitingCommandGivesUpAfterTheTimeoutWithTheLimitsName() {
-        var limit = new InFlightLimit("test", 2, 1, 1000, Duration.ofMillis(50));
+        var limit = new InFlightLimit("test", 2, 1, 1000, Duration.ofMillis(50), Duration.ofMillis(50));
         var pending = new ArrayList<CompletableFuture<Void>>();
         assertThat(limit.offer(() -> add(pending))).isTrue();
         assertThatThrownBy(() -> limit.issue(() -> { throw new AssertionError("issued without room"); }))
@@ -49,7 +49,7 @@ class InFlightLimitTest {
 
     @Test
     void aCommandThatThrowsWhenIssuedGivesItsPermitBack() {
-        var limit = new InFlightLimit("test", 2, 1, 1000, Duration.ofMillis(50));
+        var limit = new InFlightLimit("test", 2, 1, 1000, Duration.ofMillis(50), Duration.ofMillis(50));
         assertThatThrownBy(() -> limit.offerSend(10, () -> { throw new IllegalStateException("refused"); })).hasMessage("refused");
         assertThat(limit.inFlight()).isZero();
     }

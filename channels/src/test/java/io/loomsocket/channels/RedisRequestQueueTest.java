@@ -38,7 +38,7 @@ class RedisRequestQueueTest {
     ChannelLayer server(int requestQueue) {
         var l = ChannelLayers.fromSetting(redis.uri(), ChannelLayerSettings.defaults().withKeyPrefix(prefix)
                 .withRedisRequestQueue(requestQueue)
-                .withRedisCommandTimeout(Duration.ofSeconds(30))); // room comes as Redis answers: generous on a loaded box
+                .withRedisRequestQueueTimeout(Duration.ofMinutes(2))); // room comes as Redis answers: generous on a loaded box
         l.keepHistory("hist.", HistoryLimits.defaults());
         layers.add(l);
         return l;
@@ -55,8 +55,11 @@ class RedisRequestQueueTest {
         ChannelLayer layer = server(4);
         var first = new FakeWebSocket();
         layer.attach(first).groupAdd("hist.room");
-        for (int i = 0; i < 3; i++) layer.groupSend("hist.room", Message.text("{\"n\":" + i + "}"));
-        RealtimeContract.await(() -> RealtimeContract.ids(first).size() == 3, "the backlog");
+        for (int i = 0; i < 3; i++) { // one at a time: a send never waits, and with 4 in flight it could find no room
+            layer.groupSend("hist.room", Message.text("{\"n\":" + i + "}"));
+            int n = i + 1;
+            RealtimeContract.await(() -> RealtimeContract.ids(first).size() == n, "message " + n + " of the backlog");
+        }
         String firstId = RealtimeContract.ids(first).getFirst();
 
         int joins = 400;
