@@ -32,9 +32,11 @@ import java.util.Objects;
  *     100 ms and double up to this (default 5 seconds)
  * @param redisRequestQueue commands the layer has in flight on one Redis connection at most (sent
  *     and not yet answered; default 10,000, at least 2). A join or a read that finds it full waits
- *     for room, in arrival order, up to {@code redisRequestQueueTimeout}, then fails; a publish or a send
- *     to a history group never waits: it fails and is counted in {@code publishFailed}. A quarter of
- *     it is kept for those sends, so waiting joins cannot starve them. The Redis client's own queue
+ *     for room, in arrival order, up to {@code redisRequestQueueTimeout}, then fails; joins and reads
+ *     have at most a quarter of it in flight, so that their answers come within
+ *     {@code redisCommandTimeout}. A publish or a send to a history group never waits: with no room
+ *     it fails and is counted in {@code publishFailed}; the other three quarters are kept for those
+ *     sends, so waiting joins cannot starve them. The Redis client's own queue
  *     is sized just above it, so the client never refuses a command
  * @param redisRequestQueueBytes bytes of messages (publishes and sends to history groups) the layer
  *     has in flight on its Redis connection at most (default 64 MiB); a send beyond it fails and is

@@ -20,7 +20,8 @@ import java.util.function.Supplier;
  *   <li>{@link #issue} and {@link #call} wait for room, in arrival order (a fair semaphore), for at
  *       most {@code redisRequestQueueTimeout}, then throw. Only for callers on their own thread that may
  *       wait (a view's virtual thread joining a group, the layer's supervisor); never on Lettuce's
- *       event loop nor under a lock that a delivery needs.</li>
+ *       event loop nor under a lock that a delivery needs. They have at most
+ *       {@code commands - sendReserve} in flight.</li>
  *   <li>{@link #offer} and {@link #offerSend} never wait: they issue the command if there is room
  *       now and return false otherwise. For commands sent under locks or on Lettuce's event loop,
  *       and for fire-and-forget sends. Sends also have a reserve of permits that waiting callers
@@ -67,8 +68,14 @@ final class InFlightLimit {
     /** The size to give Lettuce's request queue for a connection bounded by {@code redisRequestQueue} commands. */
     static int lettuceQueueSize(int redisRequestQueue) { return redisRequestQueue + LETTUCE_OWN_COMMANDS; }
 
-    /** The share of {@code commands} kept for sends: a quarter (at least one). */
-    static int sendReserveOf(int commands) { return Math.max(1, commands / 4); }
+    /**
+     * The share of {@code commands} kept for sends: three quarters (at least one), so joins and
+     * reads have at most a quarter in flight. They wait for their answers, and an answer comes
+     * after every command sent before it: fewer of them in flight keeps their answers within
+     * {@code redisCommandTimeout} when thousands join at once on a busy server (the rest wait for
+     * room instead, up to {@code redisRequestQueueTimeout}). Sends are not waited for.
+     */
+    static int sendReserveOf(int commands) { return Math.max(1, commands * 3 / 4); }
 
     /**
      * Waits for room (at most {@code redisRequestQueueTimeout}), then issues {@code command} without

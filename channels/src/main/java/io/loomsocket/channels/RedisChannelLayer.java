@@ -152,7 +152,8 @@ public final class RedisChannelLayer extends ChannelLayer {
         int queue = settings.redisRequestQueue();
         this.commands = new InFlightLimit(where, queue, InFlightLimit.sendReserveOf(queue), settings.redisRequestQueueBytes(),
                 settings.redisRequestQueueTimeout(), settings.redisCommandTimeout());
-        this.subscriptions = new InFlightLimit(where + " (subscriptions)", queue, 0, settings.redisRequestQueueBytes(),
+        // no sends on the subscription connection: its reserve only keeps the subscribing joins to a quarter in flight
+        this.subscriptions = new InFlightLimit(where + " (subscriptions)", queue, InFlightLimit.sendReserveOf(queue), settings.redisRequestQueueBytes(),
                 settings.redisRequestQueueTimeout(), settings.redisCommandTimeout());
         this.presence = new RedisPresence(this, redis, commands, p, groupChannelPrefix);
         RedisHistory h;

@@ -82,7 +82,7 @@ public final class ChatViews {
         return List.of(
                 path("^chat/$", this::index, "chat-index"),
                 // "_stats" is a room name too: a WebSocket handshake there is that room's, a plain GET the counters
-                path("^chat/_stats$", acceptWebSocket(r -> r.isWebSocket() ? chat.socket(r) : stats(r)), "chat-stats"),
+                path("^chat/(?<room>_stats)$", acceptWebSocket(r -> r.isWebSocket() ? chat.socket(r) : stats(r)), "chat-stats"),
                 path("^chat/(?<room>" + ROOM + ")/$", loginRequired(this::room), "chat-room"),
                 path("^chat/(?<room>" + ROOM + ")$", loginRequired(requireWebSocket(chat::socket)), "chat-socket"),
                 path("^chat/(?<name>.*?)/?$", this::badRoom, "chat-bad-room"));
