@@ -109,11 +109,16 @@ public final class Channel implements AutoCloseable {
         if (tracked.remove(group)) layer.presenceLeave(group, name, user.get());
     }
 
+    /** The {@code lastId} before every message id: {@link #resume} from it gets every message still kept. */
+    public static final String OLDEST = "0-0";
+
     /**
      * Joins a history group ({@link ChannelLayer#keepHistory}) where the connection left it: writes
      * every kept message after {@code lastId} to the WebSocket (on this thread, as fast as the
      * peer reads), then queues {@code marker.apply(complete)} (if not null), then delivers the live
-     * messages, with none missing and none twice. {@code lastId} null joins from now (no marker).
+     * messages, with none missing and none twice. {@code lastId} null joins from now (no marker);
+     * {@link #OLDEST} joins with every message still kept first (a backlog, at most the group's
+     * {@link HistoryLimits}).
      *
      * @return false if some messages after {@code lastId} are no longer kept (or the id is from
      *     before the group's history began, e.g. from before a restart)

@@ -57,9 +57,13 @@ import java.util.stream.Collectors;
  *   <li>{@code redis-sentinel://} URIs: Lettuce asks the Sentinels for the master, and again at
  *       every reconnection, so the layer follows a failover like any other outage (logged with
  *       what it could not deliver meanwhile).</li>
- *   <li>Slow Redis: PUBLISH has no timeout (a slow one arrives late rather than being cancelled);
- *       the client buffers at most {@code redisRequestQueue} commands, beyond which publishes fail
- *       and are counted.</li>
+ *   <li>Slow Redis: PUBLISH has no timeout (a slow one arrives late rather than being cancelled).
+ *       Each connection has at most {@code redisRequestQueue} commands in flight, and the
+ *       connection for commands at most {@code redisRequestQueueBytes} of messages
+ *       ({@link InFlightLimit}): joins and reads wait for room (up to {@code redisRequestQueueTimeout}),
+ *       publishes never wait: beyond it they fail and are counted. Membership commands sent under
+ *       locks or on Lettuce's event loop do not wait either: when refused, the supervisor
+ *       re-records every membership and subscription soon after.</li>
  * </ul>
  */
 public final class RedisChannelLayer extends ChannelLayer {
@@ -74,6 +78,8 @@ public final class RedisChannelLayer extends ChannelLayer {
     private final StatefulRedisConnection<byte[], byte[]> conn;
     private final StatefulRedisPubSubConnection<byte[], byte[]> sub;
     private final RedisAsyncCommands<byte[], byte[]> redis;
+    /** Bounds the commands in flight on {@link #conn}, and on {@link #sub}. */
+    private final InFlightLimit commands, subscriptions;
     private final OutageLog outages;
     private final String groupChannelPrefix, serverChannelPrefix, groupKeyPrefix;
     private final byte[] ownChannel;
@@ -84,6 +90,8 @@ public final class RedisChannelLayer extends ChannelLayer {
     private final RedisHistory history;
     private final Thread supervisor;
     private volatile boolean closing;
+    /** A membership or subscription command was refused (no room): the supervisor re-records them all. */
+    private volatile boolean membershipStale;
     private volatile long lastFailureLog = System.nanoTime() - 2_000_000_000L;
 
     /**
@@ -126,7 +134,8 @@ public final class RedisChannelLayer extends ChannelLayer {
         client.setOptions(ClientOptions.builder()
                 .autoReconnect(true)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .requestQueueSize(settings.redisRequestQueue())
+                // above the layer's own bound (InFlightLimit): the client never refuses a command for lack of room
+                .requestQueueSize(InFlightLimit.lettuceQueueSize(settings.redisRequestQueue()))
                 // no per-command timeout: a PUBLISH that is merely slow is delivered late, not cancelled and lost;
                 // waits that matter (groupMembers, resubscribing) have their own limit, redisCommandTimeout
                 .timeoutOptions(TimeoutOptions.builder().timeoutCommands(false).build())
@@ -140,10 +149,16 @@ public final class RedisChannelLayer extends ChannelLayer {
             throw new IllegalStateException("channel layer: cannot connect to Redis at " + where + ": " + e.getMessage(), e);
         }
         this.redis = conn.async();
-        this.presence = new RedisPresence(this, redis, p, groupChannelPrefix);
+        int queue = settings.redisRequestQueue();
+        this.commands = new InFlightLimit(where, queue, InFlightLimit.sendReserveOf(queue), settings.redisRequestQueueBytes(),
+                settings.redisRequestQueueTimeout(), settings.redisCommandTimeout());
+        // no sends on the subscription connection: its reserve only keeps the subscribing joins to a quarter in flight
+        this.subscriptions = new InFlightLimit(where + " (subscriptions)", queue, InFlightLimit.sendReserveOf(queue), settings.redisRequestQueueBytes(),
+                settings.redisRequestQueueTimeout(), settings.redisCommandTimeout());
+        this.presence = new RedisPresence(this, redis, commands, p, groupChannelPrefix);
         RedisHistory h;
         try {
-            h = new RedisHistory(this, client, redis, p);
+            h = new RedisHistory(this, client, redis, commands, p);
         } catch (RuntimeException e) {
             sub.close();
             conn.close();
@@ -174,18 +189,11 @@ public final class RedisChannelLayer extends ChannelLayer {
         checkGroup(group);
         byte[] key = bytes(groupKeyPrefix + group);
         long now = System.currentTimeMillis();
-        try {
-            redis.zremrangebyscore(key, io.lettuce.core.Range.create(0, now - settings.groupExpiry().toMillis()));
-            List<byte[]> members = redis.zrange(key, 0, -1).get(settings.redisCommandTimeout().toMillis(), TimeUnit.MILLISECONDS);
-            Set<String> out = new HashSet<>();
-            for (byte[] m : members) out.add(new String(m, StandardCharsets.US_ASCII));
-            return Set.copyOf(out);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while asking Redis for group " + group, e);
-        } catch (Exception e) {
-            throw new IllegalStateException("channel layer: cannot read group " + group + " from Redis at " + where + ": " + e, e);
-        }
+        commands.issue(() -> redis.zremrangebyscore(key, io.lettuce.core.Range.create(0, now - settings.groupExpiry().toMillis())));
+        List<byte[]> members = commands.call(() -> redis.zrange(key, 0, -1), "reading group " + group);
+        Set<String> out = new HashSet<>();
+        for (byte[] m : members) out.add(new String(m, StandardCharsets.US_ASCII));
+        return Set.copyOf(out);
     }
 
     // ---- publishing ----
@@ -206,7 +214,11 @@ public final class RedisChannelLayer extends ChannelLayer {
                 serverId, 0, channelName, bytes(group)));
     }
 
-    /** Stamps the next sequence number of {@code channel} and PUBLISHes, in that order, without waiting. */
+    /**
+     * Stamps the next sequence number of {@code channel} and PUBLISHes, in that order, without
+     * waiting: with no room in flight ({@link InFlightLimit#offerSend}) it fails and is counted
+     * (its sequence number is used, so receivers count it missed too).
+     */
     private void publish(String channel, Envelope envelope) {
         if (outages.isDown()) { // known outage: count without consuming a sequence number (receivers would count it again)
             counters.publishFailed.increment();
@@ -220,10 +232,16 @@ public final class RedisChannelLayer extends ChannelLayer {
             if (sentSeq.size() >= MAX_SEQUENCES && !sentSeq.containsKey(channel)) sentSeq.clear(); // receivers see a restart
             long seq = sentSeq.merge(channel, 1L, Long::sum);
             Envelope.stampSeq(payload, envelope.seqOffset(), seq);
-            CompletionStage<Long> f = redis.publish(ch, payload);
-            f.whenComplete((n, e) -> {
-                if (e != null) publishFailed(e);
+            boolean sent = commands.offerSend(payload.length, () -> {
+                CompletionStage<Long> f = redis.publish(ch, payload);
+                f.whenComplete((n, e) -> {
+                    if (e != null) publishFailed(e);
+                });
+                return f;
             });
+            if (!sent) publishFailed(new IllegalStateException(
+                    "redisRequestQueue or redisRequestQueueBytes full (" + settings.redisRequestQueue() + " commands, "
+                            + settings.redisRequestQueueBytes() + " bytes in flight)"));
         } catch (RuntimeException e) {
             publishFailed(e);
         } finally {
@@ -304,13 +322,13 @@ public final class RedisChannelLayer extends ChannelLayer {
 
     @Override
     void firstLocalMember(String group) {
-        dispatch(() -> sub.async().subscribe(bytes(groupChannelPrefix + group)));
+        dispatch(subscriptions, () -> sub.async().subscribe(bytes(groupChannelPrefix + group)));
     }
 
     @Override
     void lastLocalMemberGone(String group) {
         String ch = groupChannelPrefix + group;
-        dispatch(() -> sub.async().unsubscribe(bytes(ch)));
+        dispatch(subscriptions, () -> sub.async().unsubscribe(bytes(ch)));
         receivedSeq.keySet().removeIf(k -> k.startsWith(ch + "|"));
         history.groupGone(group);
     }
@@ -334,14 +352,8 @@ public final class RedisChannelLayer extends ChannelLayer {
 
     @Override
     SortedSet<String> presenceJoin(String group, Channel ch, String user) {
-        try { // subscribed before the join: this server sees every event after the snapshot below
-            sub.async().subscribe(bytes(groupChannelPrefix + group)).get(settings.redisCommandTimeout().toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while subscribing to " + group, e);
-        } catch (Exception e) {
-            throw new IllegalStateException("channel layer: cannot subscribe to " + group + " at Redis " + where + ": " + e, e);
-        }
+        // subscribed before the join: this server sees every event after the snapshot below
+        subscriptions.call(() -> sub.async().subscribe(bytes(groupChannelPrefix + group)), "subscribing to " + group);
         presence.join(group, ch.name(), user);
         return presence.users(group); // after the join: commands run in order on the one connection
     }
@@ -369,22 +381,26 @@ public final class RedisChannelLayer extends ChannelLayer {
     @Override
     void memberAdded(String group, String channelName) {
         byte[] key = bytes(groupKeyPrefix + group);
-        dispatch(() -> {
-            redis.zadd(key, (double) System.currentTimeMillis(), bytes(channelName));
-            redis.expire(key, settings.groupExpiry().toSeconds());
-        });
+        dispatch(commands, () -> redis.zadd(key, (double) System.currentTimeMillis(), bytes(channelName)));
+        dispatch(commands, () -> redis.expire(key, settings.groupExpiry().toSeconds()));
     }
 
     @Override
     void memberRemoved(String group, String channelName) {
-        dispatch(() -> redis.zrem(bytes(groupKeyPrefix + group), bytes(channelName)));
+        dispatch(commands, () -> redis.zrem(bytes(groupKeyPrefix + group), bytes(channelName)));
     }
 
-    private static void dispatch(Runnable commands) {
+    /**
+     * Sends a membership or subscription command without waiting (the caller may hold the group
+     * map's lock or be on Lettuce's event loop). Refused for lack of room, it is redone with every
+     * other by the supervisor soon after; failed with Redis away, once Redis is back.
+     */
+    private void dispatch(InFlightLimit limit, java.util.function.Supplier<? extends CompletionStage<?>> command) {
         try {
-            commands.run();
-        } catch (RuntimeException e) { // e.g. the request queue is full; the futures of rejected commands just fail
-            log(Level.DEBUG, "channel layer: Redis command not sent (redone when Redis is back)", e);
+            if (!limit.offer(command)) membershipStale = true;
+        } catch (RuntimeException e) {
+            membershipStale = true;
+            log(Level.DEBUG, "channel layer: Redis command not sent (redone later)", e);
         }
     }
 
@@ -396,22 +412,15 @@ public final class RedisChannelLayer extends ChannelLayer {
             var channels = new java.util.ArrayList<byte[]>();
             channels.add(ownChannel);
             for (String g : memberships.keySet()) channels.add(bytes(groupChannelPrefix + g));
-            try {
-                sub.async().subscribe(channels.toArray(byte[][]::new)).get(settings.redisCommandTimeout().toMillis(), TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (Exception e) {
-                throw new IllegalStateException("resubscribing failed: " + e, e);
-            }
+            subscriptions.call(() -> sub.async().subscribe(channels.toArray(byte[][]::new)), "resubscribing");
         }
         for (var entry : memberships.entrySet()) {
             if (entry.getValue().isEmpty()) continue;
             @SuppressWarnings("unchecked")
             ScoredValue<byte[]>[] values = entry.getValue().stream().map(c -> ScoredValue.just(now, bytes(c))).toArray(ScoredValue[]::new);
             byte[] key = bytes(groupKeyPrefix + entry.getKey());
-            redis.zadd(key, values);
-            redis.expire(key, settings.groupExpiry().toSeconds());
+            commands.issue(() -> redis.zadd(key, values));
+            commands.issue(() -> redis.expire(key, settings.groupExpiry().toSeconds()));
         }
     }
 
@@ -432,9 +441,18 @@ public final class RedisChannelLayer extends ChannelLayer {
                 if (!up) {
                     outages.down(conn.isOpen() ? "subscription connection lost" : "connection lost");
                 } else if (outages.isDown()) {
+                    membershipStale = false;
                     refresh(true); // throws if Redis is not really back yet: tried again at the next check
                     beat();
                     outages.up();
+                } else if (membershipStale) {
+                    membershipStale = false; // cleared first: a command refused meanwhile sets it again
+                    try {
+                        refresh(true);
+                    } catch (RuntimeException e) {
+                        membershipStale = true; // tried again at the next check
+                        throw e;
+                    }
                 } else {
                     long now = System.currentTimeMillis();
                     if (now >= nextRefresh) {
@@ -465,10 +483,8 @@ public final class RedisChannelLayer extends ChannelLayer {
         if (supervisor != null) supervisor.interrupt();
         if (history != null) history.close();
         try { // commands run in order: once PING answers, the ZREMs of the detached channels are done
-            redis.ping().get(settings.redisCommandTimeout().toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (Exception e) {
+            commands.call(redis::ping, "the closing PING");
+        } catch (RuntimeException e) {
             log(Level.DEBUG, "channel layer: Redis did not answer the closing PING (memberships expire instead)", e);
         }
         try {

@@ -70,6 +70,7 @@ final class RedisHistory {
 
     private final RedisChannelLayer layer;
     private final RedisAsyncCommands<byte[], byte[]> redis;
+    private final InFlightLimit commands;
     private final StatefulRedisConnection<byte[], byte[]> readerConn;
     private final String streamPrefix, markPrefix;
     /** Groups with members on this server -> the last id the reader delivered (or the first joiner's resume point). */
@@ -85,9 +86,11 @@ final class RedisHistory {
     private volatile boolean closing;
     private final Thread reader;
 
-    RedisHistory(RedisChannelLayer layer, RedisClient client, RedisAsyncCommands<byte[], byte[]> redis, String keyPrefix) {
+    RedisHistory(RedisChannelLayer layer, RedisClient client, RedisAsyncCommands<byte[], byte[]> redis, InFlightLimit commands,
+            String keyPrefix) {
         this.layer = layer;
         this.redis = redis;
+        this.commands = commands;
         this.streamPrefix = keyPrefix + ":h:";
         this.markPrefix = keyPrefix + ":hm:";
         this.readerConn = client.connect(ByteArrayCodec.INSTANCE);
@@ -96,6 +99,7 @@ final class RedisHistory {
 
     // ---- sending ----
 
+    /** Never waits: with no room in flight ({@link InFlightLimit#offerSend}) the send fails and is counted. */
     void append(History h, String group, Message message) {
         byte[] data = new byte[message.length() + 1];
         data[0] = (byte) (message.isText() ? 't' : 'b');
@@ -103,13 +107,17 @@ final class RedisHistory {
         long now = System.currentTimeMillis();
         String cutoff = Math.max(0, now - h.limits().maxAge().toMillis()) + "-0";
         try {
-            RedisFuture<byte[]> f = redis.eval(APPEND_SCRIPT, ScriptOutputType.VALUE,
-                    new byte[][] {bytes(streamPrefix + group), bytes(markPrefix + group)},
-                    bytes(Integer.toString(h.limits().maxMessages())), bytes(cutoff),
-                    bytes(Long.toString(h.limits().maxAge().toMillis())), data);
-            f.whenComplete((id, e) -> {
-                if (e != null) layer.publishFailed(e);
+            boolean sent = commands.offerSend(data.length, () -> {
+                RedisFuture<byte[]> f = redis.eval(APPEND_SCRIPT, ScriptOutputType.VALUE,
+                        new byte[][] {bytes(streamPrefix + group), bytes(markPrefix + group)},
+                        bytes(Integer.toString(h.limits().maxMessages())), bytes(cutoff),
+                        bytes(Long.toString(h.limits().maxAge().toMillis())), data);
+                f.whenComplete((id, e) -> {
+                    if (e != null) layer.publishFailed(e);
+                });
+                return f;
             });
+            if (!sent) layer.publishFailed(new IllegalStateException("redisRequestQueue or redisRequestQueueBytes full"));
         } catch (RuntimeException e) {
             layer.publishFailed(e);
         }
@@ -131,15 +139,16 @@ final class RedisHistory {
             } finally {
                 delivery.unlock();
             }
-            List<StreamMessage<byte[], byte[]>> last = await(redis.xrevrange(stream, Range.unbounded(), Limit.create(0, 1)), group);
+            List<StreamMessage<byte[], byte[]>> last = await(() -> redis.xrevrange(stream, Range.unbounded(), Limit.create(0, 1)), group);
             cursor = last.isEmpty() ? MessageId.ZERO : MessageId.parse(last.getFirst().getId());
         } else {
             complete = keptAfter(group, since);
         }
         int batch = layer.realtime.historyReadBatch();
         while (true) {
-            List<StreamMessage<byte[], byte[]>> entries = await(redis.xrange(stream,
-                    Range.from(Range.Boundary.excluding(cursor.toString()), Range.Boundary.unbounded()), Limit.create(0, batch)), group);
+            String after = cursor.toString();
+            List<StreamMessage<byte[], byte[]>> entries = await(() -> redis.xrange(stream,
+                    Range.from(Range.Boundary.excluding(after), Range.Boundary.unbounded()), Limit.create(0, batch)), group);
             if (!entries.isEmpty() && since != null && complete && !keptAfter(group, cursor)) complete = false; // trimmed meanwhile
             for (var e : entries) {
                 MessageId id = MessageId.parse(e.getId());
@@ -167,7 +176,7 @@ final class RedisHistory {
 
     /** Whether every entry after {@code since} is still in the stream (a round trip). */
     private boolean keptAfter(String group, MessageId since) {
-        List<KeyValue<byte[], byte[]>> mark = await(redis.hmget(bytes(markPrefix + group), bytes("born"), bytes("trimmed")), group);
+        List<KeyValue<byte[], byte[]>> mark = await(() -> redis.hmget(bytes(markPrefix + group), bytes("born"), bytes("trimmed")), group);
         if (!mark.get(0).hasValue()) return false; // no history at all (expired, or Redis lost it): nothing is known to be kept
         MessageId born = MessageId.parse(new String(mark.get(0).getValue(), StandardCharsets.US_ASCII));
         if (since.before(born)) return false;
@@ -259,8 +268,8 @@ final class RedisHistory {
     void unblockIfStale() {
         long id = readerClientId;
         if (blocked && id >= 0 && readerGeneration != generation.get()) {
-            try {
-                redis.clientUnblock(id, UnblockType.TIMEOUT);
+            try { // never waits (called under the delivery lock); with no room, the supervisor tries again
+                commands.offer(() -> redis.clientUnblock(id, UnblockType.TIMEOUT));
             } catch (RuntimeException e) {
                 ChannelLayer.log(Level.DEBUG, "channel layer: CLIENT UNBLOCK not sent", e);
             }
@@ -286,15 +295,9 @@ final class RedisHistory {
         return data[0] == 't' ? Message.text(new String(payload, StandardCharsets.UTF_8)) : Message.binary(payload);
     }
 
-    private <T> T await(RedisFuture<T> f, String group) {
-        try {
-            return f.get(layer.settings.redisCommandTimeout().toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while reading the history of " + group, e);
-        } catch (Exception e) {
-            throw new IllegalStateException("channel layer: cannot read the history of " + group + " from Redis: " + e, e);
-        }
+    /** Waits for room in flight, then for the answer (each up to {@code redisCommandTimeout}). */
+    private <T> T await(java.util.function.Supplier<RedisFuture<T>> command, String group) {
+        return commands.call(command, "reading the history of " + group);
     }
 
     private static byte[] bytes(String s) { return s.getBytes(StandardCharsets.US_ASCII); }

@@ -1,5 +1,6 @@
 package io.loomsocket.channels;
 
+import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 
@@ -7,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.SortedSet;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Presence for the Redis layer. Per group, a sorted set {@code <prefix>:pu:<group>} of users
@@ -66,54 +66,57 @@ final class RedisPresence {
 
     private final RedisChannelLayer layer;
     private final RedisAsyncCommands<byte[], byte[]> redis;
+    private final InFlightLimit commands;
     private final String usersPrefix, connsPrefix, channelPrefix;
     private final long ttl;
 
-    RedisPresence(RedisChannelLayer layer, RedisAsyncCommands<byte[], byte[]> redis, String keyPrefix, String groupChannelPrefix) {
+    RedisPresence(RedisChannelLayer layer, RedisAsyncCommands<byte[], byte[]> redis, InFlightLimit commands, String keyPrefix,
+            String groupChannelPrefix) {
         this.layer = layer;
         this.redis = redis;
+        this.commands = commands;
         this.usersPrefix = keyPrefix + ":pu:";
         this.connsPrefix = keyPrefix + ":pc:";
         this.channelPrefix = groupChannelPrefix;
         this.ttl = layer.realtime.presenceTimeout().toMillis();
     }
 
-    /** Records {@code channel} as {@code user}'s connection in {@code group}; publishes the join if the user was not present. */
+    /**
+     * Records {@code channel} as {@code user}'s connection in {@code group}; publishes the join if
+     * the user was not present. Waits for room in flight (a view joining, or the supervisor beating).
+     */
     void join(String group, String channel, String user) {
         byte[][] keys = {bytes(usersPrefix + group), utf8(connsPrefix + group + ":" + user)};
-        eval(JOIN_SCRIPT, keys, now(), bytes(channel), utf8(user), bytes(Long.toString(ttl)), bytes(channelPrefix + group),
+        eval(true, JOIN_SCRIPT, keys, now(), bytes(channel), utf8(user), bytes(Long.toString(ttl)), bytes(channelPrefix + group),
                 event(group, JOIN + channel + " " + user));
     }
 
-    /** Removes {@code channel}; publishes the leave if it was {@code user}'s last connection in {@code group}. */
+    /**
+     * Removes {@code channel}; publishes the leave if it was {@code user}'s last connection in
+     * {@code group}. Never waits (it runs under locks and on Lettuce's event loop): with no room in
+     * flight it is not sent, and the user leaves when the heartbeats of that connection expire.
+     */
     void leave(String group, String channel, String user) {
         byte[][] keys = {bytes(usersPrefix + group), utf8(connsPrefix + group + ":" + user)};
-        eval(LEAVE_SCRIPT, keys, now(), bytes(channel), utf8(user), bytes(Long.toString(ttl)), bytes(channelPrefix + group),
+        eval(false, LEAVE_SCRIPT, keys, now(), bytes(channel), utf8(user), bytes(Long.toString(ttl)), bytes(channelPrefix + group),
                 event(group, LEAVE + user));
     }
 
-    /** Removes the users of {@code group} whose connections all stopped beating, publishing their leaves. */
+    /** Removes the users of {@code group} whose connections all stopped beating, publishing their leaves (the supervisor: waits for room). */
     void expire(String group) {
         byte[] header = event(group, String.valueOf(LEAVE));
-        eval(EXPIRE_SCRIPT, new byte[][] {bytes(usersPrefix + group)}, now(), bytes(Long.toString(ttl)),
+        eval(true, EXPIRE_SCRIPT, new byte[][] {bytes(usersPrefix + group)}, now(), bytes(Long.toString(ttl)),
                 utf8(connsPrefix + group + ":"), bytes(channelPrefix + group), header, bytes(Integer.toString(EXPIRE_BATCH)));
     }
 
     /** The users of {@code group} with a live heartbeat, sorted (waits up to {@code redisCommandTimeout}). */
     SortedSet<String> users(String group) {
         long cutoff = System.currentTimeMillis() - ttl;
-        try {
-            List<byte[]> users = redis.zrangebyscore(bytes(usersPrefix + group), io.lettuce.core.Range.create((double) cutoff, Double.POSITIVE_INFINITY))
-                    .get(layer.settings.redisCommandTimeout().toMillis(), TimeUnit.MILLISECONDS);
-            var out = new TreeSet<String>();
-            for (byte[] u : users) out.add(new String(u, StandardCharsets.UTF_8));
-            return out;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while asking Redis for the presence in " + group, e);
-        } catch (Exception e) {
-            throw new IllegalStateException("channel layer: cannot read the presence in " + group + " from Redis: " + e, e);
-        }
+        List<byte[]> users = commands.call(() -> redis.zrangebyscore(bytes(usersPrefix + group),
+                io.lettuce.core.Range.create((double) cutoff, Double.POSITIVE_INFINITY)), "reading the presence in " + group);
+        var out = new TreeSet<String>();
+        for (byte[] u : users) out.add(new String(u, StandardCharsets.UTF_8));
+        return out;
     }
 
     /** An event as published: an envelope of kind {@link Envelope#PRESENCE} whose payload is {@code change}. */
@@ -134,11 +137,22 @@ final class RedisPresence {
         }
     }
 
-    private void eval(String script, byte[][] keys, byte[]... args) {
-        try {
-            redis.eval(script, ScriptOutputType.INTEGER, keys, args).whenComplete((r, e) -> {
+    /** Sends a presence script without waiting for its answer; {@code mayWait}: waits for room in flight first. */
+    private void eval(boolean mayWait, String script, byte[][] keys, byte[]... args) {
+        java.util.function.Supplier<RedisFuture<Long>> command = () -> {
+            RedisFuture<Long> f = redis.eval(script, ScriptOutputType.INTEGER, keys, args);
+            f.whenComplete((r, e) -> {
                 if (e != null) ChannelLayer.log(System.Logger.Level.DEBUG, "channel layer: presence update failed (redone by the next heartbeat or expiry)", e);
             });
+            return f;
+        };
+        if (mayWait) {
+            commands.issue(command); // throws if no room in time: the join fails rather than going unrecorded
+            return;
+        }
+        try {
+            if (!commands.offer(command))
+                ChannelLayer.log(System.Logger.Level.DEBUG, "channel layer: presence update not sent: redisRequestQueue full (the heartbeats expire)", null);
         } catch (RuntimeException e) {
             ChannelLayer.log(System.Logger.Level.DEBUG, "channel layer: presence update not sent", e);
         }

@@ -64,17 +64,19 @@ class DemoTest {
 
     @Test
     void aNameThatIsNotARoomGetsAPageWithTheRuleAndALinkBack() throws Exception {
-        for (String path : List.of("/chat/my%20room!/", "/chat/-lead/", "/chat/" + "x".repeat(65) + "/", "/chat/a%2Fb/",
+        for (String path : List.of("/chat/my%20room!/", "/chat/a.b/", "/chat/" + "x".repeat(65) + "/", "/chat/a%2Fb/",
                 "/chat/%3Cb%3Ebold%3C%2Fb%3E/")) {
             var page = get(path);
             assertThat(page.statusCode()).as(path).isEqualTo(404);
             assertThat(page.headers().firstValue("content-type")).hasValue("text/html; charset=utf-8");
-            assertThat(page.body()).as(path).contains("is not a room name", "starts with a letter or digit",
+            assertThat(page.body()).as(path).contains("is not a room name", "1 to 64 letters, digits, _ and -",
                     "href=\"/chat/\"", "/static/demo.css").doesNotContain("<b>");
         }
         // room names: the page asks for a login (ChatLoginTest has the rest)
         assertThat(get("/chat/Lobby_2-b/").statusCode()).isEqualTo(302);
         assertThat(get("/chat/" + "x".repeat(64) + "/").statusCode()).isEqualTo(302);
+        assertThat(get("/chat/-lead/").statusCode()).isEqualTo(302); // [A-Za-z0-9_-]{1,64}: any of them may lead
+        assertThat(get("/chat/_/").statusCode()).isEqualTo(302);
         assertThat(get("/chat/_stats").statusCode()).isEqualTo(200);
     }
 

@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
+import static io.loomsocket.web.Views.acceptWebSocket;
 import static io.loomsocket.web.Views.path;
 import static io.loomsocket.web.Views.render;
 import static io.loomsocket.web.Views.requireWebSocket;
@@ -34,14 +35,15 @@ import static io.loomsocket.web.auth.Auth.loginRequired;
  */
 public final class ChatViews {
     /**
-     * Room names: a letter or digit, then up to 63 letters, digits, {@code _} or {@code -}. The same
-     * text is the room form's HTML {@code pattern}, which browsers compile with JavaScript's
+     * Room names: {@code [A-Za-z0-9_-]{1,64}}, 1 to 64 letters, digits, {@code _} or {@code -}. The
+     * same text is the room form's HTML {@code pattern}, which browsers compile with JavaScript's
      * {@code v} flag (HTML, "The pattern attribute"): there a {@code -} inside a class must be
-     * escaped, so the expression keeps to what Java and {@code v}-mode JavaScript both read alike.
+     * escaped, so the expression is written with {@code \-}, which Java and {@code v}-mode
+     * JavaScript both read as that same set.
      */
-    public static final String ROOM = "[A-Za-z0-9][A-Za-z0-9_\\-]{0,63}";
+    public static final String ROOM = "[A-Za-z0-9_\\-]{1,64}";
     /** {@link #ROOM} in words, for the form and the page a bad name gets. */
-    static final String ROOM_RULE = "A room name starts with a letter or digit and has up to 64 letters, digits, _ and -.";
+    static final String ROOM_RULE = "A room name has 1 to 64 letters, digits, _ and -.";
     /** The settings key that names the layer (environment variable {@code CHANNEL_LAYER}). */
     public static final String SETTING = "channel_layer";
 
@@ -79,7 +81,8 @@ public final class ChatViews {
     public List<UrlPattern> urls() {
         return List.of(
                 path("^chat/$", this::index, "chat-index"),
-                path("^chat/_stats$", this::stats, "chat-stats"),
+                // "_stats" is a room name too: a WebSocket handshake there is that room's, a plain GET the counters
+                path("^chat/(?<room>_stats)$", acceptWebSocket(r -> r.isWebSocket() ? chat.socket(r) : stats(r)), "chat-stats"),
                 path("^chat/(?<room>" + ROOM + ")/$", loginRequired(this::room), "chat-room"),
                 path("^chat/(?<room>" + ROOM + ")$", loginRequired(requireWebSocket(chat::socket)), "chat-socket"),
                 path("^chat/(?<name>.*?)/?$", this::badRoom, "chat-bad-room"));

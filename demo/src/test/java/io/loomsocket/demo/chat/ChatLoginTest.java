@@ -74,4 +74,26 @@ class ChatLoginTest {
             alice.expectText("{\"type\":\"leave\",\"user\":\"bob\"}");
         }
     }
+
+    /**
+     * A first load gets the room's backlog before the presence. Every name of [A-Za-z0-9_-]{1,64} is
+     * a room, "_stats" too: its WebSocket is the room's, while a plain GET of /chat/_stats stays the counters.
+     */
+    @Test
+    void aFirstLoadGetsTheBacklogAndEveryNameOfThePatternIsARoom() {
+        for (String room : new String[] {"_stats", "-lead", "a".repeat(64)}) {
+            try (var alice = server.client().forceLogin("alice").websocket("/chat/" + room)) {
+                assertThat(alice.receiveText()).isEqualTo("{\"type\":\"presence\",\"users\":[\"alice\"]}");
+                alice.sendText("{\"type\":\"message\",\"text\":\"said before bob came\"}");
+                JsonNode said = alice.receiveJson(JsonNode.class);
+                try (var bob = server.client().forceLogin("bob").websocket("/chat/" + room)) {
+                    assertThat(bob.receiveJson(JsonNode.class)).as(room).isEqualTo(said); // the backlog, id included
+                    assertThat(bob.receiveText()).isEqualTo("{\"type\":\"presence\",\"users\":[\"alice\",\"bob\"]}");
+                }
+            }
+        }
+        var stats = server.client().get("/chat/_stats");
+        assertThat(stats.status()).isEqualTo(200);
+        assertThat(stats.text()).contains("\"layer\":\"MemoryChannelLayer\"");
+    }
 }

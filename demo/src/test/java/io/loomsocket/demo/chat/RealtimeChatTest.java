@@ -119,16 +119,45 @@ class RealtimeChatTest {
         assertThat(next(alice, "leave").toString()).isEqualTo("{\"type\":\"leave\",\"user\":\"bob\"}");
     }
 
-    @Test
-    void badInputClosesWithAClearCode() throws Exception {
+    /** Sends {@code text} (or binary data) on a new connection and returns the close code and reason it gets. */
+    String closedBy(Object message) {
         WebSocket ws = connect(one, "alice", "");
         next(ws, "presence");
-        ws.send("{\"type\":\"shout\",\"text\":\"x\"}");
+        if (message instanceof String t) ws.send(t);
+        else ws.send((byte[]) message);
         while (ws.receive(WAIT).isPresent()) { /* until closed */ }
-        assertThat(ws.closeCode()).hasValue(1008);
-        assertThat(ws.closeReason()).contains("\"message\" or \"direct\"");
+        return ws.closeCode().orElseThrow() + " " + ws.closeReason();
+    }
+
+    /** As docs/json.md says: 1007 for what is not JSON and for JSON of another shape, 1003 for binary. */
+    @Test
+    void badInputClosesWithTheCodeOfItsKind() throws Exception {
+        assertThat(closedBy("hello")).startsWith("1007 ").contains("not JSON");
+        assertThat(closedBy("{\"type\":\"message\",\"text\":")).startsWith("1007 ").contains("not JSON"); // truncated
+        assertThat(closedBy("{\"type\":\"shout\",\"text\":\"x\"}")).startsWith("1007 ").contains("\"message\" or \"direct\"");
+        assertThat(closedBy("{\"type\":\"message\"}")).startsWith("1007 ").contains("\"text\" string");
+        assertThat(closedBy("[\"message\",\"hi\"]")).startsWith("1007 ");
+        assertThat(closedBy("{\"type\":\"direct\",\"text\":\"psst\"}")).startsWith("1007 ").contains("\"to\" user");
+        assertThat(closedBy(new byte[] {1, 2, 3})).startsWith("1003 ");
         WebSocket badSince = connect(two, "bob", "?since=nonsense");
         while (badSince.receive(WAIT).isPresent()) { /* until closed */ }
         assertThat(badSince.closeCode()).hasValue(1008);
+    }
+
+    /** A first load (no since): the room's kept messages, oldest first, then the presence, then live messages. */
+    @Test
+    void aConnectionWithoutSinceGetsTheRoomsBacklogFirst() throws Exception {
+        WebSocket alice = connect(one, "alice", "");
+        next(alice, "presence");
+        var said = new ArrayList<JsonNode>();
+        for (int i = 1; i <= 3; i++) {
+            alice.send("{\"type\":\"message\",\"text\":\"m" + i + "\"}");
+            said.add(next(alice, "message"));
+        }
+        WebSocket carol = connect(two, "carol", ""); // on the other server
+        for (JsonNode m : said) assertThat(next(carol)).isEqualTo(m); // the same messages, ids included
+        assertThat(next(carol).toString()).isEqualTo("{\"type\":\"presence\",\"users\":[\"alice\",\"carol\"]}");
+        alice.send("{\"type\":\"message\",\"text\":\"m4\"}");
+        assertThat(next(carol).path("text").asString()).isEqualTo("m4");
     }
 }

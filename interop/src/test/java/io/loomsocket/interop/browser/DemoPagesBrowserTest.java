@@ -142,13 +142,13 @@ class DemoPagesBrowserTest {
         throughLogin(d, "Lobby_2-b");
 
         List<String> expected404 = new ArrayList<>();
-        for (String[] bad : new String[][] {{"/chat/my%20room!/", "my room!"}, {"/chat/-lead/", "-lead"},
+        for (String[] bad : new String[][] {{"/chat/my%20room!/", "my room!"}, {"/chat/a.b/", "a.b"},
                 {"/chat/" + "x".repeat(65) + "/", "x".repeat(65)}, {"/chat/a%2Fb/", "a/b"}}) {
             d.get(url(bad[0]));
             expected404.add(url(bad[0]));
             assertThat(d.findElement(By.tagName("h1")).getText()).isEqualTo("No such chat room");
             assertThat(d.findElement(By.id("problem")).getText())
-                    .contains("\u201c" + bad[1] + "\u201d is not a room name", "starts with a letter or digit");
+                    .contains("\u201c" + bad[1] + "\u201d is not a room name", "1 to 64 letters, digits, _ and -");
             assertSharedLayout(d, bad[0]);
             loads.read(d);
             assertThat(loads.status(url(bad[0]))).as(bad[0]).isEqualTo(404);
