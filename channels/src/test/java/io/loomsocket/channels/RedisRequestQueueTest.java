@@ -1,6 +1,8 @@
 package io.loomsocket.channels;
 
 import io.loomsocket.Message;
+import io.loomsocket.testing.IntegrationTest;
+import io.loomsocket.testing.RedisProcess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -20,6 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Far more joins at once than {@code redisRequestQueue} allows commands in flight, against a real
  * redis-server: every join waits for room rather than failing.
  */
+@IntegrationTest
 class RedisRequestQueueTest {
     static final AtomicInteger PREFIXES = new AtomicInteger();
     static RedisProcess redis;
