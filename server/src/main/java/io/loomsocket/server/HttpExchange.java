@@ -1,5 +1,6 @@
 package io.loomsocket.server;
 
+import io.loomsocket.engine.HttpHeaders;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.SocketAddress;
@@ -155,7 +156,8 @@ public final class HttpExchange {
         upgrading = true;
         OutputStream out = begin(101, headers);
         HttpHeaders h = new HttpHeaders(headers);
-        h.remove("Content-Length").remove("Transfer-Encoding");
+        h.remove("Content-Length");
+        h.remove("Transfer-Encoding");
         writeHead(out, 101, h);
         out.flush();
         upgraded = true;
@@ -198,7 +200,9 @@ public final class HttpExchange {
 
     private HttpHeaders framingHeaders(HttpHeaders headers) {
         HttpHeaders h = new HttpHeaders(headers);
-        h.remove("Content-Length").remove("Transfer-Encoding").remove("Connection");
+        h.remove("Content-Length");
+        h.remove("Transfer-Encoding");
+        h.remove("Connection");
         if (!keepAlive) h.set("Connection", "close");
         else if (!request.isHttp11()) h.set("Connection", "keep-alive");
         return h;
@@ -229,14 +233,35 @@ public final class HttpExchange {
     }
 
     static void writeHead(OutputStream out, int status, HttpHeaders headers) throws IOException {
-        StringBuilder sb = new StringBuilder(256);
-        sb.append("HTTP/1.1 ").append(status).append(' ').append(HttpStatus.reason(status)).append("\r\n");
+        HeadWriter w = new HeadWriter();
+        w.ascii("HTTP/1.1 ").ascii(Integer.toString(status)).ascii(" ").ascii(HttpStatus.reason(status)).crlf();
         if (!headers.contains("Date") && status >= 200) { // RFC 9110 §6.6.1
-            sb.append("Date: ").append(httpDate()).append("\r\n");
+            w.ascii("Date: ").ascii(httpDate()).crlf();
         }
-        headers.forEach((n, v) -> sb.append(n).append(": ").append(v).append("\r\n"));
-        sb.append("\r\n");
-        out.write(sb.toString().getBytes(StandardCharsets.ISO_8859_1));
+        headers.forEach((n, v) -> w.ascii(n).ascii(": ").ascii(v).crlf());
+        w.crlf();
+        out.write(w.buf, 0, w.len);
+    }
+
+    /** A response head in ISO-8859-1 bytes, written without an intermediate string. */
+    private static final class HeadWriter {
+        byte[] buf = new byte[256];
+        int len;
+
+        HeadWriter ascii(String s) {
+            int n = s.length();
+            if (len + n > buf.length) buf = java.util.Arrays.copyOf(buf, Math.max(buf.length * 2, len + n));
+            for (int i = 0; i < n; i++) {
+                char c = s.charAt(i);
+                // as ISO-8859-1 encodes: a char above U+00FF becomes '?', never its low byte (U+010A is not LF)
+                buf[len++] = c <= 0xff ? (byte) c : (byte) '?';
+            }
+            return this;
+        }
+
+        HeadWriter crlf() {
+            return ascii("\r\n");
+        }
     }
 
     /** Chunked transfer coding (RFC 9112 §7.1); {@link #close()} writes the last chunk only. */

@@ -1,5 +1,6 @@
 package io.loomsocket.interop.client;
 
+import io.loomsocket.engine.ServerHandshake;
 import static io.loomsocket.interop.raw.RawFrame.BINARY;
 import static io.loomsocket.interop.raw.RawFrame.CLOSE;
 import static io.loomsocket.interop.raw.RawFrame.CONTINUATION;
@@ -14,7 +15,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.loomsocket.Message;
 import io.loomsocket.WebSocket;
 import io.loomsocket.interop.raw.Deflate;
-import io.loomsocket.interop.raw.HttpHead;
+import io.loomsocket.engine.HttpHead;
 import io.loomsocket.interop.raw.RawFrame;
 import io.loomsocket.interop.raw.RawServer;
 import java.nio.charset.StandardCharsets;
@@ -57,11 +58,11 @@ class ClientConformanceTest {
         try (RawServer s = RawServer.start(c -> {
             HttpHead req = c.accept();
             assertThat(req.startLine()).isEqualTo("GET /path?q=1 HTTP/1.1");
-            assertThat(req.header("Host")).isEqualTo("127.0.0.1:" + c.socket().getLocalPort());
-            assertThat(req.header("Upgrade")).isEqualToIgnoringCase("websocket");
-            assertThat(req.header("Connection")).containsIgnoringCase("Upgrade");
-            assertThat(req.header("Sec-WebSocket-Version")).isEqualTo("13");
-            String key = req.header("Sec-WebSocket-Key");
+            assertThat(req.headers().get("Host")).isEqualTo("127.0.0.1:" + c.socket().getLocalPort());
+            assertThat(req.headers().get("Upgrade")).isEqualToIgnoringCase("websocket");
+            assertThat(req.headers().get("Connection")).containsIgnoringCase("Upgrade");
+            assertThat(req.headers().get("Sec-WebSocket-Version")).isEqualTo("13");
+            String key = req.headers().get("Sec-WebSocket-Key");
             assertThat(java.util.Base64.getDecoder().decode(key)).hasSize(16);
             keys.add(key);
             c.write(server(true, CLOSE, closePayload(1000, "")));
@@ -81,7 +82,7 @@ class ClientConformanceTest {
     void subprotocols() throws Exception {
         try (RawServer s = RawServer.start(c -> {
             HttpHead req = c.accept("Sec-WebSocket-Protocol: chat.v1");
-            assertThat(req.header("Sec-WebSocket-Protocol")).isEqualTo("chat.v2, chat.v1");
+            assertThat(req.headers().get("Sec-WebSocket-Protocol")).isEqualTo("chat.v2, chat.v1");
             c.write(server(true, CLOSE, closePayload(1000, "")));
             c.nextClose();
         })) {
@@ -107,7 +108,7 @@ class ClientConformanceTest {
     void offersDeflate() throws Exception {
         try (RawServer s = RawServer.start(c -> {
             HttpHead req = c.accept();
-            assertThat(req.header("Sec-WebSocket-Extensions")).startsWith("permessage-deflate");
+            assertThat(req.headers().get("Sec-WebSocket-Extensions")).startsWith("permessage-deflate");
             c.write(server(true, CLOSE, closePayload(1000, "")));
             c.nextClose();
         })) {
@@ -140,7 +141,7 @@ class ClientConformanceTest {
     void badResponse(String response) throws Exception {
         try (RawServer s = RawServer.start(c -> {
             HttpHead req = c.readRequest();
-            c.write(response.replace("ACCEPT", HttpHead.acceptFor(req.header("Sec-WebSocket-Key"))));
+            c.write(response.replace("ACCEPT", ServerHandshake.acceptKey(req.headers().get("Sec-WebSocket-Key"))));
         })) {
             assertThatThrownBy(() -> OurClient.connect(s.url("/"), true)).isInstanceOf(Exception.class);
         }
@@ -403,7 +404,7 @@ class ClientConformanceTest {
         try (RawServer s = RawServer.start(c -> {
             HttpHead req = c.readRequest();
             c.write(RawFrame.concat(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                + "Sec-WebSocket-Accept: " + HttpHead.acceptFor(req.header("Sec-WebSocket-Key")) + "\r\n\r\n")
+                + "Sec-WebSocket-Accept: " + ServerHandshake.acceptKey(req.headers().get("Sec-WebSocket-Key")) + "\r\n\r\n")
                 .getBytes(StandardCharsets.ISO_8859_1), server(true, TEXT, utf8("eager"))));
             c.write(server(true, CLOSE, closePayload(1000, "")));
             c.nextClose();
@@ -420,7 +421,7 @@ class ClientConformanceTest {
         String text = "compressed by java.util.zip ✓ ".repeat(20);
         try (RawServer s = RawServer.start(c -> {
             HttpHead req = c.accept("Sec-WebSocket-Extensions: permessage-deflate; server_no_context_takeover; client_no_context_takeover");
-            assertThat(req.header("Sec-WebSocket-Extensions")).contains("permessage-deflate");
+            assertThat(req.headers().get("Sec-WebSocket-Extensions")).contains("permessage-deflate");
             for (int i = 0; i < 2; i++) c.write(RawFrame.encode(true, 4, TEXT, Deflate.compressOnce(utf8(text)), null));
             for (int i = 0; i < 2; i++) {
                 RawFrame f = c.next();

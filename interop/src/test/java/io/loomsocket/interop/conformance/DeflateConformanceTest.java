@@ -34,7 +34,7 @@ class DeflateConformanceTest extends ConformanceBase {
 
     /** Parameters of the accepted permessage-deflate response, or null when declined. */
     static Map<String, String> accepted(RawClient c) {
-        String h = c.response().header("Sec-WebSocket-Extensions");
+        String h = c.response().headers().get("Sec-WebSocket-Extensions");
         if (h == null) return null;
         String[] parts = h.split(";");
         assertThat(parts[0].trim()).as("only permessage-deflate was offered: %s", h).isEqualTo(PMD);
@@ -175,7 +175,7 @@ class DeflateConformanceTest extends ConformanceBase {
         "; unknown_parameter", "; server_max_window_bits=010"})
     void invalidOfferDeclined(String offer) throws IOException {
         try (RawClient c = echo("Sec-WebSocket-Extensions: " + PMD + offer)) {
-            assertThat(c.response().header("Sec-WebSocket-Extensions")).as("declined: %s", offer).isNull();
+            assertThat(c.response().headers().get("Sec-WebSocket-Extensions")).as("declined: %s", offer).isNull();
             // and compression is then off: RSV1 is a protocol error (§6 of RFC 6455)
             c.echoText("plain after a declined offer");
             c.send(RawFrame.encode(true, 4, TEXT, Deflate.compressOnce(utf8("not negotiated")), TEST_MASK));

@@ -3,7 +3,10 @@ package io.loomsocket.interop.raw;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import io.loomsocket.engine.HttpHead;
 import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -17,7 +20,9 @@ import java.util.Random;
 
 /**
  * A raw TCP WebSocket client for conformance tests: writes exact bytes, reads exact frames, with
- * a read timeout on every call so that no test can hang. Independent of the engine under test.
+ * a read timeout on every call so that no test can hang. Frames are written and read by hand,
+ * independent of the engine under test; HTTP heads are parsed by the engine's strict
+ * {@link HttpHead} codec, which refuses anything malformed (so a bad head fails the test).
  */
 public final class RawClient implements AutoCloseable {
 
@@ -72,15 +77,37 @@ public final class RawClient implements AutoCloseable {
             c.close();
             fail("handshake to " + path + " got " + r.startLine() + " " + r.headers());
         }
-        assertThat(r.header("Sec-WebSocket-Accept")).isEqualTo("s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+        assertThat(r.headers().get("Sec-WebSocket-Accept")).isEqualTo("s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
         return c;
     }
 
     /** Writes a raw request and reads the response head. */
     public HttpHead handshake(String request) throws IOException {
         send(request.getBytes(StandardCharsets.ISO_8859_1));
-        response = HttpHead.read(in);
+        response = readHead(in);
         return response;
+    }
+
+    /**
+     * Reads an HTTP head byte by byte, so that nothing after the blank line is consumed (the first
+     * WebSocket frame may follow at once), and parses it with the engine's codec.
+     */
+    public static HttpHead readHead(InputStream in) throws IOException {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        int state = 0; // counts the bytes of "\r\n\r\n" seen so far
+        while (state < 4) {
+            int b = in.read();
+            if (b < 0) throw new EOFException("end of stream inside an HTTP head: " + buf.toString(StandardCharsets.ISO_8859_1));
+            buf.write(b);
+            if (buf.size() > HttpHead.MAX_HEAD_SIZE) throw new IOException("HTTP head larger than " + HttpHead.MAX_HEAD_SIZE);
+            state = switch (state) {
+                case 0, 2 -> b == '\r' ? state + 1 : 0;
+                case 1, 3 -> b == '\n' ? state + 1 : (b == '\r' ? 1 : 0);
+                default -> throw new AssertionError();
+            };
+        }
+        byte[] head = buf.toByteArray();
+        return HttpHead.parse(head, 0, head.length, HttpHead.MAX_FIELDS, new byte[0]);
     }
 
     public HttpHead response() { return response; }

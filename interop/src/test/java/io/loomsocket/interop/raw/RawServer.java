@@ -1,5 +1,7 @@
 package io.loomsocket.interop.raw;
 
+import io.loomsocket.engine.HttpHead;
+import io.loomsocket.engine.ServerHandshake;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -94,7 +96,7 @@ public final class RawServer implements AutoCloseable {
         }
 
         public HttpHead readRequest() throws IOException {
-            request = HttpHead.read(in);
+            request = RawClient.readHead(in);
             return request;
         }
 
@@ -104,7 +106,7 @@ public final class RawServer implements AutoCloseable {
         public HttpHead accept(String... extraHeaders) throws IOException {
             HttpHead req = readRequest();
             StringBuilder sb = new StringBuilder("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n")
-                .append("Sec-WebSocket-Accept: ").append(HttpHead.acceptFor(req.header("Sec-WebSocket-Key"))).append("\r\n");
+                .append("Sec-WebSocket-Accept: ").append(ServerHandshake.acceptKey(req.headers().get("Sec-WebSocket-Key"))).append("\r\n");
             for (String h : extraHeaders) sb.append(h).append("\r\n");
             write(sb.append("\r\n").toString());
             return req;
