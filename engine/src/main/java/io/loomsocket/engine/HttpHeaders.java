@@ -51,6 +51,7 @@ public final class HttpHeaders {
      * Appends a field; earlier fields of the same name stay.
      *
      * @throws IllegalArgumentException if {@code name} is not a token or {@code value} has CR, LF or NUL
+     * @throws NullPointerException if either is null
      */
     public HttpHeaders add(String name, String value) {
         checkField(name, value);
@@ -223,10 +224,8 @@ public final class HttpHeaders {
      * check on every field that an application or a caller adds.
      */
     static void checkField(String name, String value) {
-        if (name == null || !HttpTokens.isToken(name)) {
-            throw new IllegalArgumentException("not a valid header name: " + name);
-        }
-        if (value == null) throw new IllegalArgumentException("null value for header " + name);
+        if (name == null || value == null) throw new NullPointerException("header name and value must not be null");
+        if (!HttpTokens.isToken(name)) throw new IllegalArgumentException("not a valid header name: " + name);
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
             if (c == '\r' || c == '\n' || c == 0) {
