@@ -7,7 +7,8 @@ import java.util.Arrays;
 
 /**
  * The head of an HTTP/1.1 message (RFC 9112 §2.1): start line, header fields, blank line; and the
- * one codec that reads heads, on the server (request lines) and on the client (status lines).
+ * one codec that reads and writes heads, on the server (request lines) and on the client (status
+ * lines).
  *
  * <p>Strict, so that two parsers never read one head differently (RFC 9112 §11.2): lines end in
  * CRLF (a bare CR or LF is refused), the request line has single spaces, a field name is a token
@@ -217,6 +218,44 @@ public record HttpHead(String startLine, HttpHeaders headers, byte[] leftover) {
             }
         }
         into.append(Known.name(b, off, colon - off), Known.value(b, vs, ve - vs));
+    }
+
+    /**
+     * Writes a head: {@code startLine} CRLF, then every field of each of {@code sections} in
+     * order as {@code Name: value} CRLF, then the blank line; ISO-8859-1, where a character above
+     * U+00FF becomes {@code '?'} (never its low byte: U+010A must not become LF). Field names and
+     * values were checked when added to {@link HttpHeaders}.
+     */
+    public static byte[] encode(String startLine, HttpHeaders... sections) {
+        int length = startLine.length() + 4;
+        for (HttpHeaders h : sections) {
+            for (int i = 0; i < h.size(); i++) length += h.name(i).length() + h.value(i).length() + 4;
+        }
+        byte[] out = new byte[length];
+        int p = put(out, 0, startLine);
+        out[p++] = '\r';
+        out[p++] = '\n';
+        for (HttpHeaders h : sections) {
+            for (int i = 0; i < h.size(); i++) {
+                p = put(out, p, h.name(i));
+                out[p++] = ':';
+                out[p++] = ' ';
+                p = put(out, p, h.value(i));
+                out[p++] = '\r';
+                out[p++] = '\n';
+            }
+        }
+        out[p++] = '\r';
+        out[p] = '\n';
+        return out;
+    }
+
+    private static int put(byte[] out, int p, String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            out[p++] = c <= 0xff ? (byte) c : (byte) '?';
+        }
+        return p;
     }
 
     /** {@code HTTP/<digit>.<digit>} (RFC 9112 §2.3) exactly filling {@code b[from, end)}. */

@@ -181,6 +181,16 @@ public final class HttpHeaders {
         return false;
     }
 
+    /** The name of the {@code i}-th field, as spelled there. */
+    String name(int i) {
+        return names[i];
+    }
+
+    /** The value of the {@code i}-th field. */
+    String value(int i) {
+        return values[i];
+    }
+
     /** Number of fields (a name with two values counts two). */
     public int size() {
         return size;

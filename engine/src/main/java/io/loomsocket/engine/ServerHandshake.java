@@ -214,9 +214,6 @@ public final class ServerHandshake {
 
     /** The response head (status line, headers, blank line) of an {@link Accept}, ready to write. */
     public static byte[] responseBytes(Accept accept) {
-        StringBuilder sb = new StringBuilder("HTTP/1.1 101 Switching Protocols\r\n");
-        accept.responseHeaders().forEach((n, v) -> sb.append(n).append(": ").append(v).append("\r\n"));
-        sb.append("\r\n");
-        return sb.toString().getBytes(StandardCharsets.ISO_8859_1);
+        return HttpHead.encode("HTTP/1.1 101 Switching Protocols", accept.responseHeaders());
     }
 }

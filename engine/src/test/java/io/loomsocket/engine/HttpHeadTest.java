@@ -162,4 +162,15 @@ class HttpHeadTest {
         assertThatThrownBy(() -> HttpHead.read(new ByteArrayInputStream(b("HTTP/1.1 200 OK\r\n")))).isInstanceOf(IOException.class)
                 .isNotInstanceOf(HttpHeadException.class);
     }
+
+    @Test
+    void encodeWritesWhatParseReads() throws Exception {
+        HttpHeaders h = HttpHeaders.of("Upgrade", "websocket", "X", "caf\u00e9", "Y", "\u010a");
+        byte[] bytes = HttpHead.encode("HTTP/1.1 101 Switching Protocols", HttpHeaders.of("Date", "d"), h);
+        assertThat(new String(bytes, StandardCharsets.ISO_8859_1)).isEqualTo(
+                "HTTP/1.1 101 Switching Protocols\r\nDate: d\r\nUpgrade: websocket\r\nX: caf\u00e9\r\nY: ?\r\n\r\n");
+        HttpHead back = HttpHead.parse(bytes, 0, bytes.length, 10, new byte[0]);
+        assertThat(back.headers().get("x")).isEqualTo("caf\u00e9");
+        assertThat(back.headers().size()).isEqualTo(4);
+    }
 }

@@ -1,5 +1,6 @@
 package io.loomsocket.server;
 
+import io.loomsocket.engine.HttpHead;
 import io.loomsocket.engine.HttpHeaders;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -233,34 +234,11 @@ public final class HttpExchange {
     }
 
     static void writeHead(OutputStream out, int status, HttpHeaders headers) throws IOException {
-        HeadWriter w = new HeadWriter();
-        w.ascii("HTTP/1.1 ").ascii(Integer.toString(status)).ascii(" ").ascii(HttpStatus.reason(status)).crlf();
+        String statusLine = "HTTP/1.1 " + status + " " + HttpStatus.reason(status);
         if (!headers.contains("Date") && status >= 200) { // RFC 9110 §6.6.1
-            w.ascii("Date: ").ascii(httpDate()).crlf();
-        }
-        headers.forEach((n, v) -> w.ascii(n).ascii(": ").ascii(v).crlf());
-        w.crlf();
-        out.write(w.buf, 0, w.len);
-    }
-
-    /** A response head in ISO-8859-1 bytes, written without an intermediate string. */
-    private static final class HeadWriter {
-        byte[] buf = new byte[256];
-        int len;
-
-        HeadWriter ascii(String s) {
-            int n = s.length();
-            if (len + n > buf.length) buf = java.util.Arrays.copyOf(buf, Math.max(buf.length * 2, len + n));
-            for (int i = 0; i < n; i++) {
-                char c = s.charAt(i);
-                // as ISO-8859-1 encodes: a char above U+00FF becomes '?', never its low byte (U+010A is not LF)
-                buf[len++] = c <= 0xff ? (byte) c : (byte) '?';
-            }
-            return this;
-        }
-
-        HeadWriter crlf() {
-            return ascii("\r\n");
+            out.write(HttpHead.encode(statusLine, HttpHeaders.of("Date", httpDate()), headers));
+        } else {
+            out.write(HttpHead.encode(statusLine, headers));
         }
     }
 
