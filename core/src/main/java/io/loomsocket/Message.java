@@ -1,5 +1,6 @@
 package io.loomsocket;
 
+import io.loomsocket.engine.Utf8;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -38,7 +39,7 @@ public sealed interface Message permits Message.Text, Message.Binary {
         }
         @Override public boolean isText() { return true; }
         @Override public byte[] bytes() { return text.getBytes(StandardCharsets.UTF_8); }
-        @Override public int length() { return Utf8Length.of(text); }
+        @Override public int length() { return Utf8.encodedLength(text); }
     }
 
     /** A binary message. The array is not copied: do not change it after sending. */

@@ -8,6 +8,7 @@ import io.loomsocket.connection.Transport;
 import io.loomsocket.connection.WebSocketConnection;
 import io.loomsocket.engine.ClientHandshake;
 import io.loomsocket.engine.HandshakeException;
+import io.loomsocket.engine.HttpHead;
 import io.loomsocket.engine.HttpHeaders;
 import io.loomsocket.engine.Role;
 import java.io.IOException;
@@ -105,14 +106,15 @@ public final class WebSocketClient {
             out.write(hs.requestBytes());
             out.flush();
             HttpHead head = HttpHead.read(socket.getInputStream());
-            int status = head.status();
+            HttpHead.StatusLine statusLine = head.statusLine();
+            int status = statusLine.status();
             ClientHandshake.Accepted accepted;
             try {
                 accepted = hs.validate(status, head.headers());
             } catch (HandshakeException e) {
                 String message = status != 101
                         ? shown(uri) + ": server refused the WebSocket upgrade: HTTP " + status
-                          + (head.reason().isEmpty() ? "" : " " + head.reason())
+                          + (statusLine.reason().isEmpty() ? "" : " " + statusLine.reason())
                         : shown(uri) + ": invalid handshake response: " + e.getMessage();
                 throw new WebSocketHandshakeException(status, message);
             }

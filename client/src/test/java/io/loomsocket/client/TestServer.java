@@ -4,6 +4,7 @@ import io.loomsocket.WebSocket;
 import io.loomsocket.WebSocketConfig;
 import io.loomsocket.connection.Transport;
 import io.loomsocket.connection.WebSocketConnection;
+import io.loomsocket.engine.HttpHead;
 import io.loomsocket.engine.HttpHeaders;
 import io.loomsocket.engine.Role;
 import io.loomsocket.engine.ServerHandshake;
@@ -110,8 +111,8 @@ final class TestServer implements AutoCloseable {
                 s.close();
                 return;
             }
-            String[] line = head.startLine().split(" ");
-            switch (hs.handshake(line[0], line[2], head.headers())) {
+            HttpHead.RequestLine line = head.requestLine();
+            switch (hs.handshake(line.method(), line.version(), head.headers())) {
                 case ServerHandshake.Reject r -> {
                     out.write(("HTTP/1.1 " + r.status() + " Bad\r\nContent-Length: 0\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
                     s.close();

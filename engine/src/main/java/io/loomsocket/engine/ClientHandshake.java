@@ -1,6 +1,5 @@
 package io.loomsocket.engine;
 
-import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.List;
@@ -121,10 +120,7 @@ public final class ClientHandshake {
 
     /** The whole request head (request line, headers, blank line) in bytes. */
     public byte[] requestBytes() {
-        StringBuilder sb = new StringBuilder(requestLine()).append("\r\n");
-        requestHeaders().forEach((n, v) -> sb.append(n).append(": ").append(v).append("\r\n"));
-        sb.append("\r\n");
-        return sb.toString().getBytes(StandardCharsets.ISO_8859_1);
+        return HttpHead.encode(requestLine(), requestHeaders());
     }
 
     /**

@@ -103,7 +103,7 @@ public final class ServerHandshake {
         if (!"HTTP/1.1".equals(httpVersion)) {
             return reject("the WebSocket handshake needs HTTP/1.1, not " + printable(httpVersion) + " (RFC 6455 §4.1)");
         }
-        if (headers.getAll("Host").size() != 1 || headers.get("Host").isBlank()) {
+        if (headers.count("Host") != 1 || headers.get("Host").isBlank()) {
             return reject("exactly one non-empty Host header is required (RFC 6455 §4.2.1)");
         }
         if (!headers.containsToken("Upgrade", "websocket")) {
@@ -112,26 +112,25 @@ public final class ServerHandshake {
         if (!headers.containsToken("Connection", "upgrade")) {
             return reject("Connection: Upgrade is required (RFC 6455 §4.2.1)");
         }
-        List<String> versions = headers.getAll("Sec-WebSocket-Version");
-        if (versions.size() != 1 || !VERSION.equals(versions.get(0).strip())) {
+        if (headers.count("Sec-WebSocket-Version") != 1 || !VERSION.equals(headers.get("Sec-WebSocket-Version").strip())) {
             return new Reject(426, "Sec-WebSocket-Version 13 is required (RFC 6455 §4.4)",
                     HttpHeaders.of("Sec-WebSocket-Version", VERSION));
         }
-        List<String> keys = headers.getAll("Sec-WebSocket-Key");
-        if (keys.size() != 1) {
+        if (headers.count("Sec-WebSocket-Key") != 1) {
             return reject("exactly one Sec-WebSocket-Key header is required (RFC 6455 §4.2.1)");
         }
-        String key = keys.get(0).strip();
+        String key = headers.get("Sec-WebSocket-Key").strip();
         if (!isValidKey(key)) {
             return reject("Sec-WebSocket-Key must be base64 of 16 bytes (RFC 6455 §4.2.1)");
         }
-        List<Extension> offers;
+        List<Extension> offers = List.of();
         try {
-            offers = Extension.parse(headers.getAll("Sec-WebSocket-Extensions"));
+            if (headers.contains("Sec-WebSocket-Extensions")) offers = Extension.parse(headers.getAll("Sec-WebSocket-Extensions"));
         } catch (IllegalArgumentException e) {
             return reject("malformed Sec-WebSocket-Extensions (RFC 6455 §9.1): " + printable(e.getMessage()));
         }
-        String chosen = chooseSubprotocol(headers.tokens("Sec-WebSocket-Protocol"));
+        String chosen = subprotocols.isEmpty() || !headers.contains("Sec-WebSocket-Protocol") ? null
+                : chooseSubprotocol(headers.tokens("Sec-WebSocket-Protocol"));
         DeflateParams params = DeflateParams.negotiateServer(offers, deflate);
 
         HttpHeaders response = new HttpHeaders();
@@ -215,9 +214,6 @@ public final class ServerHandshake {
 
     /** The response head (status line, headers, blank line) of an {@link Accept}, ready to write. */
     public static byte[] responseBytes(Accept accept) {
-        StringBuilder sb = new StringBuilder("HTTP/1.1 101 Switching Protocols\r\n");
-        accept.responseHeaders().forEach((n, v) -> sb.append(n).append(": ").append(v).append("\r\n"));
-        sb.append("\r\n");
-        return sb.toString().getBytes(StandardCharsets.ISO_8859_1);
+        return HttpHead.encode("HTTP/1.1 101 Switching Protocols", accept.responseHeaders());
     }
 }

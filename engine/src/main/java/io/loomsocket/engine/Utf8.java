@@ -2,12 +2,20 @@ package io.loomsocket.engine;
 
 import java.nio.charset.StandardCharsets;
 
-/** UTF-8 helpers for close reasons and limits. */
-final class Utf8 {
+/**
+ * UTF-8 helpers for message lengths, close reasons and limits. Text goes on the wire as
+ * {@link String#getBytes} with UTF-8 encodes it, which writes a lone (unpaired) surrogate as
+ * {@code '?'}: one byte. Every length here is the length of exactly those bytes.
+ */
+public final class Utf8 {
     private Utf8() {}
 
-    /** UTF-8 length of {@code s} as {@link String#getBytes} with UTF-8 would produce it. */
-    static int encodedLength(CharSequence s) {
+    /**
+     * The number of bytes {@code s.toString().getBytes(UTF_8)} produces, without encoding it: 1
+     * for U+0000..U+007F, 2 up to U+07FF, 3 for the rest of the BMP, 4 for a surrogate pair, and
+     * 1 for a lone surrogate (encoded as {@code '?'}).
+     */
+    public static int encodedLength(CharSequence s) {
         int n = 0;
         for (int i = 0, len = s.length(); i < len; i++) {
             char c = s.charAt(i);

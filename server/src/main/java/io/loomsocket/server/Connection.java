@@ -1,5 +1,6 @@
 package io.loomsocket.server;
 
+import io.loomsocket.engine.HttpHeaders;
 import java.io.BufferedOutputStream;
 import java.io.EOFException;
 import java.io.IOException;

@@ -1,5 +1,7 @@
 package io.loomsocket.server;
 
+import io.loomsocket.engine.HttpHead;
+import io.loomsocket.engine.HttpHeaders;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.SocketAddress;
@@ -155,7 +157,8 @@ public final class HttpExchange {
         upgrading = true;
         OutputStream out = begin(101, headers);
         HttpHeaders h = new HttpHeaders(headers);
-        h.remove("Content-Length").remove("Transfer-Encoding");
+        h.remove("Content-Length");
+        h.remove("Transfer-Encoding");
         writeHead(out, 101, h);
         out.flush();
         upgraded = true;
@@ -198,7 +201,9 @@ public final class HttpExchange {
 
     private HttpHeaders framingHeaders(HttpHeaders headers) {
         HttpHeaders h = new HttpHeaders(headers);
-        h.remove("Content-Length").remove("Transfer-Encoding").remove("Connection");
+        h.remove("Content-Length");
+        h.remove("Transfer-Encoding");
+        h.remove("Connection");
         if (!keepAlive) h.set("Connection", "close");
         else if (!request.isHttp11()) h.set("Connection", "keep-alive");
         return h;
@@ -229,14 +234,12 @@ public final class HttpExchange {
     }
 
     static void writeHead(OutputStream out, int status, HttpHeaders headers) throws IOException {
-        StringBuilder sb = new StringBuilder(256);
-        sb.append("HTTP/1.1 ").append(status).append(' ').append(HttpStatus.reason(status)).append("\r\n");
+        String statusLine = "HTTP/1.1 " + status + " " + HttpStatus.reason(status);
         if (!headers.contains("Date") && status >= 200) { // RFC 9110 §6.6.1
-            sb.append("Date: ").append(httpDate()).append("\r\n");
+            out.write(HttpHead.encode(statusLine, HttpHeaders.of("Date", httpDate()), headers));
+        } else {
+            out.write(HttpHead.encode(statusLine, headers));
         }
-        headers.forEach((n, v) -> sb.append(n).append(": ").append(v).append("\r\n"));
-        sb.append("\r\n");
-        out.write(sb.toString().getBytes(StandardCharsets.ISO_8859_1));
     }
 
     /** Chunked transfer coding (RFC 9112 §7.1); {@link #close()} writes the last chunk only. */

@@ -25,6 +25,8 @@ final class HttpInput {
     private byte[] buf = new byte[INITIAL_BUFFER];
     private int pos;
     private int limit;
+    /** Start of the last line {@link #nextLine} returned. */
+    private int lineStart;
     /** System.nanoTime() deadline for every read, or 0 when reads use {@link #idleTimeoutMillis}. */
     private long deadline;
     private int idleTimeoutMillis;
@@ -104,6 +106,17 @@ final class HttpInput {
      * @throws java.io.EOFException if the stream ends inside the line
      */
     String readLine(int maxLength, java.util.function.Supplier<HttpException> tooLong) throws IOException {
+        int len = nextLine(maxLength, tooLong);
+        return new String(buf, lineStart, len, StandardCharsets.ISO_8859_1);
+    }
+
+    /**
+     * Reads one line as {@link #readLine} does, but leaves it in the buffer: it is
+     * {@code buffer()[lineStart(), lineStart() + length)} until the next read. No string is made.
+     *
+     * @return the length of the line, without its CRLF
+     */
+    int nextLine(int maxLength, java.util.function.Supplier<HttpException> tooLong) throws IOException {
         int scanned = 0;
         while (true) {
             for (int i = pos + scanned; i < limit; i++) {
@@ -113,9 +126,9 @@ final class HttpInput {
                     if (end == pos || buf[end - 1] != '\r') throw new HttpException(400, "bare LF in request head");
                     int len = end - 1 - pos;
                     if (len > maxLength) throw tooLong.get();
-                    String line = new String(buf, pos, len, StandardCharsets.ISO_8859_1);
+                    lineStart = pos;
                     pos = i + 1;
-                    return line;
+                    return len;
                 }
                 if (i > pos && buf[i - 1] == '\r') throw new HttpException(400, "bare CR in request head");
             }
@@ -123,6 +136,16 @@ final class HttpInput {
             if (scanned > maxLength + 1) throw tooLong.get();
             if (!fill()) throw new java.io.EOFException("connection closed inside a line");
         }
+    }
+
+    /** The buffer holding the line {@link #nextLine} read last. */
+    byte[] buffer() {
+        return buf;
+    }
+
+    /** Where in {@link #buffer()} the line {@link #nextLine} read last starts. */
+    int lineStart() {
+        return lineStart;
     }
 
     /** Reads up to {@code len} bytes, from the buffer first; -1 at end of stream. */

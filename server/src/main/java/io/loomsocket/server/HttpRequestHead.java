@@ -1,5 +1,7 @@
 package io.loomsocket.server;
 
+import io.loomsocket.engine.HttpHeaders;
+
 /**
  * A parsed request line and header section (RFC 9112 §3, §5).
  *

@@ -1,5 +1,6 @@
 package io.loomsocket.server;
 
+import io.loomsocket.engine.HttpHeaders;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;

@@ -1,5 +1,9 @@
 package io.loomsocket.server;
 
+import io.loomsocket.engine.HttpHead;
+import io.loomsocket.engine.HttpHeadException;
+import io.loomsocket.engine.HttpHeaders;
+import io.loomsocket.engine.HttpTokens;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -24,26 +28,31 @@ final class RequestParser {
         this.options = options;
     }
 
-    /** Reads the request line and header section (RFC 9112 §2.1). */
+    /**
+     * Reads the request line and header section (RFC 9112 §2.1) with the engine's head codec
+     * ({@link HttpHead}), straight from the input buffer: only the target and the field values
+     * become new strings.
+     */
     HttpRequestHead parseHead(HttpInput in) throws IOException {
         int maxHead = options.maxHeaderSize();
         int budget = maxHead;
-        String requestLine = in.readLine(budget, () -> new HttpException(414, "request line longer than " + maxHead + " bytes"));
-        budget -= requestLine.length() + 2;
-        String[] parts = requestLine.split(" ", -1);
-        // RFC 9112 §3: method SP request-target SP HTTP-version, single spaces
-        if (parts.length != 3) throw new HttpException(400, "malformed request line");
-        String method = parts[0];
-        String target = parts[1];
-        String version = parts[2];
-        if (!Tokens.isToken(method)) throw new HttpException(400, "malformed method");
-        if (!isHttpVersion(version)) throw new HttpException(400, "malformed HTTP version");
+        int lineLength = in.nextLine(budget, () -> new HttpException(414, "request line longer than " + maxHead + " bytes"));
+        budget -= lineLength + 2;
+        HttpHead.RequestLine line;
+        try {
+            line = HttpHead.parseRequestLine(in.buffer(), in.lineStart(), lineLength);
+        } catch (HttpHeadException e) {
+            throw new HttpException(e.status(), e.getMessage());
+        }
+        String method = line.method();
+        String target = line.target();
+        String version = line.version();
         if (!version.equals("HTTP/1.1") && !version.equals("HTTP/1.0")) {
             throw new HttpException(505, "only HTTP/1.1 and HTTP/1.0 are supported");
         }
         String path;
         String query;
-        if (target.startsWith("/")) {
+        if (!target.isEmpty() && target.charAt(0) == '/') {
             int q = target.indexOf('?');
             path = q < 0 ? target : target.substring(0, q);
             query = q < 0 ? "" : target.substring(q + 1);
@@ -65,36 +74,22 @@ final class RequestParser {
         } else {
             throw new HttpException(400, "malformed request target");
         }
-        int hash = query.indexOf('#');
-        if (hash >= 0 || path.indexOf('#') >= 0) throw new HttpException(400, "fragment in request target");
-        for (int i = 0; i < target.length(); i++) {
-            char c = target.charAt(i);
-            if (c <= 0x20 || c >= 0x7f) throw new HttpException(400, "invalid character in request target");
-        }
+        if (target.indexOf('#') >= 0) throw new HttpException(400, "fragment in request target");
 
         HttpHeaders headers = new HttpHeaders();
         readFields(in, headers, budget);
 
         // RFC 9112 §3.2: exactly one Host field in an HTTP/1.1 request, never more than one, and a
         // valid one (uri-host [":" port], RFC 9110 §7.2), else 400
-        List<String> hosts = headers.all("Host");
-        if (hosts.size() > 1) throw new HttpException(400, "more than one Host header");
-        if (hosts.isEmpty() && version.equals("HTTP/1.1")) throw new HttpException(400, "missing Host header");
-        if (!hosts.isEmpty() && Authority.parse(hosts.get(0)).isEmpty()) throw new HttpException(400, "malformed Host header");
+        int hosts = headers.count("Host");
+        if (hosts > 1) throw new HttpException(400, "more than one Host header");
+        if (hosts == 0 && version.equals("HTTP/1.1")) throw new HttpException(400, "missing Host header");
+        if (hosts == 1 && Authority.parse(headers.get("Host")).isEmpty()) throw new HttpException(400, "malformed Host header");
         if (!METHODS.contains(method)) {
             if (method.equals("CONNECT") || method.equals("TRACE")) throw new HttpException(405, method + " is not allowed");
             throw new HttpException(501, "method not implemented: " + method);
         }
         return new HttpRequestHead(method, target, path, query, version, headers);
-    }
-
-    /** {@code HTTP/<digit>.<digit>} (RFC 9112 §2.3), without compiling a regex per request. */
-    private static boolean isHttpVersion(String v) {
-        return v.length() == 8 && v.startsWith("HTTP/") && isDigit(v.charAt(5)) && v.charAt(6) == '.' && isDigit(v.charAt(7));
-    }
-
-    private static boolean isDigit(char c) {
-        return c >= '0' && c <= '9';
     }
 
     /**
@@ -107,29 +102,14 @@ final class RequestParser {
                 "request header section larger than " + options.maxHeaderSize() + " bytes");
         while (true) {
             if (budget < 2) throw tooBig.get();
-            String line = in.readLine(budget - 2, tooBig);
-            budget -= line.length() + 2;
-            if (line.isEmpty()) return budget;
-            if (into.size() >= options.maxHeaderCount()) {
-                throw new HttpException(431, "more than " + options.maxHeaderCount() + " header fields");
+            int length = in.nextLine(budget - 2, tooBig);
+            budget -= length + 2;
+            if (length == 0) return budget;
+            try {
+                HttpHead.parseField(in.buffer(), in.lineStart(), length, into, options.maxHeaderCount());
+            } catch (HttpHeadException e) {
+                throw new HttpException(e.status(), e.getMessage());
             }
-            char first = line.charAt(0);
-            if (first == ' ' || first == '\t') {
-                // RFC 9112 §5.2: obs-fold; we reject rather than unfold
-                throw new HttpException(400, "obsolete line folding in header");
-            }
-            int colon = line.indexOf(':');
-            if (colon <= 0) throw new HttpException(400, "header line without a name and colon");
-            String name = line.substring(0, colon);
-            // RFC 9112 §5.1: no whitespace between field name and colon, MUST be rejected with 400
-            if (!Tokens.isToken(name)) throw new HttpException(400, "invalid header name");
-            // RFC 9110 §5.6.3: only SP and HTAB are optional whitespace; any other control left
-            // in the value is refused below (strip() would drop VT, FF and FS..US unseen)
-            String value = Tokens.trimOws(line.substring(colon + 1));
-            for (int i = 0; i < value.length(); i++) {
-                if (!Tokens.isFieldValueByte(value.charAt(i))) throw new HttpException(400, "invalid character in header " + name);
-            }
-            into.add(name, value);
         }
     }
 
@@ -142,12 +122,12 @@ final class RequestParser {
     /** Decides the body framing, refusing ambiguous framing (RFC 9112 §6.1, §6.3, §11.2). */
     Framing framing(HttpRequestHead head) {
         HttpHeaders h = head.headers();
-        List<String> te = h.tokens("Transfer-Encoding");
         boolean hasTe = h.contains("Transfer-Encoding");
         boolean hasCl = h.contains("Content-Length");
         if (hasTe) {
             if (hasCl) throw new HttpException(400, "both Transfer-Encoding and Content-Length");
             if (!head.isHttp11()) throw new HttpException(400, "Transfer-Encoding in an HTTP/1.0 request");
+            List<String> te = h.tokens("Transfer-Encoding");
             if (te.isEmpty() || !te.get(te.size() - 1).equalsIgnoreCase("chunked")) {
                 throw new HttpException(400, "Transfer-Encoding does not end with chunked");
             }
@@ -162,14 +142,25 @@ final class RequestParser {
                 if (value != null && !value.equals(v)) throw new HttpException(400, "conflicting Content-Length values");
                 value = v;
             }
-            if (value == null || !value.matches("[0-9]{1,18}")) throw new HttpException(400, "malformed Content-Length");
+            if (!isContentLength(value)) throw new HttpException(400, "malformed Content-Length");
             long length = Long.parseLong(value);
             if (length > options.maxBodySize()) {
                 throw new HttpException(413, "request body larger than " + options.maxBodySize() + " bytes");
             }
-            return length == 0 ? new NoBody() : new Fixed(length);
+            return length == 0 ? NO_BODY : new Fixed(length);
         }
-        return new NoBody();
+        return NO_BODY;
+    }
+
+    private static final NoBody NO_BODY = new NoBody();
+
+    /** Content-Length = 1*DIGIT (RFC 9110 §8.6), at most 18 digits so that it fits a long. */
+    private static boolean isContentLength(String v) {
+        if (v == null || v.isEmpty() || v.length() > 18) return false;
+        for (int i = 0; i < v.length(); i++) {
+            if (v.charAt(i) < '0' || v.charAt(i) > '9') return false;
+        }
+        return true;
     }
 
     /** Reads a whole body framed by {@code framing}, within the body-size limit. */
@@ -237,10 +228,10 @@ final class RequestParser {
         if (end > 15) throw new HttpException(400, "chunk size too large");
         String rest = line.substring(end);
         if (!rest.isEmpty()) {
-            String ext = Tokens.trimOws(rest); // BWS before ';' is SP / HTAB only (RFC 9112 §7.1.1)
+            String ext = HttpTokens.trimOws(rest); // BWS before ';' is SP / HTAB only (RFC 9112 §7.1.1)
             if (!ext.startsWith(";")) throw new HttpException(400, "malformed chunk size");
             for (int i = 0; i < ext.length(); i++) {
-                if (!Tokens.isFieldValueByte(ext.charAt(i))) throw new HttpException(400, "invalid character in chunk extension");
+                if (!HttpTokens.isFieldValueChar(ext.charAt(i))) throw new HttpException(400, "invalid character in chunk extension");
             }
         }
         return Long.parseLong(line.substring(0, end), 16);

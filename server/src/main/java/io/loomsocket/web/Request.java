@@ -1,11 +1,11 @@
 package io.loomsocket.web;
 
 import io.loomsocket.WebSocket;
+import io.loomsocket.engine.HttpHeaders;
+import io.loomsocket.engine.HttpTokens;
 import io.loomsocket.server.HttpException;
 import io.loomsocket.server.HttpExchange;
-import io.loomsocket.server.HttpHeaders;
 import io.loomsocket.server.HttpRequestHead;
-import io.loomsocket.server.Tokens;
 import io.loomsocket.web.auth.AuthenticationMiddleware;
 import io.loomsocket.web.auth.Session;
 import io.loomsocket.web.auth.SessionMiddleware;
@@ -119,19 +119,19 @@ public final class Request {
     }
 
     public Optional<String> header(String name) {
-        return head.headers().first(name);
+        return Optional.ofNullable(head.headers().get(name));
     }
 
     /** Cookies sent in {@code Cookie} (RFC 6265 §5.4), first value of a name wins. */
     public Map<String, String> cookies() {
         if (cookies == null) {
             Map<String, String> map = new LinkedHashMap<>();
-            for (String header : head.headers().all("Cookie")) {
+            for (String header : head.headers().getAll("Cookie")) {
                 for (String pair : header.split(";")) {
                     int eq = pair.indexOf('=');
                     if (eq <= 0) continue;
-                    String name = Tokens.trimOws(pair.substring(0, eq));
-                    String value = Tokens.trimOws(pair.substring(eq + 1));
+                    String name = HttpTokens.trimOws(pair.substring(0, eq));
+                    String value = HttpTokens.trimOws(pair.substring(eq + 1));
                     if (value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")) {
                         value = value.substring(1, value.length() - 1);
                     }

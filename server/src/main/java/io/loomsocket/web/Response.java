@@ -2,7 +2,7 @@ package io.loomsocket.web;
 
 import io.loomsocket.server.BodyWriter;
 import io.loomsocket.server.HttpDate;
-import io.loomsocket.server.HttpHeaders;
+import io.loomsocket.engine.HttpHeaders;
 import io.loomsocket.server.HttpStatus;
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,10 +26,12 @@ import java.util.Objects;
  * }</pre>
  */
 public final class Response {
-    /** Marks the outcome of a WebSocket request: the connection was upgraded, nothing is sent. */
-    static final int UPGRADED = 101;
-
     private int status;
+    /**
+     * The outcome of an accepted WebSocket request, as the response middleware sees it: the
+     * connection was upgraded (its status is 101) and nothing of this response is sent.
+     */
+    private final boolean upgraded;
     private final HttpHeaders headers = new HttpHeaders();
     private byte[] body;
     private BodyWriter writer;
@@ -40,9 +42,15 @@ public final class Response {
     private record PendingJson(Object value) {}
 
     private Response(int status, byte[] body) {
-        if (status < 100 || status > 599) throw new IllegalArgumentException("invalid HTTP status " + status);
+        this(status, body, false);
+    }
+
+    private Response(int status, byte[] body, boolean upgraded) {
+        // 1xx are not final responses (RFC 9110 §15.2); a 101 is only ever the upgraded() outcome
+        if (upgraded ? status != 101 : status < 200 || status > 599) throw new IllegalArgumentException("invalid HTTP status " + status);
         this.status = status;
         this.body = body;
+        this.upgraded = upgraded;
     }
 
     // ---- factories ----
@@ -148,14 +156,14 @@ public final class Response {
     }
 
     static Response upgraded() {
-        return new Response(UPGRADED, new byte[0]);
+        return new Response(101, new byte[0], true);
     }
 
     // ---- changing it ----
 
     public Response setStatus(int newStatus) {
         if (newStatus < 200 || newStatus > 599) throw new IllegalArgumentException("invalid HTTP status " + newStatus);
-        if (status == UPGRADED) throw new IllegalStateException("the connection was upgraded; the status cannot change");
+        if (upgraded) throw new IllegalStateException("the connection was upgraded; the status cannot change");
         this.status = newStatus;
         return this;
     }
@@ -232,7 +240,7 @@ public final class Response {
 
     /** True when this is the outcome of an upgraded WebSocket request (nothing goes on the wire). */
     public boolean isUpgraded() {
-        return status == UPGRADED;
+        return upgraded;
     }
 
     BodyWriter writer() {

@@ -1,6 +1,6 @@
 package io.loomsocket.web;
 
-import io.loomsocket.server.HttpHeaders;
+import io.loomsocket.engine.HttpHeaders;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
@@ -89,7 +89,7 @@ final class TrustedProxies {
      */
     View resolve(String peer, boolean secure, String host, HttpHeaders headers) {
         if (!trusts(peer)) return new View(peer, secure, host);
-        List<String> forwarded = headers.all("Forwarded");
+        List<String> forwarded = headers.getAll("Forwarded");
         if (!forwarded.isEmpty()) {
             List<Element> chain = new ArrayList<>();
             for (String h : forwarded) chain.addAll(Element.parseAll(h));
@@ -105,15 +105,15 @@ final class TrustedProxies {
             return new View(client.forNode(), https, client.host() != null ? client.host() : host);
         }
         String client = peer;
-        List<String> xff = commaSeparated(headers.all("X-Forwarded-For"));
+        List<String> xff = commaSeparated(headers.getAll("X-Forwarded-For"));
         for (int i = xff.size() - 1; i >= 0; i--) {
             String ip = node(xff.get(i));
             if (ip == null) break;
             client = ip;
             if (!trusts(ip)) break;
         }
-        List<String> proto = commaSeparated(headers.all("X-Forwarded-Proto"));
-        List<String> fhost = commaSeparated(headers.all("X-Forwarded-Host"));
+        List<String> proto = commaSeparated(headers.getAll("X-Forwarded-Proto"));
+        List<String> fhost = commaSeparated(headers.getAll("X-Forwarded-Host"));
         return new View(client, proto.isEmpty() ? secure : isSecureScheme(proto.get(proto.size() - 1)),
                 fhost.isEmpty() ? host : fhost.get(fhost.size() - 1));
     }

@@ -35,8 +35,18 @@ import tools.jackson.databind.json.JsonMapper;
 public final class WebApp implements HttpHandler {
     private static final System.Logger LOG = System.getLogger("io.loomsocket.web");
 
-    /** What a view that continues after the handler returns (a WebSocket view) leaves to {@link #handle}. */
-    private static final Response VIEW_CONTINUES = Response.upgraded();
+    /**
+     * What the middleware chain and the view came to: a response to send, or an accepted
+     * WebSocket whose view goes on after {@link #handle} returns ({@link WebSocketViewRun}, which
+     * runs the response middleware itself).
+     */
+    private sealed interface Outcome permits Send, ViewContinues {}
+
+    /** A response to send (after the response middleware). */
+    private record Send(Response response) implements Outcome {}
+
+    /** The connection was upgraded; the WebSocket view continues on the connection's thread. */
+    private record ViewContinues() implements Outcome {}
 
     private final Settings settings;
     private final List<UrlPattern> urls;
@@ -242,8 +252,8 @@ public final class WebApp implements HttpHandler {
             send(exchange, securityHeaders.apply(Response.error(400, "Host not allowed (see allowed_hosts)")));
             return;
         }
-        Response response = dispatch(request);
-        if (response == VIEW_CONTINUES) return;
+        if (!(dispatch(request) instanceof Send send)) return; // the WebSocket view goes on
+        Response response = send.response();
         try {
             response.writeJson(json); // a Response.json made by middleware after the view
         } catch (IllegalArgumentException e) {
@@ -254,24 +264,31 @@ public final class WebApp implements HttpHandler {
     }
 
     /** The middleware chain around URL resolution and the view (see {@link Middleware}). */
-    Response dispatch(Request request) {
+    private Outcome dispatch(Request request) {
         int ran = 0;
-        Response response = null;
+        Outcome outcome = null;
         try {
             for (Middleware m : middleware) {
                 ran++;
                 Optional<Response> r = m.processRequest(request);
                 if (r.isPresent()) {
-                    response = r.get();
+                    r.get().writeJson(json);
+                    outcome = new Send(r.get());
                     break;
                 }
             }
-            if (response == null) response = resolveAndRun(request, ran);
-            else response.writeJson(json);
+            if (outcome == null) outcome = resolveAndRun(request, ran);
         } catch (Exception e) {
-            response = handleException(request, e, ran);
+            outcome = new Send(handleException(request, e, ran));
         }
-        if (response == VIEW_CONTINUES) return response; // WebSocketViewRun finishes the chain
+        return switch (outcome) {
+            case ViewContinues v -> v; // WebSocketViewRun finishes the chain
+            case Send(Response response) -> new Send(finish(request, response, ran));
+        };
+    }
+
+    /** A response on its way out: counted if it refused a handshake, then the response middleware. */
+    private Response finish(Request request, Response response, int ran) {
         if (metrics != null && request.pendingUpgrade() != null) {
             metrics.handshakeRefused(request.refusal != null ? request.refusal : "application", response.status());
         }
@@ -292,7 +309,7 @@ public final class WebApp implements HttpHandler {
         return response;
     }
 
-    private Response resolveAndRun(Request request, int ran) throws Exception {
+    private Outcome resolveAndRun(Request request, int ran) throws Exception {
         for (UrlPattern p : urls) {
             Optional<Map<String, String>> params = p.match(request.path());
             if (params.isEmpty()) continue;
@@ -301,14 +318,14 @@ public final class WebApp implements HttpHandler {
             View view = p.view();
             for (int i = 0; i < ran; i++) {
                 Optional<Response> r = middleware.get(i).processView(request, view);
-                if (r.isPresent()) return r.get();
+                if (r.isPresent()) return new Send(r.get());
             }
             return runView(request, view, ran);
         }
-        return Response.error(404, "no URL pattern matches " + request.path());
+        return new Send(Response.error(404, "no URL pattern matches " + request.path()));
     }
 
-    private Response runView(Request request, View view, int ran) throws Exception {
+    private Outcome runView(Request request, View view, int ran) throws Exception {
         WebSocketView marking = Views.webSocketMarking(view);
         if (request.isWebSocket()) {
             if (marking == null && !settings.webSocketAcceptAll()) {
@@ -318,14 +335,14 @@ public final class WebApp implements HttpHandler {
                         + " refused with 400: the view of URL pattern '" + pattern + "' (" + Explainer.describe(view)
                         + ") does not take WebSockets; mark it with acceptWebSocket(view) or requireWebSocket(view)"
                         + " (annotations count only through Views.scan), or set websocket.accept_all");
-                return Response.error(400, "this URL does not take WebSocket requests");
+                return new Send(Response.error(400, "this URL does not take WebSocket requests"));
             }
             // every decorator answers before the upgrade: a refusal is an HTTP response, never after a 101
             View inner = view;
             while (true) {
                 if (inner instanceof DecoratedView d) {
                     Optional<Response> refused = d.check(request);
-                    if (refused.isPresent()) return refused.get();
+                    if (refused.isPresent()) return new Send(refused.get());
                     inner = d.inner();
                 } else if (inner instanceof WebSocketView w) {
                     inner = w.view();
@@ -337,15 +354,15 @@ public final class WebApp implements HttpHandler {
             request.websocket(ws);
             if (metrics != null) metrics.handshakeAccepted();
             request.exchange().afterHandler(new WebSocketViewRun(request, inner, ws, ran));
-            return VIEW_CONTINUES;
+            return new ViewContinues();
         }
         if (marking != null && marking.mode() == WebSocketView.Mode.REQUIRE) {
-            return Response.error(400, "this URL takes WebSocket requests only");
+            return new Send(Response.error(400, "this URL takes WebSocket requests only"));
         }
         Response r = view.handle(request);
         if (r == null) throw new IllegalStateException("view " + view + " returned no response");
         r.writeJson(json); // now, so that response middleware sees the bytes and a failure is the view's 500
-        return r;
+        return new Send(r);
     }
 
     /**

@@ -5,10 +5,10 @@ import io.loomsocket.WebSocketConfig;
 import io.loomsocket.connection.Transport;
 import io.loomsocket.connection.WebSocketConnection;
 import io.loomsocket.engine.DeflateConfig;
+import io.loomsocket.engine.HttpHeaders;
 import io.loomsocket.engine.Role;
 import io.loomsocket.engine.ServerHandshake;
 import io.loomsocket.server.HttpException;
-import io.loomsocket.server.HttpHeaders;
 import io.loomsocket.server.UpgradedConnection;
 import java.io.IOException;
 import java.util.List;
@@ -32,7 +32,7 @@ public final class WebSocketMiddleware implements Middleware {
     public Optional<Response> processRequest(Request request) {
         // RFC 6455 §4.2.1: an upgrade request names websocket in Upgrade; same test as ServerHandshake.isUpgradeRequest
         if (!request.headers().containsToken("Upgrade", "websocket")) return Optional.empty();
-        io.loomsocket.engine.HttpHeaders headers = toEngine(request.headers());
+        HttpHeaders headers = request.headers();
         String method = request.method();
         String version = request.exchange().request().version();
         WebSocketConfig config = request.app().webSocketConfig();
@@ -47,7 +47,7 @@ public final class WebSocketMiddleware implements Middleware {
         }
         // RFC 6455 §10.2: refuse browsers on other sites (cross-site WebSocket hijacking). A browser
         // sends one Origin (RFC 6454 §7.3); with several, which to check is a guess: refused as well.
-        List<String> origins = request.headers().all("Origin");
+        List<String> origins = request.headers().getAll("Origin");
         if (origins.size() > 1) {
             request.app().refused("origin", 403);
             return Optional.of(Response.error(403, "more than one Origin header"));
@@ -69,7 +69,7 @@ public final class WebSocketMiddleware implements Middleware {
      * Accepts with the view's subprotocols: a view that declares none takes the handshake already
      * made when the request came in (the accept key and the extension offers are not computed twice).
      */
-    private static WebSocket upgrade(Request request, io.loomsocket.engine.HttpHeaders headers, List<String> supported,
+    private static WebSocket upgrade(Request request, HttpHeaders headers, List<String> supported,
                                      WebSocketConfig config, DeflateConfig deflate, ServerHandshake.Accept noSubprotocol)
             throws IOException {
         ServerHandshake.Result result = supported.isEmpty() ? noSubprotocol
@@ -78,19 +78,11 @@ public final class WebSocketMiddleware implements Middleware {
             ServerHandshake.Reject reject = (ServerHandshake.Reject) result;
             throw new HttpException(reject.status(), reject.reason());
         }
-        HttpHeaders response = new HttpHeaders();
-        accept.responseHeaders().forEach(response::add);
-        UpgradedConnection upgraded = request.exchange().upgrade(response);
+        UpgradedConnection upgraded = request.exchange().upgrade(accept.responseHeaders());
         WebSocketConnection ws = WebSocketConnection.open(Transport.of(upgraded.socket()), upgraded.leftover(),
                 Role.SERVER, accept.subprotocol(), accept.deflate(), config);
         upgraded.onShutdown(() -> ws.close(1001, "server shutting down")); // RFC 6455 §7.4.1: going away
         return ws;
-    }
-
-    private static io.loomsocket.engine.HttpHeaders toEngine(HttpHeaders headers) {
-        io.loomsocket.engine.HttpHeaders h = new io.loomsocket.engine.HttpHeaders();
-        headers.forEach(h::add);
-        return h;
     }
 
     @Override

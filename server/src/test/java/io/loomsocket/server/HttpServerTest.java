@@ -1,5 +1,6 @@
 package io.loomsocket.server;
 
+import io.loomsocket.engine.HttpHeaders;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.loomsocket.testing.IntegrationTest;

@@ -3,7 +3,7 @@ package io.loomsocket.web;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.loomsocket.server.HttpHeaders;
+import io.loomsocket.engine.HttpHeaders;
 import org.junit.jupiter.api.Test;
 
 /** http.trusted_proxies: which peers are believed, and how their headers name the client (RFC 7239, X-Forwarded-*). */
@@ -12,7 +12,7 @@ class TrustedProxiesTest {
 
     /** As the request does: the direct host is the request's Host field. */
     private static TrustedProxies.View resolve(TrustedProxies proxies, String peer, boolean secure, HttpHeaders headers) {
-        return proxies.resolve(peer, secure, headers.first("Host").orElse(null), headers);
+        return proxies.resolve(peer, secure, headers.get("Host"), headers);
     }
 
     private static HttpHeaders headers(String... nameValue) {

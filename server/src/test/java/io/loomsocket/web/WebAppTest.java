@@ -2,6 +2,7 @@ package io.loomsocket.web;
 
 import static io.loomsocket.web.Views.*;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.loomsocket.server.HttpException;
 import io.loomsocket.server.HttpServer;
@@ -118,6 +119,18 @@ class WebAppTest {
     }
 
     record Point(int x, int y) {}
+
+    /**
+     * A view cannot pass a response off as the upgraded outcome of a WebSocket request: a 101 is
+     * not a response a view can build (RFC 9110 §15.2), so the client gets a 500, not silence.
+     */
+    @Test
+    void aViewsOwn101IsRefusedNotTakenForAnUpgrade() throws IOException {
+        assertThatThrownBy(() -> Response.status(101)).isInstanceOf(IllegalArgumentException.class);
+        int port = start(path("^fake$", r -> Response.status(101)), path("^ok$", r -> Response.text("ok")));
+        assertThat(get(port, "/fake").status()).isEqualTo(500);
+        assertThat(get(port, "/ok").text()).isEqualTo("ok");
+    }
 
     @Test
     void viewExceptionIs500AndNullResponseIs500() throws IOException {

@@ -1,7 +1,6 @@
 package io.loomsocket.test;
 
 import io.loomsocket.Message;
-import io.loomsocket.client.HttpHead;
 import io.loomsocket.engine.ClientHandshake;
 import io.loomsocket.engine.DeflateConfig;
 import io.loomsocket.engine.EngineConfig;
@@ -9,6 +8,7 @@ import io.loomsocket.engine.Event;
 import io.loomsocket.engine.Frame;
 import io.loomsocket.engine.FrameWriter;
 import io.loomsocket.engine.HandshakeException;
+import io.loomsocket.engine.HttpHead;
 import io.loomsocket.engine.HttpHeaders;
 import io.loomsocket.engine.MaskSource;
 import io.loomsocket.engine.MessageAssembler;

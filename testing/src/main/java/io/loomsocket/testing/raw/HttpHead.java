@@ -18,6 +18,11 @@ import java.util.Map;
  * The head of an HTTP/1.1 request or response (start line and header fields), read byte by byte
  * so that nothing after the blank line is consumed: the first WebSocket frame may follow at once.
  *
+ * <p>This is the test peers' own reading of a head, on purpose not the engine's {@code HttpHead}:
+ * the raw peers check the engine's codec from outside (and the engine's own tests use these
+ * fixtures, so the fixtures cannot depend on the engine). It is lenient where the engine is
+ * strict, since a peer must be able to receive whatever the code under test sends.
+ *
  * @param startLine "HTTP/1.1 101 Switching Protocols" or "GET /echo HTTP/1.1"
  * @param headers   field names in lower case, values in order of appearance
  */

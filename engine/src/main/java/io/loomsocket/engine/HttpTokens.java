@@ -1,11 +1,12 @@
-package io.loomsocket.server;
+package io.loomsocket.engine;
 
 /**
- * Character classes of RFC 9110 §5.6.2 (token), §5.5 (field values) and §5.6.3 (optional
- * whitespace), shared by the request parser and the web layer.
+ * The character classes of RFC 9110 that every HTTP parser and header check here uses: token
+ * (§5.6.2), field value (§5.5) and optional whitespace (§5.6.3). Strict on purpose: only SP and
+ * HTAB are whitespace, and control characters are never part of a token or a field value.
  */
-public final class Tokens {
-    private Tokens() {}
+public final class HttpTokens {
+    private HttpTokens() {}
 
     private static final boolean[] TCHAR = new boolean[128];
 
@@ -16,19 +17,21 @@ public final class Tokens {
         for (char c : "!#$%&'*+-.^_`|~".toCharArray()) TCHAR[c] = true;
     }
 
-    static boolean isTchar(int c) {
+    /** tchar (RFC 9110 §5.6.2): a letter, a digit or one of {@code !#$%&'*+-.^_`|~}. */
+    public static boolean isTchar(int c) {
         return c >= 0 && c < 128 && TCHAR[c];
     }
 
-    static boolean isToken(CharSequence s) {
-        if (s.isEmpty()) return false;
+    /** token = 1*tchar (RFC 9110 §5.6.2). */
+    public static boolean isToken(CharSequence s) {
+        if (s == null || s.isEmpty()) return false;
         for (int i = 0; i < s.length(); i++) if (!isTchar(s.charAt(i))) return false;
         return true;
     }
 
-    /** field-vchar / SP / HTAB, obs-text allowed (RFC 9110 §5.5). */
-    static boolean isFieldValueByte(int b) {
-        return b == '\t' || (b >= 0x20 && b != 0x7f);
+    /** field-vchar / SP / HTAB, obs-text (0x80-0xFF) allowed (RFC 9110 §5.5); {@code c} unsigned. */
+    public static boolean isFieldValueChar(int c) {
+        return c == '\t' || (c >= 0x20 && c != 0x7f);
     }
 
     /** OWS = *( SP / HTAB ) (RFC 9110 §5.6.3); nothing else is whitespace around a value. */
