@@ -20,8 +20,7 @@ import java.util.Map;
  *
  * <p>This is the test peers' own reading of a head, on purpose not the engine's {@code HttpHead}:
  * the raw peers check the engine's codec from outside (and the engine's own tests use these
- * fixtures, so the fixtures cannot depend on the engine). It is lenient where the engine is
- * strict, since a peer must be able to receive whatever the code under test sends.
+ * fixtures, so the fixtures cannot depend on the engine).
  *
  * @param startLine "HTTP/1.1 101 Switching Protocols" or "GET /echo HTTP/1.1"
  * @param headers   field names in lower case, values in order of appearance
