@@ -2,11 +2,11 @@ package io.loomsocket.connection;
 
 import io.loomsocket.WebSocketTimeoutException;
 import java.time.Duration;
-import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.Future;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Keepalive pings (RFC 6455 §5.5.2) of one connection: every {@code pingInterval} the shared timer
+ * Keepalive pings (RFC 6455 §5.5.2) of one connection: every {@code pingInterval} the runtime's timer
  * starts a virtual thread that pings and waits up to {@code pingTimeout} for the pong; a peer that
  * does not answer is failed with 1011. No ping overlaps the previous one.
  *
@@ -55,15 +55,17 @@ final class Keepalive {
     }
 
     private final Target connection;
+    private final SharedTimers timers;
     private final long intervalNanos;
     private final ReentrantLock lock = new ReentrantLock();
     private final long createdNanos = System.nanoTime();
-    private ScheduledFuture<?> next;
+    private Future<?> next;
     private boolean stopped;
 
     /** @param interval time between pings; zero turns keepalive off */
-    Keepalive(Target connection, Duration interval) {
+    Keepalive(Target connection, Duration interval, SharedTimers timers) {
         this.connection = connection;
+        this.timers = timers;
         this.intervalNanos = interval.toNanos();
     }
 
@@ -72,7 +74,7 @@ final class Keepalive {
         if (intervalNanos == 0) return;
         lock.lock();
         try {
-            if (!stopped) next = SharedTimers.schedule(this::tick, intervalNanos);
+            if (!stopped) next = timers.schedule(this::tick, intervalNanos);
         } finally {
             lock.unlock();
         }
