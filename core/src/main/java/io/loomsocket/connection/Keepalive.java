@@ -24,6 +24,9 @@ import java.util.concurrent.locks.ReentrantLock;
  *       dump of 20,000 threads, or we stopped reading), and the pong may be among them.</li>
  * </ul>
  * In both cases the next ping follows after {@code pingInterval}.
+ *
+ * <p>Threads: {@link #start()} and {@link #stop()} from any thread; the tick runs on the
+ * runtime's timer thread and pings from a virtual thread of its own.
  */
 final class Keepalive {
     private static final System.Logger LOG = System.getLogger(Keepalive.class.getName());
@@ -57,14 +60,19 @@ final class Keepalive {
     private final Target connection;
     private final SharedTimers timers;
     private final long intervalNanos;
-    private final ReentrantLock lock = new ReentrantLock();
+    /** The connection's lock: guards {@link #next} and {@link #stopped} (never held while pinging). */
+    private final ReentrantLock lock;
     private final long createdNanos = System.nanoTime();
     private Future<?> next;
     private boolean stopped;
 
-    /** @param interval time between pings; zero turns keepalive off */
-    Keepalive(Target connection, Duration interval, SharedTimers timers) {
+    /**
+     * @param interval time between pings; zero turns keepalive off
+     * @param lock     the connection's lock
+     */
+    Keepalive(Target connection, Duration interval, SharedTimers timers, ReentrantLock lock) {
         this.connection = connection;
+        this.lock = lock;
         this.timers = timers;
         this.intervalNanos = interval.toNanos();
     }

@@ -33,6 +33,14 @@ import java.util.concurrent.locks.ReentrantLock;
  * whoever holds the lock writes them before its own data ("pongs before queued data"), or the
  * reader writes them itself when the lock is free ({@link #writePending()}).
  *
+ * <p>Who calls what: senders, from any thread, call {@link #data} (holding {@code messageLock}),
+ * {@link #ping}, {@link #pongNow} and {@link #writeAndWait}; the reader calls only
+ * {@link #writePending()}; a receiver calls {@link #flushIfStale()} and {@link #flushIfIdle()};
+ * the runtime's platform threads (the {@link Flusher}, the {@link ReadWatch} tick) call only
+ * {@link #deferredFlush()} and {@link #sweepFlush()}, which never block on a lock. The volatile
+ * flags ({@code dirty}, {@code failed}, {@code congested}) are written under {@code writeLock}
+ * (or once, by {@link #stop()}) and read without it as hints.
+ *
  * <h2>When bytes hit the wire (write coalescing)</h2>
  * After each message the sender flushes unless another sender is queued behind it, or the
  * caller says more is coming (the application has more received messages to process); then a

@@ -70,11 +70,13 @@ import java.util.concurrent.locks.ReentrantLock;
  *       {@code sendStream} until it is closed)</td><td>yes</td></tr>
  *   <tr><td>{@link Outbound#writeLock}</td><td>the write buffer and the transport's output; the
  *       deflate state's release</td><td>yes (a blocking write)</td></tr>
- *   <tr><td>{@link #lock}</td><td>the protocol object and {@link ClosingHandshake}'s bookkeeping;
- *       the lazy attribute map</td><td>never</td></tr>
+ *   <tr><td>{@link #lock}</td><td>the protocol object, {@link ClosingHandshake}'s bookkeeping,
+ *       the {@link PingTracker}'s pings in flight, the {@link Keepalive}'s next timer task, the
+ *       lazy attribute map</td><td>never</td></tr>
  *   <tr><td>the {@link InboundQueue}'s own lock</td><td>its items, its conditions and the read
  *       ownership; taken alone, never with the others</td><td>waits on its conditions</td></tr>
- *   <tr><td>{@link Keepalive}'s lock</td><td>its next timer task; taken alone</td><td>never</td></tr>
+ *   <tr><td>an {@link IncomingStream}'s own lock (while a message is streamed in)</td><td>its
+ *       chunks and conditions; taken alone</td><td>waits on its conditions</td></tr>
  * </table>
  * The reader takes {@link #lock} to feed the protocol and never waits for the write lock: a pong
  * or close echo it queued is written by whoever holds the write lock before that holder's own
@@ -96,7 +98,7 @@ public final class WebSocketConnection implements WebSocket {
     private final InboundQueue queue;
     private final Reader reader;
     private final Outbound out;
-    private final PingTracker pings = new PingTracker();
+    private final PingTracker pings;
     private final Keepalive keepalive;
     private final ClosingHandshake closing;
     private final ReceivePath receiving;
@@ -131,7 +133,8 @@ public final class WebSocketConnection implements WebSocket {
                 config.readBufferSize(), new ReaderEvents());
         this.out = new Outbound(transport, protocol, lock, config.writeBufferSize(), config.writeTimeout().toNanos(),
                 new OutboundEvents(), runtime);
-        this.keepalive = new Keepalive(new KeepaliveTarget(), config.pingInterval(), runtime.timers);
+        this.pings = new PingTracker(lock);
+        this.keepalive = new Keepalive(new KeepaliveTarget(), config.pingInterval(), runtime.timers, lock);
         this.closing = new ClosingHandshake(this, lock, protocol, transport, queue, reader, out, keepalive, pings,
                 deflate, listener, runtime.timers, config.closeTimeout().toNanos());
         this.receiving = new ReceivePath(this, queue, reader, out, closing, runtime.readWatch, config);
