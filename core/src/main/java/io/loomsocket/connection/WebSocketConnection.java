@@ -94,7 +94,6 @@ public final class WebSocketConnection implements WebSocket {
     private final String subprotocol;
     private final String extensions;
     private final WebSocketConfig config;
-    private final ConnectionRuntime runtime;
     private final InboundQueue queue;
     private final Reader reader;
     private final Outbound out;
@@ -107,7 +106,10 @@ public final class WebSocketConnection implements WebSocket {
     /** The config's listener, or null: one field read per event when there is none. */
     private final WebSocketListener listener;
 
-    /** Guards {@link #protocol} and {@link ClosingHandshake}'s fields; never held across I/O or a wait. */
+    /**
+     * Guards {@link #protocol}, {@link ClosingHandshake}'s fields, the {@link PingTracker} and the
+     * {@link Keepalive}'s timer task; never held across I/O or a wait (the table above).
+     */
     private final ReentrantLock lock = new ReentrantLock();
     private final WebSocketProtocol protocol;
 
@@ -121,7 +123,7 @@ public final class WebSocketConnection implements WebSocket {
         this.transport = Objects.requireNonNull(transport, "transport");
         this.role = Objects.requireNonNull(role, "role");
         this.config = Objects.requireNonNull(config, "config");
-        this.runtime = Objects.requireNonNull(runtime, "runtime");
+        Objects.requireNonNull(runtime, "runtime");
         this.listener = config.listener();
         this.subprotocol = subprotocol == null || subprotocol.isEmpty() ? null : subprotocol;
         PerMessageDeflate deflate = deflateParams == null ? null : PerMessageDeflate.of(role, deflateParams, deflateConfig(config));
@@ -400,8 +402,6 @@ public final class WebSocketConnection implements WebSocket {
     ReceivePath receiving() { return receiving; }
 
     InboundQueue queue() { return queue; }
-
-    ConnectionRuntime runtime() { return runtime; }
 
     @Override
     public String toString() {
