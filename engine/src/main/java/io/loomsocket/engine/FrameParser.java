@@ -51,11 +51,11 @@ public final class FrameParser {
     /** The smallest step a partly received payload's buffer grows by. */
     static final int MIN_GROWTH = 4096;
 
-    /** What {@link #step} found: a complete frame, or one of the {@link Progress} answers. */
-    sealed interface Step permits Complete, Progress {}
-
-    /** A frame is complete. */
-    record Complete(Frame frame) implements Step {}
+    /**
+     * What {@link #step} found: a complete {@link Frame} (the frame itself, so the common answer
+     * costs no allocation), or one of the {@link Progress} answers.
+     */
+    sealed interface Step permits Frame, Progress {}
 
     /** The answers that carry no frame. */
     enum Progress implements Step {
@@ -120,7 +120,7 @@ public final class FrameParser {
      */
     public Frame parse(ByteBuffer in) {
         return switch (step(in)) {
-            case Complete c -> c.frame();
+            case Frame f -> f;
             case Progress.NEED_BYTES -> null;
             // only a listener asks for streamed frames, and the one that does reads them with step()
             case Progress.STREAMED_HEADER -> throw new IllegalStateException("a streamed frame's payload is read with readPiece");
@@ -147,7 +147,7 @@ public final class FrameParser {
             }
             if (headerFilled == headerNeeded) {
                 if (decodeHeader()) {
-                    return new Complete(finishFrame());
+                    return finishFrame();
                 }
             }
         }
@@ -176,7 +176,7 @@ public final class FrameParser {
                 listener.onPayload(payload, from, payloadFilled);
             }
         }
-        return payloadFilled == payloadLength ? new Complete(finishFrame()) : Progress.NEED_BYTES;
+        return payloadFilled == payloadLength ? finishFrame() : Progress.NEED_BYTES;
     }
 
     /**

@@ -178,8 +178,8 @@ public final class MessageAssembler {
                             return new Event.StreamStart(msgText);
                         }
                     }
-                    case FrameParser.Complete c -> {
-                        e = onFrame(c.frame());
+                    case Frame f -> {
+                        e = onFrame(f);
                         if (e != null) {
                             return e;
                         }

@@ -45,8 +45,8 @@ class FrameParserStepTest {
         assertThat(p.isStreamingPayload()).isFalse();
 
         FrameParser.Step next = p.step(in);
-        assertThat(next).isInstanceOf(FrameParser.Complete.class);
-        assertThat(((FrameParser.Complete) next).frame().payload()).containsExactly(7, 8);
+        assertThat(next).isInstanceOf(Frame.class);
+        assertThat(((Frame) next).payload()).containsExactly(7, 8);
         assertThat(p.step(in)).isEqualTo(FrameParser.Progress.NEED_BYTES);
     }
 
