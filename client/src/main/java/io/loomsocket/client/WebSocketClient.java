@@ -51,7 +51,9 @@ import javax.net.ssl.SSLSocket;
  * verification, through {@link SSLContext#getDefault()} unless another context is given.
  * Compression (permessage-deflate, RFC 7692) is offered when the config enables it (the default).
  *
- * <p>Immutable and thread-safe: one client can open any number of connections.
+ * <p>Immutable and thread-safe: one client can open any number of connections. They run on the
+ * shared {@link io.loomsocket.connection.ConnectionRuntime} (one timer and one flusher thread for
+ * the process, started with the first connection), so a client has nothing to close.
  */
 public final class WebSocketClient {
     private final List<String> subprotocols;

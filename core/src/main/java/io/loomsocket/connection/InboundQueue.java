@@ -29,6 +29,14 @@ import java.util.concurrent.locks.ReentrantLock;
  *       ({@link #handOverRead()}) and its thread ends.</li>
  * </ul>
  *
+ * <h2>Lock</h2>
+ * One lock of its own, taken alone (never while holding a connection's other locks, and none is
+ * taken under it). It guards the items, the byte count, {@code readState}, the watch flags and
+ * the two conditions ({@code notEmpty} for receivers, {@code notFull} for the reader). The
+ * volatile copies ({@code count}, {@code bytes}, {@code readState}, {@code streamWaiters},
+ * {@code ended}) are written under it and read without it by the reader's and senders' per-event
+ * checks ({@link #isFull()}, {@link #size()}, {@link #receiverReads()}, {@link #poll()}'s empty case).
+ *
  * <p>Thread-safe: one producer at a time (the reader's owner), any number of consumers.
  */
 final class InboundQueue {
@@ -54,7 +62,8 @@ final class InboundQueue {
         START_READER
     }
 
-    private static final byte NONE = 0, SELF = 1, BACKGROUND = 2;
+    /** Who reads the transport now (see the class comment). */
+    private enum ReadOwner { NONE, SELF, BACKGROUND }
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition notEmpty = lock.newCondition();
@@ -72,7 +81,7 @@ final class InboundQueue {
     /** {@code items.size()}, written under the lock, read without it. */
     private volatile int count;
     /** Written under the lock; read without it by {@link #receiverReads()}. */
-    private volatile byte readState = NONE;
+    private volatile ReadOwner readState = ReadOwner.NONE;
     /** A receiver waits to read itself: the background reader should hand over. */
     private boolean handOverWanted;
     /** Times a receiver took the reader ({@link ReadWatch} compares it between ticks). */
@@ -154,12 +163,12 @@ final class InboundQueue {
                 boolean timed = nanos >= 0;
                 while (items.isEmpty()) {
                     if (ended) return Signal.END;
-                    if (readState == NONE) {
-                        readState = mayReadHere ? SELF : BACKGROUND;
+                    if (readState == ReadOwner.NONE) {
+                        readState = mayReadHere ? ReadOwner.SELF : ReadOwner.BACKGROUND;
                         if (mayReadHere) selfReads++;
                         return mayReadHere ? Signal.READ_HERE : Signal.START_READER;
                     }
-                    if (readState == BACKGROUND && mayReadHere) handOverWanted = true;
+                    if (readState == ReadOwner.BACKGROUND && mayReadHere) handOverWanted = true;
                     if (!timed) {
                         notEmpty.await();
                     } else {
@@ -187,7 +196,7 @@ final class InboundQueue {
     boolean readDone() {
         lock.lock();
         try {
-            readState = NONE;
+            readState = ReadOwner.NONE;
             notEmpty.signalAll(); // another waiting receiver may read now
             return watchLocked();
         } finally {
@@ -206,7 +215,7 @@ final class InboundQueue {
         try {
             if (!handOverWanted) return false;
             handOverWanted = false;
-            readState = NONE;
+            readState = ReadOwner.NONE;
             notEmpty.signalAll();
             return true;
         } finally {
@@ -218,8 +227,8 @@ final class InboundQueue {
     boolean claimBackground() {
         lock.lock();
         try {
-            if (readState != NONE || ended) return false;
-            readState = BACKGROUND;
+            if (readState != ReadOwner.NONE || ended) return false;
+            readState = ReadOwner.BACKGROUND;
             return true;
         } finally {
             lock.unlock();
@@ -236,7 +245,7 @@ final class InboundQueue {
     WatchVerdict watchTick() {
         lock.lock();
         try {
-            if (ended || readState != NONE) {
+            if (ended || readState != ReadOwner.NONE) {
                 watched = false;
                 return WatchVerdict.DROP;
             }
@@ -245,7 +254,7 @@ final class InboundQueue {
                 return WatchVerdict.KEEP;
             }
             watched = false;
-            readState = BACKGROUND;
+            readState = ReadOwner.BACKGROUND;
             return WatchVerdict.START_READER;
         } finally {
             lock.unlock();
@@ -275,7 +284,7 @@ final class InboundQueue {
      * its next receive or the watch's tick. A hint, read without the lock.
      */
     boolean receiverReads() {
-        return readState == NONE && watched;
+        return readState == ReadOwner.NONE && watched;
     }
 
     /** True if a receiver may not queue more (it leaves the rest of its read pending). */

@@ -2,11 +2,11 @@ package io.loomsocket.connection;
 
 import io.loomsocket.WebSocketTimeoutException;
 import java.time.Duration;
-import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.Future;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Keepalive pings (RFC 6455 §5.5.2) of one connection: every {@code pingInterval} the shared timer
+ * Keepalive pings (RFC 6455 §5.5.2) of one connection: every {@code pingInterval} the runtime's timer
  * starts a virtual thread that pings and waits up to {@code pingTimeout} for the pong; a peer that
  * does not answer is failed with 1011. No ping overlaps the previous one.
  *
@@ -24,6 +24,9 @@ import java.util.concurrent.locks.ReentrantLock;
  *       dump of 20,000 threads, or we stopped reading), and the pong may be among them.</li>
  * </ul>
  * In both cases the next ping follows after {@code pingInterval}.
+ *
+ * <p>Threads: {@link #start()} and {@link #stop()} from any thread; the tick runs on the
+ * runtime's timer thread and pings from a virtual thread of its own.
  */
 final class Keepalive {
     private static final System.Logger LOG = System.getLogger(Keepalive.class.getName());
@@ -55,15 +58,22 @@ final class Keepalive {
     }
 
     private final Target connection;
+    private final SharedTimers timers;
     private final long intervalNanos;
-    private final ReentrantLock lock = new ReentrantLock();
+    /** The connection's lock: guards {@link #next} and {@link #stopped} (never held while pinging). */
+    private final ReentrantLock lock;
     private final long createdNanos = System.nanoTime();
-    private ScheduledFuture<?> next;
+    private Future<?> next;
     private boolean stopped;
 
-    /** @param interval time between pings; zero turns keepalive off */
-    Keepalive(Target connection, Duration interval) {
+    /**
+     * @param interval time between pings; zero turns keepalive off
+     * @param lock     the connection's lock
+     */
+    Keepalive(Target connection, Duration interval, SharedTimers timers, ReentrantLock lock) {
         this.connection = connection;
+        this.lock = lock;
+        this.timers = timers;
         this.intervalNanos = interval.toNanos();
     }
 
@@ -72,7 +82,7 @@ final class Keepalive {
         if (intervalNanos == 0) return;
         lock.lock();
         try {
-            if (!stopped) next = SharedTimers.schedule(this::tick, intervalNanos);
+            if (!stopped) next = timers.schedule(this::tick, intervalNanos);
         } finally {
             lock.unlock();
         }

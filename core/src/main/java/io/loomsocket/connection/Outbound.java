@@ -6,7 +6,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.lang.ref.WeakReference;
 import java.nio.ByteBuffer;
-import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
@@ -33,10 +33,18 @@ import java.util.concurrent.locks.ReentrantLock;
  * whoever holds the lock writes them before its own data ("pongs before queued data"), or the
  * reader writes them itself when the lock is free ({@link #writePending()}).
  *
+ * <p>Who calls what: senders, from any thread, call {@link #data} (holding {@code messageLock}),
+ * {@link #ping}, {@link #pongNow} and {@link #writeAndWait}; the reader calls only
+ * {@link #writePending()}; a receiver calls {@link #flushIfStale()} and {@link #flushIfIdle()};
+ * the runtime's platform threads (the {@link Flusher}, the {@link ReadWatch} tick) call only
+ * {@link #deferredFlush()} and {@link #sweepFlush()}, which never block on a lock. The volatile
+ * flags ({@code dirty}, {@code failed}, {@code congested}) are written under {@code writeLock}
+ * (or once, by {@link #stop()}) and read without it as hints.
+ *
  * <h2>When bytes hit the wire (write coalescing)</h2>
  * After each message the sender flushes unless another sender is queued behind it, or the
  * caller says more is coming (the application has more received messages to process); then a
- * deferred flush is scheduled on the shared {@link Flusher} ({@value
+ * deferred flush is scheduled on the runtime's {@link Flusher} ({@value
  * io.loomsocket.WebSocketConfig#FLUSH_DELAY_MICROS} µs). The invariant: buffered bytes always
  * have a flush scheduled, so nothing waits longer than that delay. A full buffer is always written
  * at once, and so is a receiver about to block ({@link #flushIfIdle()}).
@@ -92,6 +100,7 @@ final class Outbound implements Flusher.Flushable {
     private final int capacity;
     private final long writeTimeoutNanos;
     private final Events events;
+    private final ConnectionRuntime runtime;
 
     // guarded by writeLock
     private OutputStream out;
@@ -108,14 +117,14 @@ final class Outbound implements Flusher.Flushable {
     private final AtomicBoolean flushScheduled = new AtomicBoolean();
     private final AtomicBoolean watchdogArmed = new AtomicBoolean();
     /** The watchdog's pending timer task, if one was scheduled. */
-    private volatile ScheduledFuture<?> watchdogTask;
+    private volatile Future<?> watchdogTask;
 
     /**
      * @param protocol the connection's protocol, guarded by {@code lock}
      * @param lock     the connection's lock
      */
     Outbound(Transport transport, WebSocketProtocol protocol, ReentrantLock lock, int bufferSize,
-             long writeTimeoutNanos, Events events) {
+             long writeTimeoutNanos, Events events, ConnectionRuntime runtime) {
         this.transport = transport;
         this.protocol = protocol;
         this.lock = lock;
@@ -123,6 +132,7 @@ final class Outbound implements Flusher.Flushable {
         this.capacity = bufferSize + MessageEncoder.MAX_CONTROL_FRAME_SIZE;
         this.writeTimeoutNanos = writeTimeoutNanos;
         this.events = events;
+        this.runtime = runtime;
     }
 
     /** True once our close frame is queued or the transport failed: no more data goes out. */
@@ -431,7 +441,7 @@ final class Outbound implements Flusher.Flushable {
     }
 
     private void scheduleFlush() {
-        if (flushScheduled.compareAndSet(false, true)) Flusher.schedule(this);
+        if (flushScheduled.compareAndSet(false, true)) runtime.flusher.schedule(this);
     }
 
     /** The deferred flush on the flusher thread (never blocks on the lock). */
@@ -535,7 +545,7 @@ final class Outbound implements Flusher.Flushable {
      */
     private void scheduleWatchdog(long delayNanos) {
         WeakReference<Outbound> self = new WeakReference<>(this);
-        watchdogTask = SharedTimers.schedule(() -> {
+        watchdogTask = runtime.timers.schedule(() -> {
             Outbound o = self.get();
             if (o != null) o.watchdog();
         }, delayNanos);
@@ -548,7 +558,7 @@ final class Outbound implements Flusher.Flushable {
      */
     void stop() {
         failed = true; // nothing more goes out
-        ScheduledFuture<?> task = watchdogTask;
+        Future<?> task = watchdogTask;
         if (task != null) task.cancel(false);
     }
 

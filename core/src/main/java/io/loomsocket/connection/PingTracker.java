@@ -13,6 +13,9 @@ import java.util.function.Supplier;
  * Pings in flight and their pongs. Each ping carries an 8-byte counter as payload. A pong that
  * matches one of them completes it and every older one: RFC 6455 §5.5.3 lets a peer answer only
  * the most recent of several pings. Unmatched pongs are unsolicited heartbeats and are ignored.
+ *
+ * <p>Thread-safe: guarded by the connection's lock (its critical sections are short and never
+ * wait; a lock of its own cost every connection one more lock object for no concurrency gained).
  */
 final class PingTracker {
     /** Pings that may wait for a pong at once (concurrent {@code ping()} calls plus keepalive). */
@@ -20,12 +23,18 @@ final class PingTracker {
 
     record Pending(byte[] payload, long sentNanos, CompletableFuture<Duration> rtt) {}
 
-    private final ReentrantLock lock = new ReentrantLock();
+    /** The connection's lock: guards the fields below. */
+    private final ReentrantLock lock;
     private final ArrayDeque<Pending> pending = new ArrayDeque<>(2);
     private long counter;
     private long answered;
     /** Set once the connection closed: makes the exception new pings fail with. */
     private Supplier<WebSocketClosedException> closed;
+
+    /** @param lock the connection's lock (it guards this tracker too) */
+    PingTracker(ReentrantLock lock) {
+        this.lock = lock;
+    }
 
     /** Registers a new ping; the caller sends {@code payload()} and then stamps nothing more. */
     Pending register() {

@@ -5,7 +5,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Makes sure every connection is read even while its application does not call
- * {@code receive()}: a connection nobody reads is registered here, and a tick on the shared
+ * {@code receive()}: a connection nobody reads is registered here, and a tick on its runtime's
  * timer thread every {@value #TICK_MILLIS} ms starts a background reader for each one that
  * nobody has read since the previous tick (see {@link InboundQueue}'s read ownership). So a
  * ping, the peer's close or a message that arrives while the application is away is read within
@@ -14,36 +14,36 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>The tick also writes out bytes such a receiver left in its write buffer
  * ({@link Outbound.FlushBy#RECEIVER}). Only connections whose receiver is away are held, so idle
- * connections cost nothing here.
+ * connections cost nothing here. One per {@link ConnectionRuntime}.
  */
 final class ReadWatch {
     /** How often connections nobody reads are checked. */
     static final long TICK_MILLIS = 20;
 
-    private static final ConcurrentLinkedQueue<WebSocketConnection> WATCHED = new ConcurrentLinkedQueue<>();
+    /** Bounded by the connections: each is held at most once ({@link InboundQueue#watch()}). */
+    private final ConcurrentLinkedQueue<ReceivePath> watched = new ConcurrentLinkedQueue<>();
 
-    static {
-        SharedTimers.scheduleAtFixedRate(ReadWatch::tick, TimeUnit.MILLISECONDS.toNanos(TICK_MILLIS));
+    /** Starts the tick on {@code timers}; it ends when they are shut down. */
+    ReadWatch(SharedTimers timers) {
+        timers.scheduleAtFixedRate(this::tick, TimeUnit.MILLISECONDS.toNanos(TICK_MILLIS));
     }
 
-    private ReadWatch() {}
-
     /** Adds a connection nobody reads now (the caller checked {@link InboundQueue#watch()}). */
-    static void add(WebSocketConnection c) {
-        WATCHED.add(c);
+    void add(ReceivePath c) {
+        watched.add(c);
     }
 
     /** On the timer thread: one pass over the connections registered before this tick. */
-    private static void tick() {
-        for (int n = WATCHED.size(); n > 0; n--) {
-            WebSocketConnection c = WATCHED.poll();
+    private void tick() {
+        for (int n = watched.size(); n > 0; n--) {
+            ReceivePath c = watched.poll();
             if (c == null) return;
             InboundQueue.WatchVerdict verdict = c.queue().watchTick();
             // bytes a stalled receiver left buffered (Outbound.FlushBy.RECEIVER); after the verdict,
             // which may stop the watch: a sender that buffers later sees that and schedules a flush
             c.outbound().sweepFlush();
             switch (verdict) {
-                case KEEP -> WATCHED.add(c);
+                case KEEP -> watched.add(c);
                 case DROP -> { }
                 case START_READER -> c.startBackgroundReader();
             }

@@ -1,42 +1,65 @@
 package io.loomsocket.connection;
 
-import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The one JVM-wide timer thread of all connections: keepalive pings, close timeouts, the write
- * watchdog and the {@link ReadWatch} tick. A platform thread (virtual threads are not preempted, so a timer must not wait for a
- * free carrier). Tasks run here must be short and never block: anything that may block (sending
- * a ping, closing a TLS socket) is handed to a virtual thread.
+ * The timer thread a {@link ConnectionRuntime}'s connections share: keepalive pings, close
+ * timeouts, the write watchdog and the {@link ReadWatch} tick. A platform thread (virtual threads
+ * are not preempted, so a timer must not wait for a free carrier). Tasks run here must be short
+ * and never block: anything that may block (sending a ping, closing a TLS socket) is handed to a
+ * virtual thread.
+ *
+ * <p>Once {@link #shutdown() shut down} (the runtime was closed) a task is not run: what is
+ * scheduled then belongs to a connection of a stopped server, which is closed already.
  */
 final class SharedTimers {
-    private static final ScheduledThreadPoolExecutor EXECUTOR;
+    private static final System.Logger LOG = System.getLogger(SharedTimers.class.getName());
+    /** What {@link #schedule} answers once shut down: a task that will never run. */
+    private static final Future<?> NEVER = CompletableFuture.failedFuture(new RejectedExecutionException("timers stopped"));
 
-    static {
-        EXECUTOR = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = Thread.ofPlatform().daemon().name("loomsocket-timer").unstarted(r);
+    private final ScheduledThreadPoolExecutor executor;
+
+    SharedTimers(String name) {
+        executor = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = Thread.ofPlatform().daemon().name(name).unstarted(r);
             t.setPriority(Thread.MAX_PRIORITY);
             return t;
         });
         // a cancelled keepalive of a closed connection must not stay in the queue for 20 s
-        EXECUTOR.setRemoveOnCancelPolicy(true);
+        executor.setRemoveOnCancelPolicy(true);
     }
 
-    private SharedTimers() {}
-
-    static ScheduledFuture<?> schedule(Runnable task, long delayNanos) {
-        return EXECUTOR.schedule(guard(task), Math.max(0, delayNanos), TimeUnit.NANOSECONDS);
+    /** Runs {@code task} once after {@code delayNanos}; cancel it with the future. */
+    Future<?> schedule(Runnable task, long delayNanos) {
+        try {
+            return executor.schedule(guard(task), Math.max(0, delayNanos), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            return NEVER;
+        }
     }
 
     /** Tasks waiting in the timer's queue (for tests: cancelled tasks must not linger). */
-    static int queued() {
-        return EXECUTOR.getQueue().size();
+    int queued() {
+        return executor.getQueue().size();
     }
 
-    /** Runs {@code task} every {@code periodNanos} for the life of the JVM. */
-    static void scheduleAtFixedRate(Runnable task, long periodNanos) {
-        EXECUTOR.scheduleAtFixedRate(guard(task), periodNanos, periodNanos, TimeUnit.NANOSECONDS);
+    /** Runs {@code task} every {@code periodNanos} until {@link #shutdown()}. */
+    void scheduleAtFixedRate(Runnable task, long periodNanos) {
+        executor.scheduleAtFixedRate(guard(task), periodNanos, periodNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** Stops the thread: queued tasks are dropped, later ones are not run. */
+    void shutdown() {
+        executor.shutdownNow();
+    }
+
+    /** True once the thread has ended (for tests). */
+    boolean isTerminated() {
+        return executor.isTerminated();
     }
 
     /** Runs {@code task} on a new virtual thread (for work that may block). */
@@ -49,8 +72,7 @@ final class SharedTimers {
             try {
                 task.run();
             } catch (Throwable t) {
-                System.getLogger(SharedTimers.class.getName())
-                        .log(System.Logger.Level.ERROR, "loomsocket timer task failed", t);
+                LOG.log(System.Logger.Level.ERROR, "loomsocket timer task failed", t);
             }
         };
     }

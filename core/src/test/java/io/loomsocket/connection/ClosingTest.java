@@ -298,7 +298,7 @@ class ClosingTest {
     @Test
     void closedConnectionsLeaveNoTimerTasksBehind() throws Exception {
         WebSocketConfig config = WebSocketConfig.builder().compression(false).build();
-        int before = SharedTimers.queued();
+        int before = ConnectionRuntime.shared().timers.queued();
         for (int i = 0; i < 100; i++) {
             try (var ws = Pair.webSockets(config)) {
                 ws.client().send("x"); // a write arms the watchdog of each side
@@ -307,6 +307,6 @@ class ClosingTest {
                 assertThat(ws.client().receive()).contains(Message.text("y"));
             }
         }
-        assertThat(SharedTimers.queued() - before).as("timer tasks left by 100 closed pairs").isLessThan(20);
+        assertThat(ConnectionRuntime.shared().timers.queued() - before).as("timer tasks left by 100 closed pairs").isLessThan(20);
     }
 }

@@ -41,7 +41,7 @@ class OutboundTest {
             @Override public void onWriteTimeout() { throw new AssertionError("write timeout"); }
             @Override public void onCloseWritten() {}
             @Override public RuntimeException closedException() { return new IllegalStateException("closed"); }
-        });
+        }, ConnectionRuntime.shared());
     }
 
     /** A receiver echoing a batch of small messages leaves them to one write, not one per KiB. */

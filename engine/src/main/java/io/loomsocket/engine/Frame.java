@@ -18,7 +18,8 @@ import java.util.Arrays;
  * @param opcode  one of {@link OpCode}
  * @param payload the application (or extension) data, unmasked; never null
  */
-public record Frame(boolean fin, boolean rsv1, boolean rsv2, boolean rsv3, int opcode, byte[] payload) {
+public record Frame(boolean fin, boolean rsv1, boolean rsv2, boolean rsv3, int opcode, byte[] payload)
+        implements FrameParser.Step {
 
     private static final byte[] EMPTY = new byte[0];
 

@@ -51,8 +51,22 @@ public final class FrameParser {
     /** The smallest step a partly received payload's buffer grows by. */
     static final int MIN_GROWTH = 4096;
 
-    /** Returned by {@link #parse} when a streamed frame's header is complete; read it with {@link #readPiece}. */
-    static final Frame STREAMED = new Frame(false, false, false, false, OpCode.CONTINUATION, EMPTY);
+    /**
+     * What {@link #step} found: a complete {@link Frame} (the frame itself, so the common answer
+     * costs no allocation), or one of the {@link Progress} answers.
+     */
+    sealed interface Step permits Frame, Progress {}
+
+    /** The answers that carry no frame. */
+    enum Progress implements Step {
+        /** The bytes ran out before the frame was complete: call again with more. */
+        NEED_BYTES,
+        /**
+         * A streamed frame's header is complete (the listener asked for it in
+         * {@link Listener#onHeader}): read its payload with {@link #readPiece}.
+         */
+        STREAMED_HEADER
+    }
 
     private final Role role;
     private final int maxFrameSize;
@@ -105,10 +119,25 @@ public final class FrameParser {
      * @throws ProtocolException if the bytes break RFC 6455 or the size limit
      */
     public Frame parse(ByteBuffer in) {
+        return switch (step(in)) {
+            case Frame f -> f;
+            case Progress.NEED_BYTES -> null;
+            // only a listener asks for streamed frames, and the one that does reads them with step()
+            case Progress.STREAMED_HEADER -> throw new IllegalStateException("a streamed frame's payload is read with readPiece");
+        };
+    }
+
+    /**
+     * As {@link #parse}, for {@link MessageAssembler}: also says when a streamed frame's header is
+     * complete.
+     *
+     * @throws ProtocolException if the bytes break RFC 6455 or the size limit
+     */
+    Step step(ByteBuffer in) {
         while (!inPayload) {
             int n = Math.min(in.remaining(), headerNeeded - headerFilled);
             if (n == 0) {
-                return null;
+                return Progress.NEED_BYTES;
             }
             in.get(header, headerFilled, n);
             int before = headerFilled;
@@ -123,7 +152,7 @@ public final class FrameParser {
             }
         }
         if (streamed) {
-            return STREAMED;
+            return Progress.STREAMED_HEADER;
         }
         int n = Math.min(in.remaining(), payloadLength - payloadFilled);
         if (n > 0) {
@@ -147,7 +176,7 @@ public final class FrameParser {
                 listener.onPayload(payload, from, payloadFilled);
             }
         }
-        return payloadFilled == payloadLength ? finishFrame() : null;
+        return payloadFilled == payloadLength ? finishFrame() : Progress.NEED_BYTES;
     }
 
     /**

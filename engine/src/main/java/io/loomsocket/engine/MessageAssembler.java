@@ -169,19 +169,21 @@ public final class MessageAssembler {
                     }
                     continue;
                 }
-                Frame f = parser.parse(in);
-                if (f == null) {
-                    return null;
-                }
-                if (f == FrameParser.STREAMED) {
-                    if (msgFrames++ == 0) {
-                        return new Event.StreamStart(msgText);
+                switch (parser.step(in)) {
+                    case FrameParser.Progress.NEED_BYTES -> {
+                        return null;
                     }
-                    continue;
-                }
-                e = onFrame(f);
-                if (e != null) {
-                    return e;
+                    case FrameParser.Progress.STREAMED_HEADER -> {
+                        if (msgFrames++ == 0) {
+                            return new Event.StreamStart(msgText);
+                        }
+                    }
+                    case Frame f -> {
+                        e = onFrame(f);
+                        if (e != null) {
+                            return e;
+                        }
+                    }
                 }
             }
         } catch (ProtocolException e) {

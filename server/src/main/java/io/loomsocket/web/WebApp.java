@@ -3,6 +3,7 @@ package io.loomsocket.web;
 import io.loomsocket.WebSocket;
 import io.loomsocket.WebSocketClosedException;
 import io.loomsocket.WebSocketConfig;
+import io.loomsocket.connection.ConnectionRuntime;
 import io.loomsocket.server.HttpExchange;
 import io.loomsocket.server.HttpException;
 import io.loomsocket.server.HttpHandler;
@@ -62,6 +63,11 @@ public final class WebApp implements HttpHandler {
     private final Explainer explainer = new Explainer();
     /** Null unless metrics.enabled: then Micrometer is on the class path (see {@link Metrics}). */
     private final Metrics metrics;
+    /**
+     * The threads of this app's WebSockets while a server started by {@link #start()} runs (closed
+     * when it stops); null before: then they use the shared runtime.
+     */
+    private volatile ConnectionRuntime connectionRuntime;
 
     private WebApp(Builder b) {
         this.settings = b.settings != null ? b.settings : Settings.builder().build();
@@ -152,6 +158,12 @@ public final class WebApp implements HttpHandler {
         return templates;
     }
 
+    /** The threads the WebSockets opened now run on: the started server's own, else the shared ones. */
+    ConnectionRuntime connectionRuntime() {
+        ConnectionRuntime r = connectionRuntime;
+        return r != null && !r.isClosed() ? r : ConnectionRuntime.shared();
+    }
+
     /** The {@code websocket.*} settings as core's config. */
     public WebSocketConfig webSocketConfig() {
         return webSocketConfig;
@@ -205,7 +217,17 @@ public final class WebApp implements HttpHandler {
             LOG.log(System.Logger.Level.WARNING, "listening on " + host + " but allowed_hosts (ALLOWED_HOSTS) allows only "
                     + allowedHosts + ": requests for any other host name get 400; set it to the names this server is reached by");
         }
-        HttpServer server = HttpServer.start(settings.serverOptions(), this);
+        ConnectionRuntime runtime = ConnectionRuntime.create("loomsocket-server");
+        HttpServer server;
+        try {
+            connectionRuntime = runtime;
+            server = HttpServer.start(settings.serverOptions(), this);
+        } catch (IOException | RuntimeException e) {
+            runtime.close();
+            throw e;
+        }
+        // after the connections ended: the WebSockets' timer and flusher threads end with the server
+        server.whenStopped(runtime::close);
         if (metrics != null) metrics.bind(server);
         if (accessLog != null) server.whenStopped(accessLog::close); // the last requests' lines
         return server;

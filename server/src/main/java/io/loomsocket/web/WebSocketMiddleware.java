@@ -80,7 +80,7 @@ public final class WebSocketMiddleware implements Middleware {
         }
         UpgradedConnection upgraded = request.exchange().upgrade(accept.responseHeaders());
         WebSocketConnection ws = WebSocketConnection.open(Transport.of(upgraded.socket()), upgraded.leftover(),
-                Role.SERVER, accept.subprotocol(), accept.deflate(), config);
+                Role.SERVER, accept.subprotocol(), accept.deflate(), config, request.app().connectionRuntime());
         upgraded.onShutdown(() -> ws.close(1001, "server shutting down")); // RFC 6455 §7.4.1: going away
         return ws;
     }
