@@ -1,5 +1,6 @@
 package io.loomsocket.connection;
 
+import io.loomsocket.testing.IntegrationTest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.Test;
  * it: they work through it (the read watch, deferred flushes, close timers), and its threads end
  * when it is closed.
  */
+@IntegrationTest
 class ConnectionRuntimeTest {
     private static final Duration WAIT = Duration.ofSeconds(5);
 

@@ -1,5 +1,6 @@
 package io.loomsocket.web;
 
+import io.loomsocket.testing.IntegrationTest;
 import static io.loomsocket.web.Views.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -14,6 +15,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** A started app runs its WebSockets on a runtime of its own, whose threads end when the server stops. */
+@IntegrationTest
 class ConnectionRuntimeTest {
     private static final Duration WAIT = Duration.ofSeconds(5);
 
