@@ -36,9 +36,28 @@ class ReadOwnershipTest {
     void aReceiverWaitingInReceiveIsTheOnlyThreadOfItsConnection() throws Exception {
         try (var ws = Pair.webSockets(CONFIG)) {
             BlockingQueue<Optional<Message>> got = new ArrayBlockingQueue<>(4);
-            Thread receiver = Thread.ofVirtual().name("test-receiver").start(() -> got.add(ws.server().receive()));
-            Thread clientReceiver = Thread.ofVirtual().name("test-client-receiver").start(() -> ws.client().receive());
-            // let ReadWatch tick a few times: it must not start a reader for a connection someone receives on
+            BlockingQueue<Optional<Message>> clientGot = new ArrayBlockingQueue<>(4);
+            Thread receiver = Thread.ofVirtual().name("test-receiver").start(() -> {
+                got.add(ws.server().receive());
+                got.add(ws.server().receive());
+            });
+            Thread clientReceiver = Thread.ofVirtual().name("test-client-receiver").start(() -> {
+                clientGot.add(ws.client().receive());
+                clientGot.add(ws.client().receive());
+            });
+            // On a busy machine a receiver may start after the watch has given its connection a
+            // background reader; a first message each way makes such a reader hand the reading over.
+            waitUntilParked(receiver);
+            waitUntilParked(clientReceiver);
+            ws.client().send("first");
+            ws.server().send("first");
+            assertThat(got.poll(5, TimeUnit.SECONDS)).contains(Message.text("first"));
+            assertThat(clientGot.poll(5, TimeUnit.SECONDS)).contains(Message.text("first"));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while ((readerThreads(ws.server()) > 0 || readerThreads(ws.client()) > 0) && System.nanoTime() < deadline) Thread.sleep(10);
+            waitUntilParked(receiver);
+            waitUntilParked(clientReceiver);
+            // now both wait in receive(): the watch must not start a reader for either in a few ticks
             Thread.sleep(5 * ReadWatch.TICK_MILLIS);
             List<String[]> threads = threads();
             assertThat(threads).noneMatch(t -> t[0].equals("loomsocket-reader-" + ws.server().id())
