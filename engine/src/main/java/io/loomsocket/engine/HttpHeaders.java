@@ -132,6 +132,24 @@ public final class HttpHeaders {
         return false;
     }
 
+    /** The index of the comma that ends the list element starting at {@code start}, or the value's length. */
+    private static int elementEnd(String v, int start) {
+        int comma = v.indexOf(',', start);
+        return comma < 0 ? v.length() : comma;
+    }
+
+    /** The first index in [s, e) that is not optional whitespace, or e. */
+    private static int trimStart(String v, int s, int e) {
+        while (s < e && HttpTokens.isOws(v.charAt(s))) s++;
+        return s;
+    }
+
+    /** The index after the last character in [s, e) that is not optional whitespace, or s. */
+    private static int trimEnd(String v, int s, int e) {
+        while (e > s && HttpTokens.isOws(v.charAt(e - 1))) e--;
+        return e;
+    }
+
     /**
      * The comma-separated list elements of every field named {@code name} (RFC 9110 §5.6.1),
      * without their optional whitespace (SP, HTAB only), empty elements dropped.
@@ -142,16 +160,11 @@ public final class HttpHeaders {
         for (int i = 0; i < size; i++) {
             if (!names[i].equalsIgnoreCase(name)) continue;
             String v = values[i];
-            int start = 0;
-            while (start <= v.length()) {
-                int comma = v.indexOf(',', start);
-                int end = comma < 0 ? v.length() : comma;
-                int s = start;
-                int e = end;
-                while (s < e && HttpTokens.isOws(v.charAt(s))) s++;
-                while (e > s && HttpTokens.isOws(v.charAt(e - 1))) e--;
+            for (int start = 0; start <= v.length(); start = elementEnd(v, start) + 1) {
+                int end = elementEnd(v, start);
+                int s = trimStart(v, start, end);
+                int e = trimEnd(v, s, end);
                 if (s < e) out.add(s == 0 && e == v.length() ? v : v.substring(s, e));
-                start = end + 1;
             }
         }
         return out;
@@ -166,16 +179,11 @@ public final class HttpHeaders {
         for (int i = 0; i < size; i++) {
             if (!names[i].equalsIgnoreCase(name)) continue;
             String v = values[i];
-            int start = 0;
-            while (start <= v.length()) {
-                int comma = v.indexOf(',', start);
-                int end = comma < 0 ? v.length() : comma;
-                int s = start;
-                int e = end;
-                while (s < e && HttpTokens.isOws(v.charAt(s))) s++;
-                while (e > s && HttpTokens.isOws(v.charAt(e - 1))) e--;
+            for (int start = 0; start <= v.length(); start = elementEnd(v, start) + 1) {
+                int end = elementEnd(v, start);
+                int s = trimStart(v, start, end);
+                int e = trimEnd(v, s, end);
                 if (e - s == tlen && v.regionMatches(true, s, token, 0, tlen)) return true;
-                start = end + 1;
             }
         }
         return false;
