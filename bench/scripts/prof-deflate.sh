@@ -19,21 +19,6 @@ jcmd $SP JFR.dump filename="$OUTD/pd-server.jfr" >/dev/null; stop_server
 for side in server client; do
   jfr print --stack-depth 64 --events jdk.ExecutionSample,jdk.NativeMethodSample "$OUTD/pd-$side.jfr" > "$OUTD/pd-$side.txt"
   echo "=== $side"
-  SIDE_FILE="$OUTD/pd-$side.txt" python3 - <<'PY'
-import re,collections,os
-ev=open(os.environ['SIDE_FILE']).read().split("Sample {")[1:]
-inc=collections.Counter(); top=collections.Counter(); n=0
-for e in ev:
-    frames=re.findall(r'^\s+(\S+?)\(',e,re.M)
-    if not frames: continue
-    n+=1; top[frames[0]]+=1
-    for f in set(frames): inc[f]+=1
-print('samples',n)
-print('--- top self frames')
-for k,v in top.most_common(18): print(f"{v:5d} {100*v/max(n,1):5.1f}% {k}")
-print('--- inclusive (deflate, inflate, copy, I/O, park)')
-for k,v in inc.most_common(400):
-    if re.search(r'Deflat|Inflat|deflat|inflat|Window|arraycopy|copyOf|Socket|write|read|park|compress|Encoder|Decoder|Assembler',k):
-        print(f"{v:5d} {100*v/max(n,1):5.1f}% {k}")
-PY
+  bench/scripts/jfr-top.py "$OUTD/pd-$side.txt" \
+    'Deflat|Inflat|deflat|inflat|Window|arraycopy|copyOf|Socket|write|read|park|compress|Encoder|Decoder|Assembler' 18
 done
