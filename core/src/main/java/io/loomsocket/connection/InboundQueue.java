@@ -48,7 +48,12 @@ final class InboundQueue {
     sealed interface Item extends Take permits Whole, IncomingStream {}
 
     /** A whole message. */
-    record Whole(Message message) implements Item {}
+    record Whole(Message message, int length) implements Item {
+        /** A whole message whose payload length is computed from it. */
+        Whole(Message message) {
+            this(message, message.length());
+        }
+    }
 
     /** The answers that are not items. */
     enum Signal implements Take {
@@ -96,15 +101,12 @@ final class InboundQueue {
     }
 
     /**
-     * What an item counts against the byte bound: a binary message its length, a text message its
-     * length in chars (its memory, without a UTF-8 scan per message), a stream nothing (its chunks
-     * are bounded by the stream itself).
+     * What an item counts against the byte bound: a whole message its payload length, a stream
+     * nothing (its chunks are bounded by the stream itself).
      */
     private static long weight(Item item) {
         return switch (item) {
-            case Whole(Message.Binary b) -> b.data().length;
-            case Whole(Message.Text t) -> t.text().length();
-            case Whole w -> 0;
+            case Whole w -> w.length();
             case IncomingStream stream -> 0;
         };
     }

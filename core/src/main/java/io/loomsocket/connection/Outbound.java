@@ -166,8 +166,10 @@ final class Outbound implements Flusher.Flushable {
      * {@link #messageLock} across the frames of a message.
      *
      * @param flushBy who flushes if the frame stays buffered (see the class comment)
+     * @return the payload's length in bytes before compression (UTF-8 for text)
      */
-    void data(Kind kind, String text, byte[] b, int off, int len, boolean fin, FlushBy flushBy) {
+    int data(Kind kind, String text, byte[] b, int off, int len, boolean fin, FlushBy flushBy) {
+        int length = len;
         writeLock.lock();
         try {
             int pending;
@@ -178,7 +180,7 @@ final class Outbound implements Flusher.Flushable {
                 if (failed || protocol.isCloseQueued()) throw events.closedException();
                 urgent = protocol.hasDataToSend(); // a pong or ping waits: it goes first, and out now
                 switch (kind) {
-                    case TEXT -> protocol.sendText(text);
+                    case TEXT -> length = protocol.sendText(text);
                     case BINARY -> protocol.sendBinary(b, off, len);
                     case FRAGMENT_TEXT, FRAGMENT_BINARY -> protocol.sendFragment(kind == Kind.FRAGMENT_TEXT, b, off, len, fin);
                 }
@@ -216,6 +218,7 @@ final class Outbound implements Flusher.Flushable {
             writeLock.unlock();
         }
         writePending();
+        return length;
     }
 
     /** {@link WebSocketProtocol#writeTo} into the buffer. Write lock held. Returns true when nothing is left. */

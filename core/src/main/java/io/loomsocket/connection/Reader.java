@@ -177,8 +177,8 @@ final class Reader {
             if (ev == null) break; // the protocol keeps partial frames itself
             if (!(ev instanceof Event.Pong)) events.onPeerActivity(); // proof of life for the keepalive
             switch (ev) {
-                case Event.Text t -> queue.put(new InboundQueue.Whole(new Message.Text(t.text())));
-                case Event.Binary b -> queue.put(new InboundQueue.Whole(new Message.Binary(b.data())));
+                case Event.Text t -> queue.put(new InboundQueue.Whole(new Message.Text(t.text()), t.length()));
+                case Event.Binary b -> queue.put(new InboundQueue.Whole(new Message.Binary(b.data()), b.data().length));
                 case Event.StreamStart s -> {
                     stream = new IncomingStream(s.text());
                     events.onStream(stream);

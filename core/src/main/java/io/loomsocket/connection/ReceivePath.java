@@ -85,7 +85,7 @@ final class ReceivePath {
                 yield Optional.of(s);
             }
             case InboundQueue.Whole w -> {
-                if (listener != null) listener.received(connection, w.message().isText(), w.message().length());
+                if (listener != null) listener.received(connection, w.message().isText(), w.length());
                 yield Optional.of(IncomingStream.ofComplete(w.message().isText(), w.message().bytes()));
             }
             case InboundQueue.Signal s -> {
@@ -156,7 +156,7 @@ final class ReceivePath {
     private Optional<Message> toMessage(InboundQueue.Take item) {
         switch (item) {
             case InboundQueue.Whole w -> {
-                if (listener != null) listener.received(connection, w.message().isText(), w.message().length());
+                if (listener != null) listener.received(connection, w.message().isText(), w.length());
                 return Optional.of(w.message());
             }
             case InboundQueue.Signal s -> {

@@ -1,6 +1,5 @@
 package io.loomsocket.connection;
 
-import io.loomsocket.Message;
 import io.loomsocket.WebSocketConfig;
 import io.loomsocket.WebSocketException;
 import io.loomsocket.WebSocketListener;
@@ -52,6 +51,7 @@ final class SendPath {
     /** Sends a whole message: {@link Outbound.Kind#TEXT} with {@code text}, or {@link Outbound.Kind#BINARY} with the slice. */
     void sendData(Outbound.Kind kind, String text, byte[] b, int off, int len) {
         checkNoOpenStream();
+        int bytes;
         out.messageLock.lock();
         try {
             // the thread that receives has more received messages to handle: it will be back at once
@@ -61,13 +61,13 @@ final class SendPath {
             if (Thread.currentThread() == receiving.receiver() && queue.size() > 0) {
                 flushBy = queue.receiverReads() ? Outbound.FlushBy.RECEIVER : Outbound.FlushBy.FLUSHER;
             }
-            out.data(kind, text, b, off, len, true, flushBy);
+            bytes = out.data(kind, text, b, off, len, true, flushBy);
             // the watch may have let go meanwhile (its tick flushes only what it saw): hand over
             if (flushBy == Outbound.FlushBy.RECEIVER && !queue.receiverReads()) out.deferFlush();
         } finally {
             out.messageLock.unlock();
         }
-        if (listener != null) listener.sent(connection, text != null, text != null ? Message.text(text).length() : len);
+        if (listener != null) listener.sent(connection, text != null, bytes);
     }
 
     private void checkNoOpenStream() {

@@ -13,8 +13,16 @@ import java.util.Arrays;
  */
 public sealed interface Event {
 
-    /** A complete text message; the text was validated as UTF-8 (RFC 6455 §8.1). */
-    record Text(String text) implements Event {}
+    /**
+     * A complete text message; the text was validated as UTF-8 (RFC 6455 §8.1), and
+     * {@code length} is the size of that UTF-8 payload in bytes.
+     */
+    record Text(String text, int length) implements Event {
+        /** A text message whose UTF-8 length is computed from {@code text}. */
+        public Text(String text) {
+            this(text, Utf8.encodedLength(text));
+        }
+    }
 
     /** A complete binary message. The array belongs to the receiver. */
     record Binary(byte[] data) implements Event {

@@ -293,7 +293,7 @@ public final class MessageAssembler {
         }
         if (first && f.fin()) {
             endMessage();
-            return msgText ? new Event.Text(new String(p, StandardCharsets.UTF_8)) : new Event.Binary(p);
+            return msgText ? new Event.Text(new String(p, StandardCharsets.UTF_8), p.length) : new Event.Binary(p);
         }
         ensureRoom(p.length);
         System.arraycopy(p, 0, buf, bufLen, p.length);
@@ -372,7 +372,7 @@ public final class MessageAssembler {
         byte[] b = buf;
         int n = bufLen;
         endMessage();
-        return msgText ? new Event.Text(new String(b, 0, n, StandardCharsets.UTF_8))
+        return msgText ? new Event.Text(new String(b, 0, n, StandardCharsets.UTF_8), n)
                 : new Event.Binary(n == b.length ? b : Arrays.copyOf(b, n));
     }
 

@@ -64,10 +64,11 @@ public final class MessageEncoder {
         this.deflate = deflate;
     }
 
-    /** Starts a text message with the UTF-8 encoding of {@code text}. */
-    public void startText(String text) {
+    /** Starts a text message with the UTF-8 encoding of {@code text}; returns that encoding's length in bytes. */
+    public int startText(String text) {
         byte[] b = text.getBytes(StandardCharsets.UTF_8);
         startMessage(OpCode.TEXT, b, 0, b.length);
+        return b.length;
     }
 
     /**

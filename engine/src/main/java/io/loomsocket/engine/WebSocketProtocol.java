@@ -191,10 +191,13 @@ public final class WebSocketProtocol {
 
     // ================================================================= intentions in
 
-    /** Starts a text message. @throws IllegalStateException once our close is queued, or while a data frame is unwritten */
-    public void sendText(String text) {
+    /**
+     * Starts a text message; returns its UTF-8 length in bytes.
+     * @throws IllegalStateException once our close is queued, or while a data frame is unwritten
+     */
+    public int sendText(String text) {
         checkCanSend();
-        encoder.startText(text);
+        return encoder.startText(text);
     }
 
     /** Starts a text message from UTF-8 bytes. @throws IllegalArgumentException if they are not valid UTF-8 */
