@@ -155,10 +155,15 @@ public final class HttpExchange {
     public UpgradedConnection upgrade(HttpHeaders headers) throws IOException {
         if (connection.server().isStopping()) throw new HttpException(503, "server is shutting down");
         upgrading = true;
-        OutputStream out = begin(101, headers);
-        HttpHeaders h = new HttpHeaders(headers);
-        h.remove("Content-Length");
-        h.remove("Transfer-Encoding");
+        begin(101, headers);
+        HttpHeaders h = headers;
+        if (h.contains("Content-Length") || h.contains("Transfer-Encoding")) {
+            h = new HttpHeaders(headers);
+            h.remove("Content-Length");
+            h.remove("Transfer-Encoding");
+        }
+        // nothing was written before on this exchange: the head goes out in one write, unbuffered
+        OutputStream out = connection.unbufferedOutput();
         writeHead(out, 101, h);
         out.flush();
         upgraded = true;
@@ -233,8 +238,18 @@ public final class HttpExchange {
         return c.text();
     }
 
+    /** Status lines already made, by status (a benign race: a line may be made twice). */
+    private static final String[] STATUS_LINES = new String[600];
+
+    private static String statusLine(int status) {
+        if (status < 0 || status >= STATUS_LINES.length) return "HTTP/1.1 " + status + " " + HttpStatus.reason(status);
+        String line = STATUS_LINES[status];
+        if (line == null) STATUS_LINES[status] = line = "HTTP/1.1 " + status + " " + HttpStatus.reason(status);
+        return line;
+    }
+
     static void writeHead(OutputStream out, int status, HttpHeaders headers) throws IOException {
-        String statusLine = "HTTP/1.1 " + status + " " + HttpStatus.reason(status);
+        String statusLine = statusLine(status);
         if (!headers.contains("Date") && status >= 200) { // RFC 9110 §6.6.1
             out.write(HttpHead.encode(statusLine, HttpHeaders.of("Date", httpDate()), headers));
         } else {
