@@ -6,7 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 JAR=${1:-demo/target/loomsocket-demo.jar}; out=${OUT_DIR:-/tmp}
 port=$((19600 + RANDOM % 300))
-start_server "$JAR" $port $out/prof-hs.log -XX:StartFlightRecording=settings=profile,delay=$((${WARM:-4} + 2))s,filename=$out/prof-hs.jfr || exit 1
+start_server "$JAR" $port $out/prof-hs.log -XX:StartFlightRecording=settings=profile,+jdk.ExecutionSample#period=${PERIOD:-2ms},delay=$((${WARM:-4} + 2))s,filename=$out/prof-hs.jfr || exit 1
 $LOADGEN handshake --url ws://127.0.0.1:$port/echo --server-pid $SP --concurrency 16 --warmup ${WARM:-4} --duration ${DUR:-10} 2>&1 | grep '^handshake'
 jcmd $SP JFR.dump filename=$out/prof-hs.jfr >/dev/null; stop_server
 jfr print --stack-depth 64 --events jdk.ExecutionSample $out/prof-hs.jfr > $out/prof-hs-cpu.txt

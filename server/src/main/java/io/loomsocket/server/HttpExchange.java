@@ -73,7 +73,8 @@ public final class HttpExchange {
 
     /** Sends a response with a fixed body (Content-Length framing; no body bytes for HEAD). */
     public void respond(int status, HttpHeaders headers, byte[] content) throws IOException {
-        OutputStream out = begin(status, headers);
+        begin(status, headers);
+        OutputStream out = connection.output();
         boolean withBody = !HttpStatus.forbidsBody(status);
         HttpHeaders h = framingHeaders(headers);
         if (withBody) h.set("Content-Length", Integer.toString(content.length));
@@ -88,7 +89,8 @@ public final class HttpExchange {
      */
     public void respond(int status, HttpHeaders headers, long length, BodyWriter writer) throws IOException {
         if (length < 0) throw new IllegalArgumentException("negative length");
-        OutputStream out = begin(status, headers);
+        begin(status, headers);
+        OutputStream out = connection.output();
         boolean withBody = !HttpStatus.forbidsBody(status);
         HttpHeaders h = framingHeaders(headers);
         if (withBody) h.set("Content-Length", Long.toString(length));
@@ -113,7 +115,8 @@ public final class HttpExchange {
      * the connection is aborted (the status line is already out).
      */
     public void respond(int status, HttpHeaders headers, BodyWriter writer) throws IOException {
-        OutputStream out = begin(status, headers);
+        begin(status, headers);
+        OutputStream out = connection.output();
         boolean withBody = !HttpStatus.forbidsBody(status) && !isHead();
         HttpHeaders h = framingHeaders(headers);
         if (!HttpStatus.forbidsBody(status)) {
@@ -189,7 +192,8 @@ public final class HttpExchange {
         return afterHandler;
     }
 
-    private OutputStream begin(int status, HttpHeaders headers) throws IOException {
+    /** Checks and records the start of a response; the head and body are then written by the caller. */
+    private void begin(int status, HttpHeaders headers) {
         if (responded || upgraded) throw new IllegalStateException("this exchange already responded");
         if (status == 101 ? !upgrading : status < 200 || status > 599) {
             throw new IllegalArgumentException("invalid response status " + status + " (use upgrade() for 101)");
@@ -201,7 +205,6 @@ public final class HttpExchange {
         keepAlive = request.wantsKeepAlive() && !connection.server().isStopping()
                 && !headers.containsToken("Connection", "close")
                 && (status == 101 || !request.headers().contains("Upgrade"));
-        return connection.output();
     }
 
     private HttpHeaders framingHeaders(HttpHeaders headers) {
