@@ -79,7 +79,9 @@ public final class UrlPattern {
         if (literal != null) {
             if (literal.exact()) {
                 String text = literal.text();
-                // matches() of a literal (a final $ is no help to it there): the whole path is the text
+                // matched whole: the path is the text, nothing more (no line terminator either, which
+                // the $ would allow before the end but matches() would have to consume); searched:
+                // the path starts with it (^) or contains it
                 if (wholePath ? path.length() - from == text.length() && path.startsWith(text, from)
                         : literal.startAnchored() ? path.startsWith(text, from) : path.indexOf(text, from) >= 0) {
                     return NO_PARAMS;
