@@ -126,10 +126,11 @@ public final class WebSocketConnection implements WebSocket {
         Objects.requireNonNull(runtime, "runtime");
         this.listener = config.listener();
         this.subprotocol = subprotocol == null || subprotocol.isEmpty() ? null : subprotocol;
-        PerMessageDeflate deflate = deflateParams == null ? null : PerMessageDeflate.of(role, deflateParams, deflateConfig(config));
+        Derived settings = derived(config);
+        PerMessageDeflate deflate = deflateParams == null ? null : PerMessageDeflate.of(role, deflateParams, settings.deflate());
         this.extensions = deflateParams == null ? "" : deflateParams.toHeaderValue();
         this.queue = new InboundQueue(config.maxQueue(), config.maxQueueBytes());
-        this.protocol = new WebSocketProtocol(role, engineConfig(config), deflate,
+        this.protocol = new WebSocketProtocol(role, settings.engine(), deflate,
                 role == Role.CLIENT ? (masks == null ? MaskSource.secureRandom() : masks) : null);
         this.reader = new Reader(transport, queue, leftover == null ? new byte[0] : leftover,
                 config.readBufferSize(), new ReaderEvents());
@@ -189,28 +190,47 @@ public final class WebSocketConnection implements WebSocket {
 
     /** The engine settings matching {@code config}: limits and permessage-deflate (for handshakes too). */
     public static EngineConfig engineConfig(WebSocketConfig config) {
-        // a compressed frame may be a little longer than the data it carries (deflate stores
-        // incompressible data with 5 bytes per block; 1/64 + 1 KiB is ample): allow that overhead
-        // so an incompressible message of maxFrameSize bytes still fits. The inflated size stays
-        // bound by maxMessageSize, so memory stays bounded.
-        long frame = config.maxFrameSize();
-        if (config.compression()) frame = Math.min(Integer.MAX_VALUE, frame + frame / 64 + 1024);
-        return EngineConfig.defaults()
-                .withMaxFrameSize((int) frame)
-                .withMaxMessageSize(config.maxMessageSize())
-                .withMaxFragments(config.maxFragmentsPerMessage())
-                .withDeflate(deflateConfig(config));
+        return derived(config).engine();
     }
 
     /** The permessage-deflate settings matching {@code config}. */
     public static DeflateConfig deflateConfig(WebSocketConfig config) {
-        return DeflateConfig.DEFAULT.withEnabled(config.compression())
+        return derived(config).deflate();
+    }
+
+    /** The engine's settings made from one {@link WebSocketConfig} (immutable, like it). */
+    private record Derived(WebSocketConfig config, EngineConfig engine, DeflateConfig deflate) {}
+
+    /**
+     * The settings made from the config asked about last: a server or client opens every
+     * connection with one config, so they are made once rather than at each handshake and open.
+     */
+    private static volatile Derived derived;
+
+    private static Derived derived(WebSocketConfig config) {
+        Derived d = derived;
+        if (d != null && d.config() == config) return d;
+        DeflateConfig deflate = DeflateConfig.DEFAULT.withEnabled(config.compression())
                 .withThreshold(config.compressionThreshold())
                 .withContextTakeover(config.compressionContextTakeover())
                 .withCompressionLevel(config.compressionLevel())
                 .withPeerContextTakeover(config.compressionClientContextTakeover())
                 .withWindowBits(config.compressionWindowBits())
                 .withPeerWindowBits(config.compressionPeerWindowBits());
+        // a compressed frame may be a little longer than the data it carries (deflate stores
+        // incompressible data with 5 bytes per block; 1/64 + 1 KiB is ample): allow that overhead
+        // so an incompressible message of maxFrameSize bytes still fits. The inflated size stays
+        // bound by maxMessageSize, so memory stays bounded.
+        long frame = config.maxFrameSize();
+        if (config.compression()) frame = Math.min(Integer.MAX_VALUE, frame + frame / 64 + 1024);
+        EngineConfig engine = EngineConfig.defaults()
+                .withMaxFrameSize((int) frame)
+                .withMaxMessageSize(config.maxMessageSize())
+                .withMaxFragments(config.maxFragmentsPerMessage())
+                .withDeflate(deflate);
+        d = new Derived(config, engine, deflate);
+        derived = d;
+        return d;
     }
 
     // ================================================================= receiving (ReceivePath)

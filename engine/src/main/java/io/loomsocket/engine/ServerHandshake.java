@@ -172,22 +172,38 @@ public final class ServerHandshake {
         return sb.toString();
     }
 
-    /** True if {@code key} is canonical base64 of exactly 16 bytes (24 characters, "==" padded). */
+    /**
+     * True if {@code key} is base64 of exactly 16 bytes: 22 characters of the base64 alphabet and
+     * "==" (RFC 4648 §4), the only 24-character form of 16 bytes. Checked in place, without
+     * decoding; like the JDK's decoder, the 4 bits the last character carries beyond the 16th byte
+     * are not checked.
+     */
     static boolean isValidKey(String key) {
-        if (key.length() != 24) {
+        if (key.length() != 24 || key.charAt(22) != '=' || key.charAt(23) != '=') {
             return false;
         }
-        try {
-            return Base64.getDecoder().decode(key).length == 16;
-        } catch (IllegalArgumentException e) {
-            return false;
+        for (int i = 0; i < 22; i++) {
+            char c = key.charAt(i);
+            if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/')) {
+                return false;
+            }
         }
+        return true;
     }
+
+    private static final byte[] GUID_BYTES = GUID.getBytes(StandardCharsets.US_ASCII);
 
     /** {@code Sec-WebSocket-Accept} for {@code key}: base64(SHA-1(key + GUID)) (RFC 6455 §4.2.2). */
     public static String acceptKey(String key) {
-        byte[] d = sha1().digest((key + GUID).getBytes(StandardCharsets.US_ASCII));
-        return Base64.getEncoder().encodeToString(d);
+        // the key's bytes and the GUID's in one array, as US-ASCII encodes them ('?' for what it cannot)
+        int n = key.length();
+        byte[] input = new byte[n + GUID_BYTES.length];
+        for (int i = 0; i < n; i++) {
+            char c = key.charAt(i);
+            input[i] = c < 0x80 ? (byte) c : (byte) '?';
+        }
+        System.arraycopy(GUID_BYTES, 0, input, n, GUID_BYTES.length);
+        return new String(Base64.getEncoder().encode(sha1().digest(input)), StandardCharsets.ISO_8859_1);
     }
 
     /**

@@ -102,6 +102,60 @@ class ServerHandshakeTest {
         rejected(shake(twice), 400);
     }
 
+    /** The in-place key check agrees with decoding by the JDK on every kind of 24-character string. */
+    @Test
+    void rfc6455_4_2_1_keyCheckAgreesWithTheBase64Decoder() {
+        java.util.Random random = new java.util.Random(0);
+        String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        String odd = "=-_.!~ \t\u00e9\u0100*";
+        List<String> keys = new java.util.ArrayList<>(List.of(KEY, "AAAAAAAAAAAAAAAAAAAAAB==", "AAAAAAAAAAAAAAAAAAAAAA=A",
+                "AAAAAAAAAAAAAAAAAAAAA===", "AAAAAAAAAAAAAAAAAAAAAAA=", "AAAAAAAAAAAAAAAAAAAA=AAA", "////////////////////++==",
+                "dGhlIHNhbXBsZSBub25jZQ==\r", " dGhlIHNhbXBsZSBub25jZQ=", "dGhlIHNhbXBsZSBub25jZQ-=", "dGhlIHNhbXBsZSBub25jZ_=="));
+        for (int n = 0; n < 20_000; n++) {
+            char[] k = new char[n % 50 == 0 ? random.nextInt(30) : 24];
+            for (int i = 0; i < k.length; i++) k[i] = alphabet.charAt(random.nextInt(alphabet.length()));
+            if (k.length == 24 && random.nextBoolean()) {
+                k[22] = '=';
+                k[23] = '=';
+            }
+            for (int flips = random.nextInt(3); flips > 0 && k.length > 0; flips--) {
+                k[random.nextInt(k.length)] = odd.charAt(random.nextInt(odd.length()));
+            }
+            keys.add(new String(k));
+        }
+        int valid = 0;
+        for (String key : keys) {
+            boolean decodes;
+            try {
+                decodes = key.length() == 24 && java.util.Base64.getDecoder().decode(key).length == 16;
+            } catch (IllegalArgumentException e) {
+                decodes = false;
+            }
+            assertThat(ServerHandshake.isValidKey(key)).as(key).isEqualTo(decodes);
+            if (decodes) valid++;
+        }
+        assertThat(valid).as("valid keys among the samples").isGreaterThan(1000);
+    }
+
+    /** The accept value is base64(SHA-1(key + GUID)), as computed from the strings (RFC 6455 §4.2.2). */
+    @Test
+    void rfc6455_4_2_2_acceptKeyIsSha1OfKeyAndGuid() throws Exception {
+        java.util.Random random = new java.util.Random(1);
+        for (int n = 0; n < 200; n++) {
+            byte[] raw = new byte[16];
+            random.nextBytes(raw);
+            String key = java.util.Base64.getEncoder().encodeToString(raw);
+            byte[] sha1 = java.security.MessageDigest.getInstance("SHA-1")
+                    .digest((key + ServerHandshake.GUID).getBytes(StandardCharsets.US_ASCII));
+            assertThat(ServerHandshake.acceptKey(key)).isEqualTo(java.util.Base64.getEncoder().encodeToString(sha1));
+        }
+        // a client's key is not ours to validate (ClientHandshake checks its own): any text hashes as US-ASCII does
+        String odd = "caf\u00e9 \u2028 key";
+        byte[] sha1 = java.security.MessageDigest.getInstance("SHA-1")
+                .digest((odd + ServerHandshake.GUID).getBytes(StandardCharsets.US_ASCII));
+        assertThat(ServerHandshake.acceptKey(odd)).isEqualTo(java.util.Base64.getEncoder().encodeToString(sha1));
+    }
+
     @Test
     void rfc6455_4_4_wrongOrMissingVersion_is426WithVersion13() {
         for (String v : new String[] {"8", "12", "14", "13, 8", ""}) {

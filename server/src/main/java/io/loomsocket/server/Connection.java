@@ -23,6 +23,7 @@ final class Connection implements Runnable {
     private static final System.Logger LOG = System.getLogger("io.loomsocket.server");
     /** On shutdown, how long a just-accepted connection may still send its first request. */
     static final long NEW_CONNECTION_GRACE_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1);
 
     /** IDLE: waiting for a request (closable by shutdown); BUSY: serving one; UPGRADED: handed over. */
     enum State { IDLE, BUSY, UPGRADED, CLOSED }
@@ -64,8 +65,19 @@ final class Connection implements Runnable {
         return socket instanceof SSLSocket;
     }
 
+    /**
+     * The buffered output for responses, made at the first response: a WebSocket connection, whose
+     * one response is the 101 ({@link #unbufferedOutput()}), never needs it. The JDK's default
+     * constructor on a virtual thread starts at 512 bytes and grows to 8 KiB as responses need it.
+     */
     OutputStream output() {
+        if (output == null) output = new BufferedOutputStream(watched);
         return output;
+    }
+
+    /** The socket's output (write-timeout watched) without a buffer: for a head written in one write and flushed. */
+    OutputStream unbufferedOutput() {
+        return watched;
     }
 
     @Override
@@ -84,18 +96,15 @@ final class Connection implements Runnable {
                 lock.unlock();
             }
             closeQuietly();
+            if (input != null) input.release(); // not after an upgrade: drain() gave it back then
             server.connectionEnded(this);
         }
     }
 
     private void serve() throws IOException {
         socket.setTcpNoDelay(true);
-        input = new HttpInput(socket, socket.getInputStream(), options.maxHeaderSize());
+        input = new HttpInput(socket, socket.getInputStream(), options.maxHeaderSize(), server.headBuffers());
         watched = new WatchedOutputStream(socket.getOutputStream());
-        // the JDK's default constructor on a virtual thread starts at 512 bytes and grows to 8 KiB as
-        // responses need it; an explicit size would allocate 8 KiB per connection up front, mostly
-        // garbage for WebSocket connections (one 101 response)
-        output = new BufferedOutputStream(watched);
         long headerTimeout = options.headerReadTimeout().toNanos();
         boolean first = true;
         while (true) {
@@ -116,8 +125,8 @@ final class Connection implements Runnable {
                 RequestParser.Framing framing = parser.framing(head);
                 if (!(framing instanceof RequestParser.NoBody) && head.isHttp11()
                         && head.headers().containsToken("Expect", "100-continue")) {
-                    output.write("HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1)); // RFC 9110 §10.1.1
-                    output.flush();
+                    output().write(CONTINUE); // RFC 9110 §10.1.1
+                    output().flush();
                 }
                 // one deadline for the whole body: a per-read timeout would let a client trickling
                 // a byte at a time hold the connection forever
@@ -181,9 +190,10 @@ final class Connection implements Runnable {
         HttpHeaders h = errorHeaders().set("Connection", "close");
         byte[] body = (status + " " + HttpStatus.reason(status) + ": " + message + "\n").getBytes(StandardCharsets.UTF_8);
         h.set("Content-Length", Integer.toString(body.length));
-        HttpExchange.writeHead(output, status, h);
-        output.write(body);
-        output.flush();
+        OutputStream out = output();
+        HttpExchange.writeHead(out, status, h);
+        out.write(body);
+        out.flush();
     }
 
     private void sendError(int status, String message, HttpExchange exchange) throws IOException {

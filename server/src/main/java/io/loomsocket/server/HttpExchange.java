@@ -73,7 +73,8 @@ public final class HttpExchange {
 
     /** Sends a response with a fixed body (Content-Length framing; no body bytes for HEAD). */
     public void respond(int status, HttpHeaders headers, byte[] content) throws IOException {
-        OutputStream out = begin(status, headers);
+        begin(status, headers);
+        OutputStream out = connection.output();
         boolean withBody = !HttpStatus.forbidsBody(status);
         HttpHeaders h = framingHeaders(headers);
         if (withBody) h.set("Content-Length", Integer.toString(content.length));
@@ -88,7 +89,8 @@ public final class HttpExchange {
      */
     public void respond(int status, HttpHeaders headers, long length, BodyWriter writer) throws IOException {
         if (length < 0) throw new IllegalArgumentException("negative length");
-        OutputStream out = begin(status, headers);
+        begin(status, headers);
+        OutputStream out = connection.output();
         boolean withBody = !HttpStatus.forbidsBody(status);
         HttpHeaders h = framingHeaders(headers);
         if (withBody) h.set("Content-Length", Long.toString(length));
@@ -113,7 +115,8 @@ public final class HttpExchange {
      * the connection is aborted (the status line is already out).
      */
     public void respond(int status, HttpHeaders headers, BodyWriter writer) throws IOException {
-        OutputStream out = begin(status, headers);
+        begin(status, headers);
+        OutputStream out = connection.output();
         boolean withBody = !HttpStatus.forbidsBody(status) && !isHead();
         HttpHeaders h = framingHeaders(headers);
         if (!HttpStatus.forbidsBody(status)) {
@@ -155,10 +158,15 @@ public final class HttpExchange {
     public UpgradedConnection upgrade(HttpHeaders headers) throws IOException {
         if (connection.server().isStopping()) throw new HttpException(503, "server is shutting down");
         upgrading = true;
-        OutputStream out = begin(101, headers);
-        HttpHeaders h = new HttpHeaders(headers);
-        h.remove("Content-Length");
-        h.remove("Transfer-Encoding");
+        begin(101, headers);
+        HttpHeaders h = headers;
+        if (h.contains("Content-Length") || h.contains("Transfer-Encoding")) {
+            h = new HttpHeaders(headers);
+            h.remove("Content-Length");
+            h.remove("Transfer-Encoding");
+        }
+        // nothing was written before on this exchange: the head goes out in one write, unbuffered
+        OutputStream out = connection.unbufferedOutput();
         writeHead(out, 101, h);
         out.flush();
         upgraded = true;
@@ -184,7 +192,8 @@ public final class HttpExchange {
         return afterHandler;
     }
 
-    private OutputStream begin(int status, HttpHeaders headers) throws IOException {
+    /** Checks and records the start of a response; the head and body are then written by the caller. */
+    private void begin(int status, HttpHeaders headers) {
         if (responded || upgraded) throw new IllegalStateException("this exchange already responded");
         if (status == 101 ? !upgrading : status < 200 || status > 599) {
             throw new IllegalArgumentException("invalid response status " + status + " (use upgrade() for 101)");
@@ -196,7 +205,6 @@ public final class HttpExchange {
         keepAlive = request.wantsKeepAlive() && !connection.server().isStopping()
                 && !headers.containsToken("Connection", "close")
                 && (status == 101 || !request.headers().contains("Upgrade"));
-        return connection.output();
     }
 
     private HttpHeaders framingHeaders(HttpHeaders headers) {
@@ -233,8 +241,18 @@ public final class HttpExchange {
         return c.text();
     }
 
+    /** Status lines already made, by status (a benign race: a line may be made twice). */
+    private static final String[] STATUS_LINES = new String[600];
+
+    private static String statusLine(int status) {
+        if (status < 0 || status >= STATUS_LINES.length) return "HTTP/1.1 " + status + " " + HttpStatus.reason(status);
+        String line = STATUS_LINES[status];
+        if (line == null) STATUS_LINES[status] = line = "HTTP/1.1 " + status + " " + HttpStatus.reason(status);
+        return line;
+    }
+
     static void writeHead(OutputStream out, int status, HttpHeaders headers) throws IOException {
-        String statusLine = "HTTP/1.1 " + status + " " + HttpStatus.reason(status);
+        String statusLine = statusLine(status);
         if (!headers.contains("Date") && status >= 200) { // RFC 9110 §6.6.1
             out.write(HttpHead.encode(statusLine, HttpHeaders.of("Date", httpDate()), headers));
         } else {

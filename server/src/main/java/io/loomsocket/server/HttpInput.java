@@ -10,19 +10,25 @@ import java.util.Arrays;
 /**
  * The buffered read side of one connection. Lines are read with a length limit; reads can be
  * bounded by a total deadline (the header-read timeout, against slowloris) or by an idle
- * timeout per read. The buffer starts small and grows only up to the longest line allowed.
+ * timeout per read. The buffer starts small (taken from the server's {@link BufferPool} at the
+ * first read and given back by {@link #release()}) and grows only up to the longest line allowed.
  * Bytes already buffered when the connection is upgraded are handed over by {@link #drain()}.
  * Not thread-safe: only the connection's thread uses it.
  */
 final class HttpInput {
-    private static final int INITIAL_BUFFER = 2048;
+    /** The size of a new buffer (and of those the {@link BufferPool} keeps): most request heads fit in one read. */
+    static final int BUFFER_SIZE = 2048;
+    private static final byte[] EMPTY = new byte[0];
     /** How much of the body a single read may ask the socket for. */
     private static final int READ_CHUNK = 8192;
 
     private final Socket socket;
     private final InputStream in;
     private final int maxBuffer;
-    private byte[] buf = new byte[INITIAL_BUFFER];
+    /** Where buffers come from and go back to; null: allocate (tests). */
+    private final BufferPool pool;
+    /** Empty until the first read. */
+    private byte[] buf = EMPTY;
     private int pos;
     private int limit;
     /** Start of the last line {@link #nextLine} returned. */
@@ -33,9 +39,15 @@ final class HttpInput {
 
     /** {@code socket} is where read timeouts are set; null for an in-memory stream without timeouts. */
     HttpInput(Socket socket, InputStream in, int maxLine) {
+        this(socket, in, maxLine, null);
+    }
+
+    /** As {@link #HttpInput(Socket, InputStream, int)}, with buffers from {@code pool} (null: allocated). */
+    HttpInput(Socket socket, InputStream in, int maxLine, BufferPool pool) {
         this.socket = socket;
         this.in = in;
-        this.maxBuffer = Math.max(INITIAL_BUFFER, maxLine + 2);
+        this.maxBuffer = Math.max(BUFFER_SIZE, maxLine + 2);
+        this.pool = pool;
     }
 
     /** Every read from now on must finish by {@code deadlineNanos} (System.nanoTime()). */
@@ -65,6 +77,7 @@ final class HttpInput {
 
     /** Reads more bytes into the buffer; false at end of stream. */
     private boolean fill() throws IOException {
+        if (buf.length == 0) buf = pool != null ? pool.take() : new byte[BUFFER_SIZE];
         if (pos == limit) {
             pos = 0;
             limit = 0;
@@ -182,11 +195,20 @@ final class HttpInput {
         }
     }
 
-    /** Hands over the buffered bytes (those after the request head) and empties the buffer. */
+    /** Hands over the buffered bytes (those after the request head) and gives the buffer back. */
     byte[] drain() {
-        byte[] out = Arrays.copyOfRange(buf, pos, limit);
-        pos = limit = 0;
-        buf = new byte[0];
+        byte[] out = pos == limit ? EMPTY : Arrays.copyOfRange(buf, pos, limit);
+        release();
         return out;
+    }
+
+    /**
+     * Gives the buffer back to the pool, dropping whatever it still holds; called by the
+     * connection's thread when it reads no more (nothing may use the buffer after this).
+     */
+    void release() {
+        if (pool != null && buf.length > 0) pool.give(buf);
+        buf = EMPTY;
+        pos = limit = 0;
     }
 }

@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -107,6 +108,10 @@ public final class HttpServer implements AutoCloseable {
     private final Thread watchdog;
     private final AtomicLong writeTimeouts = new AtomicLong();
     private final List<Runnable> whenStopped = new CopyOnWriteArrayList<>();
+    /** Makes each connection's virtual thread (a factory, not a builder per connection). */
+    private static final ThreadFactory CONNECTION_THREADS = Thread.ofVirtual().name("loomsocket-conn").factory();
+    /** The connections' spare request-head buffers. */
+    private final BufferPool headBuffers = new BufferPool(HttpInput.BUFFER_SIZE);
     private volatile String stopSummary;
 
     private HttpServer(ServerOptions options, HttpHandler handler, Acceptor acceptFn) throws IOException {
@@ -311,7 +316,7 @@ public final class HttpServer implements AutoCloseable {
             return;
         }
         try {
-            Thread.ofVirtual().name("loomsocket-conn").start(c);
+            CONNECTION_THREADS.newThread(c).start();
         } catch (Throwable t) {
             connectionEnded(c);
             throw t;
@@ -360,8 +365,15 @@ public final class HttpServer implements AutoCloseable {
         }
     }
 
+    BufferPool headBuffers() {
+        return headBuffers;
+    }
+
     void connectionEnded(Connection c) {
         if (connections.remove(c)) releaseAddressSlot(c.socket().getInetAddress());
+        // only stop() waits for this signal, and it polls as well: a connection that ends after
+        // reading stopping false ended before stop() looks at the set
+        if (!stopping.get()) return;
         lock.lock();
         try {
             connectionsChanged.signalAll();

@@ -24,7 +24,7 @@ public final class UpgradedConnection {
 
     /** Bytes the client sent after the request head and the server already read (may be empty). */
     public byte[] leftover() {
-        return leftover.clone();
+        return leftover.length == 0 ? leftover : leftover.clone(); // an empty array cannot be changed
     }
 
     /**

@@ -34,7 +34,9 @@ import java.util.stream.Collectors;
  * trusted proxy). Values of the query parameters named in {@code access_log.redact} are printed
  * as {@code ***}; control characters in request text are escaped.
  *
- * <p>Requests only queue their line; one platform thread formats and writes them in batches.
+ * <p>Requests only queue their line; one platform thread formats and writes them in batches,
+ * at most one batch per {@value #LINGER_MILLIS} ms, so that under load a batch costs one write and
+ * one wake-up of the writer rather than one per request (a line is printed up to that much later).
  * Printing on the request's virtual thread would block its carrier in a file write under the
  * stream's lock, and a terminal or pipe that stops reading would stall every request. The queue
  * holds at most {@value #MAX_QUEUED_LINES} lines (and the writer a batch of {@value #BATCH}); beyond that lines are dropped, counted
@@ -45,6 +47,8 @@ public final class AccessLog implements Middleware, AutoCloseable {
     public static final int MAX_QUEUED_LINES = 10_000;
     /** Most lines the writer takes from the queue at once (held while it writes them). */
     static final int BATCH = 1000;
+    /** How long the writer waits after a batch before it takes the next (lines gather meanwhile). */
+    static final long LINGER_MILLIS = 10;
     /** The default of {@code access_log.redact}: query parameters whose values are never printed. */
     public static final String DEFAULT_REDACT = "token,access_token,password,key,secret";
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss Z", Locale.ROOT);
@@ -191,7 +195,9 @@ public final class AccessLog implements Middleware, AutoCloseable {
                     out.println(sb);
                 }
                 out.flush();
+                boolean full = batch.size() == BATCH;
                 batch.clear();
+                if (!full) Thread.sleep(LINGER_MILLIS);
             }
         } catch (InterruptedException e) {
             // the JVM is exiting

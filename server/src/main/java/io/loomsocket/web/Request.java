@@ -124,6 +124,7 @@ public final class Request {
 
     /** Cookies sent in {@code Cookie} (RFC 6265 §5.4), first value of a name wins. */
     public Map<String, String> cookies() {
+        if (cookies == null && !head.headers().contains("Cookie")) cookies = Map.of(); // most WebSocket clients send none
         if (cookies == null) {
             Map<String, String> map = new LinkedHashMap<>();
             for (String header : head.headers().getAll("Cookie")) {
