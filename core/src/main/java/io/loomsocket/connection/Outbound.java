@@ -4,11 +4,10 @@ import io.loomsocket.engine.MessageEncoder;
 import io.loomsocket.engine.WebSocketProtocol;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.lang.ref.WeakReference;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -58,7 +57,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * <h2>Write timeout</h2>
  * A blocking write that lasts longer than the write timeout (the peer stopped reading) is
  * broken by the shared timer, which tells the connection to abort: closing the transport makes
- * the write fail. One timer task per connection at a time, re-armed only while writes happen.
+ * the write fail. One timer task per connection at a time, re-armed only while writes happen
+ * ({@link WriteWatchdog}, made by the first write).
  */
 final class Outbound implements Flusher.Flushable {
 
@@ -83,6 +83,14 @@ final class Outbound implements Flusher.Flushable {
     static final int DIRECT_WRITE_BUFFERS = 2;
     /** A write taking longer than this marks the peer as congested (flushed off the flusher thread). */
     private static final long CONGESTED_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+    private static final VarHandle FLUSH_SCHEDULED;
+    static {
+        try {
+            FLUSH_SCHEDULED = MethodHandles.lookup().findVarHandle(Outbound.class, "flushScheduled", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     final ReentrantLock messageLock = new ReentrantLock();
     final ReentrantLock writeLock = new ReentrantLock();
@@ -113,11 +121,10 @@ final class Outbound implements Flusher.Flushable {
     /** When the buffer last went from clean to dirty (meaningful while {@link #dirty}). */
     private volatile long dirtySince;
     private volatile boolean congested;
-    private volatile long writeStartNanos;
-    private final AtomicBoolean flushScheduled = new AtomicBoolean();
-    private final AtomicBoolean watchdogArmed = new AtomicBoolean();
-    /** The watchdog's pending timer task, if one was scheduled. */
-    private volatile Future<?> watchdogTask;
+    /** A deferred flush is scheduled (compare-and-set through FLUSH_SCHEDULED: no AtomicBoolean per connection). */
+    private volatile boolean flushScheduled;
+    /** The write timeout, made by the first write (guarded by writeLock; read by {@link #stop()}). */
+    private volatile WriteWatchdog watchdog;
 
     /**
      * @param protocol the connection's protocol, guarded by {@code lock}
@@ -421,9 +428,9 @@ final class Outbound implements Flusher.Flushable {
         if (failed) throw events.closedException();
         try {
             if (out == null) out = transport.output();
+            if (watchdog == null) watchdog = new WriteWatchdog(writeTimeoutNanos, runtime.timers, events::onWriteTimeout);
             long start = System.nanoTime();
-            writeStartNanos = start == 0 ? 1 : start;
-            armWatchdog();
+            watchdog.started(start);
             out.write(b, off, len);
             congested = System.nanoTime() - start > CONGESTED_NANOS;
         } catch (IOException e) {
@@ -431,7 +438,8 @@ final class Outbound implements Flusher.Flushable {
             events.onWriteFailed(e);
             throw events.closedException();
         } finally {
-            writeStartNanos = 0;
+            WriteWatchdog w = watchdog;
+            if (w != null) w.ended();
         }
     }
 
@@ -441,13 +449,13 @@ final class Outbound implements Flusher.Flushable {
     }
 
     private void scheduleFlush() {
-        if (flushScheduled.compareAndSet(false, true)) runtime.flusher.schedule(this);
+        if (!flushScheduled && FLUSH_SCHEDULED.compareAndSet(this, false, true)) runtime.flusher.schedule(this);
     }
 
     /** The deferred flush on the flusher thread (never blocks on the lock). */
     @Override
     public void deferredFlush() {
-        flushScheduled.set(false);
+        flushScheduled = false;
         sweepFlush();
     }
 
@@ -530,53 +538,13 @@ final class Outbound implements Flusher.Flushable {
         return dirty;
     }
 
-    // ---------------------------------------------------------------- write timeout
-
-    private void armWatchdog() {
-        if (!watchdogArmed.get() && watchdogArmed.compareAndSet(false, true)) {
-            scheduleWatchdog(writeTimeoutNanos);
-        }
-    }
-
     /**
-     * The timer holds this side weakly: a closed connection must not stay in memory until the
-     * task fires (bugs.md B3). A writer blocked in a write keeps it strongly reachable (its own
-     * stack; a virtual thread parked on a socket is held by the poller), so a stuck write is still caught.
-     */
-    private void scheduleWatchdog(long delayNanos) {
-        WeakReference<Outbound> self = new WeakReference<>(this);
-        watchdogTask = runtime.timers.schedule(() -> {
-            Outbound o = self.get();
-            if (o != null) o.watchdog();
-        }, delayNanos);
-    }
-
-    /**
-     * The connection ended: nothing more is written, and its watchdog leaves the shared timer's queue now instead of when it
-     * fires, up to a write timeout later (at thousands of short connections a second, hundreds of
-     * thousands of dead tasks in the one timer's heap otherwise).
+     * The connection ended: nothing more is written, and the write watchdog's timer task is
+     * cancelled (see {@link WriteWatchdog#stop}).
      */
     void stop() {
         failed = true; // nothing more goes out
-        Future<?> task = watchdogTask;
-        if (task != null) task.cancel(false);
-    }
-
-    private void watchdog() {
-        long start = writeStartNanos;
-        if (start == 0) {
-            watchdogArmed.set(false);
-            if (writeStartNanos != 0 && watchdogArmed.compareAndSet(false, true)) {
-                scheduleWatchdog(writeTimeoutNanos);
-            }
-            return;
-        }
-        long waited = System.nanoTime() - start;
-        if (waited >= writeTimeoutNanos) {
-            watchdogArmed.set(false);
-            events.onWriteTimeout();
-        } else {
-            scheduleWatchdog(writeTimeoutNanos - waited);
-        }
+        WriteWatchdog w = watchdog;
+        if (w != null) w.stop();
     }
 }

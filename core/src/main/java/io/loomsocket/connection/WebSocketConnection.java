@@ -129,7 +129,7 @@ public final class WebSocketConnection implements WebSocket {
         PerMessageDeflate deflate = deflateParams == null ? null : PerMessageDeflate.of(role, deflateParams, deflateConfig(config));
         this.extensions = deflateParams == null ? "" : deflateParams.toHeaderValue();
         this.queue = new InboundQueue(config.maxQueue(), config.maxQueueBytes());
-        this.protocol = new WebSocketProtocol(role, engineConfig(config), deflate,
+        this.protocol = new WebSocketProtocol(role, sharedEngineConfig(config), deflate,
                 role == Role.CLIENT ? (masks == null ? MaskSource.secureRandom() : masks) : null);
         this.reader = new Reader(transport, queue, leftover == null ? new byte[0] : leftover,
                 config.readBufferSize(), new ReaderEvents());
@@ -185,6 +185,18 @@ public final class WebSocketConnection implements WebSocket {
         c.receiving.watchReading(); // read by the first receive(), else by a background reader
         c.keepalive.start();
         return c;
+    }
+
+    /** The config last turned into engine settings, with them: connections opened with one config share one copy. */
+    private record EngineSettings(WebSocketConfig config, EngineConfig engine) {}
+
+    private static volatile EngineSettings lastEngineSettings;
+
+    /** {@link #engineConfig} of {@code config}, made once for the connections a server opens with one config. */
+    private static EngineConfig sharedEngineConfig(WebSocketConfig config) {
+        EngineSettings s = lastEngineSettings;
+        if (s == null || s.config() != config) lastEngineSettings = s = new EngineSettings(config, engineConfig(config));
+        return s.engine();
     }
 
     /** The engine settings matching {@code config}: limits and permessage-deflate (for handshakes too). */
@@ -402,6 +414,8 @@ public final class WebSocketConnection implements WebSocket {
     ReceivePath receiving() { return receiving; }
 
     InboundQueue queue() { return queue; }
+
+    Reader reader() { return reader; }
 
     @Override
     public String toString() {

@@ -138,7 +138,7 @@ public final class Request {
                     map.putIfAbsent(name, value);
                 }
             }
-            cookies = Collections.unmodifiableMap(map);
+            cookies = map.isEmpty() ? Map.of() : Collections.unmodifiableMap(map);
         }
         return cookies;
     }
@@ -202,7 +202,7 @@ public final class Request {
     }
 
     void pathParams(Map<String, String> params) {
-        this.pathParams = Collections.unmodifiableMap(params);
+        this.pathParams = params.isEmpty() ? Map.of() : Collections.unmodifiableMap(params);
     }
 
     /** The URL pattern that matched (null before URL resolution, or when none did). */
