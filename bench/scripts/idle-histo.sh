@@ -4,14 +4,17 @@
 # then its live heap is taken with no connection (GC.class_histogram runs a full GC first, so it
 # counts live objects only) and again while N (default 5,000) idle WebSockets are held; the
 # difference per class, divided by N, is printed in bytes per connection: the TOP (15) largest
-# classes, the rest, and the total. With OUT_DIR set the two histograms are kept there.
+# classes, the rest, and the total. The two histograms and the diff are kept in $OUT_DIR/idle-histo.
+# ROUNDS (2) warm-up rounds; EXTRA_FLAGS are added to the server's JVM flags. A parked view's frames
+# are interpreted (about 4x larger) if it parked before its methods were compiled, so the StackChunk
+# row moves from run to run: compare it over several runs, the other rows hold still.
 . "$(dirname "$0")/lib.sh"
 N=${N:-5000}; WARM=${WARM:-5000}; TOP=${TOP:-15}
 PORT=${PORT:-$((18600 + RANDOM % 300))}; OUT=${OUT_DIR:-/tmp}/idle-histo; mkdir -p $OUT
 JAR=${1:-demo/target/loomsocket-demo.jar}
 SERVER_ENV="HTTP_MAX_CONNECTIONS=19500" start_server "$JAR" $PORT $OUT/server.log $EXTRA_FLAGS || exit 1
 LOAD="$LOADGEN idle --url ws://127.0.0.1:$PORT/echo --server-pid $SP"
-for round in 1 2; do $LOAD --n $WARM --settle 2 | grep '^idle'; sleep 3; done
+for round in $(seq ${ROUNDS:-2}); do $LOAD --n $WARM --settle 2 | grep '^idle'; sleep 3; done
 jcmd $SP GC.class_histogram > $OUT/histo-0.txt
 $LOAD --n $N --per-process 9500 --settle 20 > $OUT/load.log 2>&1 &
 LP=$!
