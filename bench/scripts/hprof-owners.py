@@ -6,7 +6,10 @@ every object by its class and the first referrer found (the referring object's c
 or the array class for an array element), then prints the groups with at least N/2 objects
 (N: the connections held when the dump was taken), in bytes and objects per connection. With
 CLASS arguments, only objects of those classes ("[B", "java.lang.String"...). Sizes are shallow,
-with compressed oops and class pointers (16-byte array header, 8-byte alignment).
+with compressed oops and class pointers (16-byte array header, 8-byte alignment); a StackChunk's
+stack is not in its shallow size, so the stacks' sizes (the chunks' size field) are summarised
+after the table: a parked virtual thread whose frames are interpreted has a chunk several times
+larger than one whose frames were compiled.
 """
 import re
 import struct
@@ -139,11 +142,14 @@ def main():
             layouts[cid] = chain
         return layouts[cid]
 
+    chunks = []  # the stack sizes, in bytes, of the parked virtual threads' StackChunks
     for oid, cid, p in instances:
         name = cname(cid)
         size = 12
         for owner, fields in layout(cid):
             for fname, t in fields:
+                if name == "jdk.internal.vm.StackChunk" and fname == "size" and t == 10:
+                    chunks.append(struct.unpack_from(">i", data, p)[0] * 8)
                 if t == 2:
                     to = rid(p)
                     if to:
@@ -183,6 +189,11 @@ def main():
         total += b
         print("%9.1f B %7.2f  %-45s <- %s" % (b / n, c / n, name, by))
     print("%9.1f B           in the groups above (shallow sizes; the instance sizes are estimates)" % (total / n))
+    if chunks:
+        chunks.sort()
+        q = lambda f: chunks[min(len(chunks) - 1, int(f * len(chunks)))]
+        print("StackChunk stacks: %d chunks, %d B in all; per chunk: median %d B, 10%% %d B, 90%% %d B, largest %d B"
+              % (len(chunks), sum(chunks), q(0.5), q(0.1), q(0.9), chunks[-1]))
 
 
 if __name__ == "__main__":

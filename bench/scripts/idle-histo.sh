@@ -7,7 +7,9 @@
 # classes, the rest, and the total. The two histograms and the diff are kept in $OUT_DIR/idle-histo.
 # ROUNDS (2) warm-up rounds; EXTRA_FLAGS are added to the server's JVM flags. A parked view's frames
 # are interpreted (about 4x larger) if it parked before its methods were compiled, so the StackChunk
-# row moves from run to run: compare it over several runs, the other rows hold still.
+# row moves from run to run: compare it over several runs, the other rows hold still. DUMP=1 also
+# takes a heap dump of the held server and prints the parked stacks' sizes (hprof-owners.py, whose
+# full table, every object by the field that holds it, is left in owners.txt).
 . "$(dirname "$0")/lib.sh"
 N=${N:-5000}; WARM=${WARM:-5000}; TOP=${TOP:-15}
 PORT=${PORT:-$((18600 + RANDOM % 300))}; OUT=${OUT_DIR:-/tmp}/idle-histo; mkdir -p $OUT
@@ -20,6 +22,8 @@ $LOAD --n $N --per-process 9500 --settle 20 > $OUT/load.log 2>&1 &
 LP=$!
 sleep ${PROBE_AT:-15}
 jcmd $SP GC.class_histogram > $OUT/histo-$N.txt
+# DUMP=1: a heap dump too, for hprof-owners.py (who holds each class's objects, the parked stacks' sizes)
+[ -n "$DUMP" ] && rm -f $OUT/held.hprof && jcmd $SP GC.heap_dump $OUT/held.hprof > /dev/null
 wait $LP
 grep '^idle' $OUT/load.log
 stop_server
@@ -34,3 +38,4 @@ awk -v n=$N -v top=$TOP '
   { total += $1; if (NR <= top) printf "%10.1f B %8.2f objects  %s\n", $1 / n, $2 / n, $3; else rest += $1 }
   END { printf "%10.1f B                   (the rest, %d classes)\n", rest / n, (NR > top ? NR - top : 0)
         printf "%10.1f B                   total per idle WebSocket (N=%d)\n", total / n, n }' $OUT/diff.txt
+[ -n "$DUMP" ] && python3 bench/scripts/hprof-owners.py $OUT/held.hprof $N > $OUT/owners.txt && tail -1 $OUT/owners.txt

@@ -28,7 +28,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Threads: {@link #start()} and {@link #stop()} from any thread; the tick runs on the
  * runtime's timer thread and pings from a virtual thread of its own.
  */
-final class Keepalive {
+final class Keepalive implements Runnable {
     private static final System.Logger LOG = System.getLogger(Keepalive.class.getName());
 
     /** What the keepalive needs from its connection. */
@@ -82,7 +82,7 @@ final class Keepalive {
         if (intervalNanos == 0) return;
         lock.lock();
         try {
-            if (!stopped) next = timers.schedule(this::tick, intervalNanos);
+            if (!stopped) next = timers.schedule(this, intervalNanos);
         } finally {
             lock.unlock();
         }
@@ -99,8 +99,12 @@ final class Keepalive {
         }
     }
 
-    /** On the timer thread: ping from a virtual thread (sending may block), then schedule the next. */
-    private void tick() {
+    /**
+     * On the timer thread: ping from a virtual thread (sending may block), then schedule the next.
+     * This object is the timer's task itself: no task object per connection besides the timer's own.
+     */
+    @Override
+    public void run() {
         if (!connection.isOpen()) return;
         SharedTimers.runVirtual("loomsocket-keepalive-" + connection.id(), () -> {
             long sent = System.nanoTime();

@@ -20,7 +20,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * <table>
  *   <caption>who holds what</caption>
  *   <tr><th>lock</th><th>guards</th><th>held across a blocking write?</th></tr>
- *   <tr><td>{@link #messageLock}</td><td>one data message at a time: held by a sender for the whole
+ *   <tr><td>{@link #messageLock()}</td><td>one data message at a time: held by a sender for the whole
  *       message (a {@code sendStream} until it is closed), so messages never interleave</td><td>yes</td></tr>
  *   <tr><td>{@link #writeLock}</td><td>the buffer and the transport's output</td><td>yes</td></tr>
  *   <tr><td>the connection's lock</td><td>the protocol object (never held while writing to the
@@ -84,15 +84,19 @@ final class Outbound implements Flusher.Flushable {
     /** A write taking longer than this marks the peer as congested (flushed off the flusher thread). */
     private static final long CONGESTED_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
     private static final VarHandle FLUSH_SCHEDULED;
+    private static final VarHandle MESSAGE_LOCK;
     static {
         try {
-            FLUSH_SCHEDULED = MethodHandles.lookup().findVarHandle(Outbound.class, "flushScheduled", boolean.class);
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            FLUSH_SCHEDULED = l.findVarHandle(Outbound.class, "flushScheduled", boolean.class);
+            MESSAGE_LOCK = l.findVarHandle(Outbound.class, "messageLock", ReentrantLock.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
 
-    final ReentrantLock messageLock = new ReentrantLock();
+    /** Made by the first sender ({@link #messageLock()}): a connection that never sent holds none. */
+    private volatile ReentrantLock messageLock;
     final ReentrantLock writeLock = new ReentrantLock();
 
     private final Transport transport;
@@ -142,6 +146,22 @@ final class Outbound implements Flusher.Flushable {
         this.runtime = runtime;
     }
 
+    /** The lock a sender holds for a whole data message (see the class comment), made on first use. */
+    ReentrantLock messageLock() {
+        ReentrantLock l = messageLock;
+        if (l == null) {
+            l = new ReentrantLock();
+            if (!MESSAGE_LOCK.compareAndSet(this, null, l)) l = messageLock;
+        }
+        return l;
+    }
+
+    /** True if this thread holds the message lock (an open {@code sendStream}). */
+    boolean holdsMessageLock() {
+        ReentrantLock l = messageLock;
+        return l != null && l.isHeldByCurrentThread();
+    }
+
     /** True once our close frame is queued or the transport failed: no more data goes out. */
     boolean isShut() {
         lock.lock();
@@ -170,7 +190,7 @@ final class Outbound implements Flusher.Flushable {
     /**
      * Encodes and sends one data frame: a whole message ({@link Kind#TEXT} with {@code text},
      * {@link Kind#BINARY} with the slice), or one fragment of a streamed message. The caller holds
-     * {@link #messageLock} across the frames of a message.
+     * {@link #messageLock()} across the frames of a message.
      *
      * @param flushBy who flushes if the frame stays buffered (see the class comment)
      */
@@ -208,7 +228,7 @@ final class Outbound implements Flusher.Flushable {
             if (!dirty) dirtySince = System.nanoTime();
             dirty = true;
             urgent |= encodePendingLocked(); // control frames the reader queued meanwhile
-            boolean othersWaiting = fin && messageLock.hasQueuedThreads();
+            boolean othersWaiting = fin && messageLock().hasQueuedThreads();
             if (urgent || closeToAnnounce || buf.position() >= bufferSize - MessageEncoder.MAX_CONTROL_FRAME_SIZE) {
                 flushLocked();
             } else if (flushBy == FlushBy.RECEIVER && !othersWaiting) {
@@ -521,7 +541,8 @@ final class Outbound implements Flusher.Flushable {
     /** Flushes and drops the buffer: the connection looks idle, keep its footprint small. */
     private void flushAndShrinkLocked() {
         flushLocked();
-        if (!messageLock.isLocked()) buf = null;
+        ReentrantLock m = messageLock;
+        if (m == null || !m.isLocked()) buf = null;
     }
 
     /** The write buffer's size, 0 when none is held (for tests: idle connections hold none). */

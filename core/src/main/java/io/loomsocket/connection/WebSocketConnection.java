@@ -66,7 +66,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * <table>
  *   <caption>the locks of one connection, in the order they are taken</caption>
  *   <tr><th>lock</th><th>guards</th><th>held across I/O or a wait?</th></tr>
- *   <tr><td>{@link Outbound#messageLock}</td><td>one data message at a time (a
+ *   <tr><td>{@link Outbound#messageLock()}</td><td>one data message at a time (a
  *       {@code sendStream} until it is closed)</td><td>yes</td></tr>
  *   <tr><td>{@link Outbound#writeLock}</td><td>the write buffer and the transport's output; the
  *       deflate state's release</td><td>yes (a blocking write)</td></tr>

@@ -184,9 +184,10 @@ final class HttpInput {
 
     /** Hands over the buffered bytes (those after the request head) and empties the buffer. */
     byte[] drain() {
-        byte[] out = Arrays.copyOfRange(buf, pos, limit);
+        // usually nothing: one shared empty array, not one per upgraded connection
+        byte[] out = pos == limit ? RequestParser.NO_BYTES : Arrays.copyOfRange(buf, pos, limit);
         pos = limit = 0;
-        buf = new byte[0];
+        buf = RequestParser.NO_BYTES;
         return out;
     }
 }
