@@ -2,6 +2,7 @@ package io.loomsocket.connection;
 
 import io.loomsocket.WebSocketTimeoutException;
 import java.time.Duration;
+import java.util.concurrent.Callable;
 import java.util.concurrent.Future;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -28,7 +29,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Threads: {@link #start()} and {@link #stop()} from any thread; the tick runs on the
  * runtime's timer thread and pings from a virtual thread of its own.
  */
-final class Keepalive implements Runnable {
+final class Keepalive implements Callable<Void> {
     private static final System.Logger LOG = System.getLogger(Keepalive.class.getName());
 
     /** What the keepalive needs from its connection. */
@@ -101,10 +102,16 @@ final class Keepalive implements Runnable {
 
     /**
      * On the timer thread: ping from a virtual thread (sending may block), then schedule the next.
-     * This object is the timer's task itself: no task object per connection besides the timer's own.
+     * This object is the timer's task itself (a Callable: the timer wraps a Runnable in one more
+     * object), so a connection's keepalive costs the timer's own task object only.
      */
     @Override
-    public void run() {
+    public Void call() {
+        tick();
+        return null;
+    }
+
+    private void tick() {
         if (!connection.isOpen()) return;
         SharedTimers.runVirtual("loomsocket-keepalive-" + connection.id(), () -> {
             long sent = System.nanoTime();

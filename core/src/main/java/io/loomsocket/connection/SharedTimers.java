@@ -1,5 +1,6 @@
 package io.loomsocket.connection;
 
+import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -56,6 +57,15 @@ final class SharedTimers {
 
     /** Runs {@code task} once after {@code delayNanos}; cancel it with the future. */
     Future<?> schedule(Runnable task, long delayNanos) {
+        try {
+            return executor.schedule(task, Math.max(0, delayNanos), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            return NEVER;
+        }
+    }
+
+    /** Runs {@code task} once after {@code delayNanos} (as {@link #schedule(Runnable, long)}, without a Runnable's adapter object). */
+    Future<?> schedule(Callable<?> task, long delayNanos) {
         try {
             return executor.schedule(task, Math.max(0, delayNanos), TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException e) {

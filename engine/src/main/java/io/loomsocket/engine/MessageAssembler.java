@@ -54,7 +54,8 @@ public final class MessageAssembler {
     private final EngineConfig config;
     private final PerMessageDeflate deflate;
     private final FrameParser parser;
-    private final Utf8Validator utf8 = new Utf8Validator();
+    /** Validates the text message in progress; made when the first text message starts (used only while msgText). */
+    private Utf8Validator utf8;
     /** The StreamEnd that follows a streamed message's last chunk, returned by the next call. */
     private Event pending;
     private boolean streamingMode;
@@ -230,7 +231,10 @@ public final class MessageAssembler {
             msgSize = 0;
             msgFrames = 0;
             msgFragments = 1;
-            utf8.reset();
+            if (msgText) {
+                if (utf8 == null) utf8 = new Utf8Validator();
+                else utf8.reset();
+            }
         }
         if (!msgCompressed && msgSize + length > msgLimit) {
             throw tooBig();
@@ -390,7 +394,7 @@ public final class MessageAssembler {
         buf = null; // an idle connection holds no assembly buffer
         bufLen = 0;
         carryLen = 0;
-        utf8.reset();
+        if (utf8 != null) utf8.reset();
     }
 
     // ---- streaming ----
