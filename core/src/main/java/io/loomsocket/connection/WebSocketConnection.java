@@ -131,12 +131,13 @@ public final class WebSocketConnection implements WebSocket {
         this.queue = new InboundQueue(config.maxQueue(), config.maxQueueBytes());
         this.protocol = new WebSocketProtocol(role, sharedEngineConfig(config), deflate,
                 role == Role.CLIENT ? (masks == null ? MaskSource.secureRandom() : masks) : null);
+        Callbacks callbacks = new Callbacks();
         this.reader = new Reader(transport, queue, leftover == null ? new byte[0] : leftover,
-                config.readBufferSize(), new ReaderEvents());
+                config.readBufferSize(), callbacks);
         this.out = new Outbound(transport, protocol, lock, config.writeBufferSize(), config.writeTimeout().toNanos(),
-                new OutboundEvents(), runtime);
+                callbacks, runtime);
         this.pings = new PingTracker(lock);
-        this.keepalive = new Keepalive(new KeepaliveTarget(), config.pingInterval(), runtime.timers, lock);
+        this.keepalive = new Keepalive(callbacks, config.pingInterval(), runtime.timers, lock);
         this.closing = new ClosingHandshake(this, lock, protocol, transport, queue, reader, out, keepalive, pings,
                 deflate, listener, runtime.timers, config.closeTimeout().toNanos());
         this.receiving = new ReceivePath(this, queue, reader, out, closing, runtime.readWatch, config);
@@ -284,8 +285,12 @@ public final class WebSocketConnection implements WebSocket {
 
     // ================================================================= wiring
 
-    /** What the reader reports; each event was produced by the protocol under {@link #lock}. */
-    private final class ReaderEvents implements Reader.Events {
+    /**
+     * The connection as its parts call it: what the reader reports (each event was produced by
+     * the protocol under {@link #lock}), what the write side reports, and what the keepalive asks.
+     * One object for the three: it is kept for the connection's whole life.
+     */
+    private final class Callbacks implements Reader.Events, Outbound.Events, Keepalive.Target {
         @Override public Event parse(java.nio.ByteBuffer bytes, boolean streaming) {
             lock.lock();
             try {
@@ -329,9 +334,7 @@ public final class WebSocketConnection implements WebSocket {
         }
 
         @Override public void watchReading() { receiving.watchReading(); }
-    }
 
-    private final class KeepaliveTarget implements Keepalive.Target {
         @Override public boolean isOpen() { return closing.state() == State.OPEN; }
 
         @Override public Duration ping() { return sending.ping(); }
@@ -356,9 +359,7 @@ public final class WebSocketConnection implements WebSocket {
         @Override public void timedOut() { closing.keepaliveTimedOut(); }
 
         @Override public String id() { return WebSocketConnection.this.id(); }
-    }
 
-    private final class OutboundEvents implements Outbound.Events {
         @Override public void onWriteFailed(IOException e) {
             LOG.log(System.Logger.Level.DEBUG, "{0}: write failed: {1}", id(), e.toString());
             closing.terminate(-1, "");
