@@ -61,7 +61,10 @@ final class ClosingHandshake {
     private final WebSocketListener listener;
     private final SharedTimers timers;
     private final long closeTimeoutNanos;
-    private final CountDownLatch closedLatch = new CountDownLatch(1);
+    /** Counted down once the transport is closed; made by the first {@link #close} that waits (guarded by lock). */
+    private CountDownLatch closedLatch;
+    /** {@link #terminate} has done everything it does (guarded by lock): a latch made now is open. */
+    private boolean terminateDone;
 
     /** The protocol's state as last seen, CLOSED once the transport is closed; read without the lock. */
     private volatile State state = State.OPEN;
@@ -126,12 +129,23 @@ final class ClosingHandshake {
                 terminate(CloseCode.ABNORMAL, "close frame could not be sent");
                 return;
             }
-            if (!closedLatch.await(deadline - System.nanoTime(), TimeUnit.NANOSECONDS)) {
+            if (!closedLatch().await(deadline - System.nanoTime(), TimeUnit.NANOSECONDS)) {
                 terminate(CloseCode.ABNORMAL, "closing handshake timed out");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             terminate(CloseCode.ABNORMAL, "interrupted while closing");
+        }
+    }
+
+    /** The latch {@link #close} waits on: open until {@link #terminate} has closed the transport. */
+    private CountDownLatch closedLatch() {
+        lock.lock();
+        try {
+            if (closedLatch == null) closedLatch = new CountDownLatch(terminateDone ? 0 : 1);
+            return closedLatch;
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -291,7 +305,15 @@ final class ClosingHandshake {
         if (s != null) s.fail("connection closed before the message ended");
         pings.closeAll(this::closedException);
         if (reader.isDone()) releaseResources(); // else the reader releases them when it stops
-        closedLatch.countDown();
+        CountDownLatch latch;
+        lock.lock();
+        try {
+            terminateDone = true;
+            latch = closedLatch;
+        } finally {
+            lock.unlock();
+        }
+        if (latch != null) latch.countDown();
         if (listener != null) listener.closed(connection, closeCode().orElse(CloseCode.ABNORMAL));
     }
 

@@ -71,9 +71,11 @@ final class InboundQueue {
     private enum ReadOwner { NONE, SELF, BACKGROUND }
 
     private final ReentrantLock lock = new ReentrantLock();
-    private final Condition notEmpty = lock.newCondition();
-    private final Condition notFull = lock.newCondition();
-    private final ArrayDeque<Item> items = new ArrayDeque<>(4);
+    // Made by the first thread that needs them (under the lock): a connection that never received
+    // a message, or never made anyone wait, holds none of the three.
+    private Condition notEmpty;
+    private Condition notFull;
+    private ArrayDeque<Item> items;
     private final int capacity;
     private final long maxBytes;
     /** Payload bytes of the queued messages (see {@link #weight}), written under the lock. */
@@ -113,7 +115,7 @@ final class InboundQueue {
 
     /** Under the lock: no more items fit. */
     private boolean fullLocked() {
-        return items.size() >= capacity || bytes >= maxBytes;
+        return count >= capacity || bytes >= maxBytes;
     }
 
     private void removed(Item item) {
@@ -133,16 +135,18 @@ final class InboundQueue {
             while (fullLocked() && !ended && !discardWhenFull) {
                 producerBlocked = true;
                 try {
+                    if (notFull == null) notFull = lock.newCondition();
                     notFull.await();
                 } finally {
                     producerBlocked = false;
                 }
             }
             if (ended || fullLocked()) return false;
+            if (items == null) items = new ArrayDeque<>(4);
             items.addLast(item);
             bytes += weight(item);
             count = items.size();
-            notEmpty.signal();
+            if (notEmpty != null) notEmpty.signal();
             return true;
         } finally {
             lock.unlock();
@@ -163,7 +167,7 @@ final class InboundQueue {
             if (wantStream) streamWaiters++;
             try {
                 boolean timed = nanos >= 0;
-                while (items.isEmpty()) {
+                while (count == 0) {
                     if (ended) return Signal.END;
                     if (readState == ReadOwner.NONE) {
                         readState = mayReadHere ? ReadOwner.SELF : ReadOwner.BACKGROUND;
@@ -171,6 +175,7 @@ final class InboundQueue {
                         return mayReadHere ? Signal.READ_HERE : Signal.START_READER;
                     }
                     if (readState == ReadOwner.BACKGROUND && mayReadHere) handOverWanted = true;
+                    if (notEmpty == null) notEmpty = lock.newCondition();
                     if (!timed) {
                         notEmpty.await();
                     } else {
@@ -183,8 +188,8 @@ final class InboundQueue {
             }
             Item item = items.pollFirst();
             removed(item);
-            notFull.signal();
-            if (!items.isEmpty()) notEmpty.signal();
+            if (notFull != null) notFull.signal();
+            if (count > 0 && notEmpty != null) notEmpty.signal();
             return item;
         } finally {
             lock.unlock();
@@ -199,7 +204,7 @@ final class InboundQueue {
         lock.lock();
         try {
             readState = ReadOwner.NONE;
-            notEmpty.signalAll(); // another waiting receiver may read now
+            if (notEmpty != null) notEmpty.signalAll(); // another waiting receiver may read now
             return watchLocked();
         } finally {
             lock.unlock();
@@ -218,7 +223,7 @@ final class InboundQueue {
             if (!handOverWanted) return false;
             handOverWanted = false;
             readState = ReadOwner.NONE;
-            notEmpty.signalAll();
+            if (notEmpty != null) notEmpty.signalAll();
             return true;
         } finally {
             lock.unlock();
@@ -299,10 +304,10 @@ final class InboundQueue {
         if (count == 0 && !ended) return Signal.EMPTY; // the common case, without the lock
         lock.lock();
         try {
-            Item item = items.pollFirst();
+            Item item = items == null ? null : items.pollFirst();
             if (item != null) {
                 removed(item);
-                notFull.signal();
+                if (notFull != null) notFull.signal();
                 return item;
             }
             return ended ? Signal.END : Signal.EMPTY;
@@ -335,7 +340,7 @@ final class InboundQueue {
         lock.lock();
         try {
             discardWhenFull = true;
-            notFull.signalAll();
+            if (notFull != null) notFull.signalAll();
         } finally {
             lock.unlock();
         }
@@ -346,8 +351,8 @@ final class InboundQueue {
         lock.lock();
         try {
             ended = true;
-            notEmpty.signalAll();
-            notFull.signalAll();
+            if (notEmpty != null) notEmpty.signalAll();
+            if (notFull != null) notFull.signalAll();
         } finally {
             lock.unlock();
         }

@@ -2,6 +2,7 @@ package io.loomsocket.connection;
 
 import io.loomsocket.WebSocketTimeoutException;
 import java.time.Duration;
+import java.util.concurrent.Callable;
 import java.util.concurrent.Future;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -28,7 +29,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Threads: {@link #start()} and {@link #stop()} from any thread; the tick runs on the
  * runtime's timer thread and pings from a virtual thread of its own.
  */
-final class Keepalive {
+final class Keepalive implements Callable<Void> {
     private static final System.Logger LOG = System.getLogger(Keepalive.class.getName());
 
     /** What the keepalive needs from its connection. */
@@ -82,7 +83,7 @@ final class Keepalive {
         if (intervalNanos == 0) return;
         lock.lock();
         try {
-            if (!stopped) next = timers.schedule(this::tick, intervalNanos);
+            if (!stopped) next = timers.schedule(this, intervalNanos);
         } finally {
             lock.unlock();
         }
@@ -99,7 +100,17 @@ final class Keepalive {
         }
     }
 
-    /** On the timer thread: ping from a virtual thread (sending may block), then schedule the next. */
+    /**
+     * On the timer thread: ping from a virtual thread (sending may block), then schedule the next.
+     * This object is the timer's task itself (a Callable: the timer wraps a Runnable in one more
+     * object), so a connection's keepalive costs the timer's own task object only.
+     */
+    @Override
+    public Void call() {
+        tick();
+        return null;
+    }
+
     private void tick() {
         if (!connection.isOpen()) return;
         SharedTimers.runVirtual("loomsocket-keepalive-" + connection.id(), () -> {

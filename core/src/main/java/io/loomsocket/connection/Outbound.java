@@ -4,11 +4,10 @@ import io.loomsocket.engine.MessageEncoder;
 import io.loomsocket.engine.WebSocketProtocol;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.lang.ref.WeakReference;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -21,7 +20,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * <table>
  *   <caption>who holds what</caption>
  *   <tr><th>lock</th><th>guards</th><th>held across a blocking write?</th></tr>
- *   <tr><td>{@link #messageLock}</td><td>one data message at a time: held by a sender for the whole
+ *   <tr><td>{@link #messageLock()}</td><td>one data message at a time: held by a sender for the whole
  *       message (a {@code sendStream} until it is closed), so messages never interleave</td><td>yes</td></tr>
  *   <tr><td>{@link #writeLock}</td><td>the buffer and the transport's output</td><td>yes</td></tr>
  *   <tr><td>the connection's lock</td><td>the protocol object (never held while writing to the
@@ -58,7 +57,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * <h2>Write timeout</h2>
  * A blocking write that lasts longer than the write timeout (the peer stopped reading) is
  * broken by the shared timer, which tells the connection to abort: closing the transport makes
- * the write fail. One timer task per connection at a time, re-armed only while writes happen.
+ * the write fail. One timer task per connection at a time, re-armed only while writes happen
+ * ({@link WriteWatchdog}, made by the first write).
  */
 final class Outbound implements Flusher.Flushable {
 
@@ -83,8 +83,20 @@ final class Outbound implements Flusher.Flushable {
     static final int DIRECT_WRITE_BUFFERS = 2;
     /** A write taking longer than this marks the peer as congested (flushed off the flusher thread). */
     private static final long CONGESTED_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+    private static final VarHandle FLUSH_SCHEDULED;
+    private static final VarHandle MESSAGE_LOCK;
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            FLUSH_SCHEDULED = l.findVarHandle(Outbound.class, "flushScheduled", boolean.class);
+            MESSAGE_LOCK = l.findVarHandle(Outbound.class, "messageLock", ReentrantLock.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
-    final ReentrantLock messageLock = new ReentrantLock();
+    /** Made by the first sender ({@link #messageLock()}): a connection that never sent holds none. */
+    private volatile ReentrantLock messageLock;
     final ReentrantLock writeLock = new ReentrantLock();
 
     private final Transport transport;
@@ -113,11 +125,10 @@ final class Outbound implements Flusher.Flushable {
     /** When the buffer last went from clean to dirty (meaningful while {@link #dirty}). */
     private volatile long dirtySince;
     private volatile boolean congested;
-    private volatile long writeStartNanos;
-    private final AtomicBoolean flushScheduled = new AtomicBoolean();
-    private final AtomicBoolean watchdogArmed = new AtomicBoolean();
-    /** The watchdog's pending timer task, if one was scheduled. */
-    private volatile Future<?> watchdogTask;
+    /** A deferred flush is scheduled (compare-and-set through FLUSH_SCHEDULED: no AtomicBoolean per connection). */
+    private volatile boolean flushScheduled;
+    /** The write timeout, made by the first write (guarded by writeLock; read by {@link #stop()}). */
+    private volatile WriteWatchdog watchdog;
 
     /**
      * @param protocol the connection's protocol, guarded by {@code lock}
@@ -133,6 +144,22 @@ final class Outbound implements Flusher.Flushable {
         this.writeTimeoutNanos = writeTimeoutNanos;
         this.events = events;
         this.runtime = runtime;
+    }
+
+    /** The lock a sender holds for a whole data message (see the class comment), made on first use. */
+    ReentrantLock messageLock() {
+        ReentrantLock l = messageLock;
+        if (l == null) {
+            l = new ReentrantLock();
+            if (!MESSAGE_LOCK.compareAndSet(this, null, l)) l = messageLock;
+        }
+        return l;
+    }
+
+    /** True if this thread holds the message lock (an open {@code sendStream}). */
+    boolean holdsMessageLock() {
+        ReentrantLock l = messageLock;
+        return l != null && l.isHeldByCurrentThread();
     }
 
     /** True once our close frame is queued or the transport failed: no more data goes out. */
@@ -163,7 +190,7 @@ final class Outbound implements Flusher.Flushable {
     /**
      * Encodes and sends one data frame: a whole message ({@link Kind#TEXT} with {@code text},
      * {@link Kind#BINARY} with the slice), or one fragment of a streamed message. The caller holds
-     * {@link #messageLock} across the frames of a message.
+     * {@link #messageLock()} across the frames of a message.
      *
      * @param flushBy who flushes if the frame stays buffered (see the class comment)
      * @return the payload's length in bytes before compression (UTF-8 for text)
@@ -203,7 +230,7 @@ final class Outbound implements Flusher.Flushable {
             if (!dirty) dirtySince = System.nanoTime();
             dirty = true;
             urgent |= encodePendingLocked(); // control frames the reader queued meanwhile
-            boolean othersWaiting = fin && messageLock.hasQueuedThreads();
+            boolean othersWaiting = fin && messageLock().hasQueuedThreads();
             if (urgent || closeToAnnounce || buf.position() >= bufferSize - MessageEncoder.MAX_CONTROL_FRAME_SIZE) {
                 flushLocked();
             } else if (flushBy == FlushBy.RECEIVER && !othersWaiting) {
@@ -424,9 +451,9 @@ final class Outbound implements Flusher.Flushable {
         if (failed) throw events.closedException();
         try {
             if (out == null) out = transport.output();
+            if (watchdog == null) watchdog = new WriteWatchdog(writeTimeoutNanos, runtime.timers, events::onWriteTimeout);
             long start = System.nanoTime();
-            writeStartNanos = start == 0 ? 1 : start;
-            armWatchdog();
+            watchdog.started(start);
             out.write(b, off, len);
             congested = System.nanoTime() - start > CONGESTED_NANOS;
         } catch (IOException e) {
@@ -434,7 +461,8 @@ final class Outbound implements Flusher.Flushable {
             events.onWriteFailed(e);
             throw events.closedException();
         } finally {
-            writeStartNanos = 0;
+            WriteWatchdog w = watchdog;
+            if (w != null) w.ended();
         }
     }
 
@@ -444,13 +472,13 @@ final class Outbound implements Flusher.Flushable {
     }
 
     private void scheduleFlush() {
-        if (flushScheduled.compareAndSet(false, true)) runtime.flusher.schedule(this);
+        if (!flushScheduled && FLUSH_SCHEDULED.compareAndSet(this, false, true)) runtime.flusher.schedule(this);
     }
 
     /** The deferred flush on the flusher thread (never blocks on the lock). */
     @Override
     public void deferredFlush() {
-        flushScheduled.set(false);
+        flushScheduled = false;
         sweepFlush();
     }
 
@@ -516,7 +544,8 @@ final class Outbound implements Flusher.Flushable {
     /** Flushes and drops the buffer: the connection looks idle, keep its footprint small. */
     private void flushAndShrinkLocked() {
         flushLocked();
-        if (!messageLock.isLocked()) buf = null;
+        ReentrantLock m = messageLock;
+        if (m == null || !m.isLocked()) buf = null;
     }
 
     /** The write buffer's size, 0 when none is held (for tests: idle connections hold none). */
@@ -533,53 +562,13 @@ final class Outbound implements Flusher.Flushable {
         return dirty;
     }
 
-    // ---------------------------------------------------------------- write timeout
-
-    private void armWatchdog() {
-        if (!watchdogArmed.get() && watchdogArmed.compareAndSet(false, true)) {
-            scheduleWatchdog(writeTimeoutNanos);
-        }
-    }
-
     /**
-     * The timer holds this side weakly: a closed connection must not stay in memory until the
-     * task fires (bugs.md B3). A writer blocked in a write keeps it strongly reachable (its own
-     * stack; a virtual thread parked on a socket is held by the poller), so a stuck write is still caught.
-     */
-    private void scheduleWatchdog(long delayNanos) {
-        WeakReference<Outbound> self = new WeakReference<>(this);
-        watchdogTask = runtime.timers.schedule(() -> {
-            Outbound o = self.get();
-            if (o != null) o.watchdog();
-        }, delayNanos);
-    }
-
-    /**
-     * The connection ended: nothing more is written, and its watchdog leaves the shared timer's queue now instead of when it
-     * fires, up to a write timeout later (at thousands of short connections a second, hundreds of
-     * thousands of dead tasks in the one timer's heap otherwise).
+     * The connection ended: nothing more is written, and the write watchdog's timer task is
+     * cancelled (see {@link WriteWatchdog#stop}).
      */
     void stop() {
         failed = true; // nothing more goes out
-        Future<?> task = watchdogTask;
-        if (task != null) task.cancel(false);
-    }
-
-    private void watchdog() {
-        long start = writeStartNanos;
-        if (start == 0) {
-            watchdogArmed.set(false);
-            if (writeStartNanos != 0 && watchdogArmed.compareAndSet(false, true)) {
-                scheduleWatchdog(writeTimeoutNanos);
-            }
-            return;
-        }
-        long waited = System.nanoTime() - start;
-        if (waited >= writeTimeoutNanos) {
-            watchdogArmed.set(false);
-            events.onWriteTimeout();
-        } else {
-            scheduleWatchdog(writeTimeoutNanos - waited);
-        }
+        WriteWatchdog w = watchdog;
+        if (w != null) w.stop();
     }
 }

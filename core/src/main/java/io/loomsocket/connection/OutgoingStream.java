@@ -62,7 +62,7 @@ final class OutgoingStream extends OutputStream {
         try {
             sendFrame(true);
         } finally {
-            out.messageLock.unlock();
+            out.messageLock().unlock();
         }
     }
 

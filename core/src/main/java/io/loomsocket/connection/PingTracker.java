@@ -25,7 +25,8 @@ final class PingTracker {
 
     /** The connection's lock: guards the fields below. */
     private final ReentrantLock lock;
-    private final ArrayDeque<Pending> pending = new ArrayDeque<>(2);
+    /** The pings waiting for a pong, oldest first; null while none does (an idle connection's usual state). */
+    private ArrayDeque<Pending> pending;
     private long counter;
     private long answered;
     /** Set once the connection closed: makes the exception new pings fail with. */
@@ -41,6 +42,7 @@ final class PingTracker {
         lock.lock();
         try {
             if (closed != null) throw closed.get();
+            if (pending == null) pending = new ArrayDeque<>(2);
             if (pending.size() >= MAX_IN_FLIGHT) {
                 throw new IllegalStateException("more than " + MAX_IN_FLIGHT + " pings waiting for a pong");
             }
@@ -62,7 +64,7 @@ final class PingTracker {
     void forget(Pending p) {
         lock.lock();
         try {
-            pending.remove(p);
+            if (pending != null && pending.remove(p) && pending.isEmpty()) pending = null;
         } finally {
             lock.unlock();
         }
@@ -73,6 +75,7 @@ final class PingTracker {
         long now = System.nanoTime();
         lock.lock();
         try {
+            if (pending == null) return;
             boolean match = false;
             for (Pending p : pending) {
                 if (Arrays.equals(p.payload, payload)) {
@@ -88,6 +91,7 @@ final class PingTracker {
                 p.rtt.complete(Duration.ofNanos(now - p.sentNanos));
                 if (Arrays.equals(p.payload, payload)) break;
             }
+            if (pending.isEmpty()) pending = null;
         } finally {
             lock.unlock();
         }
@@ -101,10 +105,10 @@ final class PingTracker {
         lock.lock();
         try {
             if (this.closed == null) this.closed = closed;
-            if (pending.isEmpty()) return;
+            if (pending == null) return;
             WebSocketClosedException e = closed.get();
             for (Pending p : pending) p.rtt.completeExceptionally(e);
-            pending.clear();
+            pending = null;
         } finally {
             lock.unlock();
         }
@@ -124,7 +128,7 @@ final class PingTracker {
     Pending oldest() {
         lock.lock();
         try {
-            return pending.peekFirst();
+            return pending == null ? null : pending.peekFirst();
         } finally {
             lock.unlock();
         }

@@ -25,12 +25,16 @@ import java.nio.ByteBuffer;
  *
  * <p>Buffers: bytes read but not yet parsed stay in {@link #pending} across owners (a receiver
  * stops parsing when the queue is full). An idle connection reads into a {@value
- * #IDLE_READ_BUFFER}-byte array; a read that fills it switches to the configured read buffer,
- * and a read returning fewer than {@value #IDLE_READ_BUFFER} bytes drops the big one again.
+ * #IDLE_READ_BUFFER}-byte array: its view parks in that read, holding the array, for as long as
+ * the connection idles. A read that fills its array switches to one {@value #GROWTH} times larger,
+ * up to the configured read buffer size; a read returning fewer than {@value #IDLE_READ_BUFFER}
+ * bytes drops the larger one again.
  */
 final class Reader {
     /** Read buffer of an idle connection. */
-    static final int IDLE_READ_BUFFER = 512;
+    static final int IDLE_READ_BUFFER = 128;
+    /** How much larger the next read buffer is after a read filled the current one. */
+    static final int GROWTH = 16;
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
 
     /** What the reader needs from its connection. */
@@ -88,6 +92,12 @@ final class Reader {
         this.bigSize = readBufferSize;
     }
 
+    /** The size of the array the next read goes into, 0 when none is held (for tests). */
+    int readBufferCapacity() {
+        byte[] b = big != null ? big : small;
+        return b == null ? 0 : b.length;
+    }
+
     /** True once the read side stopped for good. */
     boolean isDone() {
         return done;
@@ -123,8 +133,8 @@ final class Reader {
                     finish(null);
                     return false;
                 }
-                if (big == null && n == b.length && bigSize > IDLE_READ_BUFFER) {
-                    big = new byte[bigSize];
+                if (n == b.length && b.length < bigSize) {
+                    big = new byte[Math.min(bigSize, b.length * GROWTH)];
                 } else if (big != null && n < IDLE_READ_BUFFER) {
                     big = null;
                 }

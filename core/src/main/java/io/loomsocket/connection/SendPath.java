@@ -17,7 +17,7 @@ import java.util.concurrent.TimeoutException;
  * {@link Outbound}, which owns the buffer and the transport's output.
  *
  * <h2>Threads and locks</h2>
- * Every method may be called from any thread. A data message holds {@link Outbound#messageLock}
+ * Every method may be called from any thread. A data message holds {@link Outbound#messageLock()}
  * for its whole length (a {@code sendStream} until it is closed), so messages never interleave;
  * a thread that holds an open {@code sendStream} and sends another message gets an
  * {@link IllegalStateException} instead of a deadlock. Pings and pongs take only Outbound's write
@@ -52,7 +52,7 @@ final class SendPath {
     void sendData(Outbound.Kind kind, String text, byte[] b, int off, int len) {
         checkNoOpenStream();
         int bytes;
-        out.messageLock.lock();
+        out.messageLock().lock();
         try {
             // the thread that receives has more received messages to handle: it will be back at once
             // (a send from any other thread cannot know what its thread does next: flush now).
@@ -65,13 +65,13 @@ final class SendPath {
             // the watch may have let go meanwhile (its tick flushes only what it saw): hand over
             if (flushBy == Outbound.FlushBy.RECEIVER && !queue.receiverReads()) out.deferFlush();
         } finally {
-            out.messageLock.unlock();
+            out.messageLock().unlock();
         }
         if (listener != null) listener.sent(connection, text != null, bytes);
     }
 
     private void checkNoOpenStream() {
-        if (out.messageLock.isHeldByCurrentThread()) {
+        if (out.holdsMessageLock()) {
             throw new IllegalStateException("this thread has an open sendStream(); close it before sending another message");
         }
     }
@@ -80,7 +80,7 @@ final class SendPath {
     OutputStream sendStream(boolean text) {
         checkNoOpenStream();
         if (out.isShut()) throw closing.closedException();
-        out.messageLock.lock();
+        out.messageLock().lock();
         return new OutgoingStream(out, text, writeBufferSize);
     }
 

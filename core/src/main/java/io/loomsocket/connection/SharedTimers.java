@@ -1,6 +1,9 @@
 package io.loomsocket.connection;
 
+import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -28,7 +31,26 @@ final class SharedTimers {
             Thread t = Thread.ofPlatform().daemon().name(name).unstarted(r);
             t.setPriority(Thread.MAX_PRIORITY);
             return t;
-        });
+        }) {
+            /**
+             * A one-shot task's failure is kept in its future, which nobody reads: log it here, so
+             * that {@link #schedule} needs no wrapper object around every task (one per
+             * connection's keepalive, close timer and write watchdog).
+             */
+            @Override
+            protected void afterExecute(Runnable r, Throwable t) {
+                if (t == null && r instanceof Future<?> f && f.isDone() && !f.isCancelled()) {
+                    try {
+                        f.get();
+                    } catch (ExecutionException e) {
+                        t = e.getCause();
+                    } catch (InterruptedException | CancellationException e) {
+                        if (e instanceof InterruptedException) Thread.currentThread().interrupt();
+                    }
+                }
+                if (t != null) LOG.log(System.Logger.Level.ERROR, "loomsocket timer task failed", t);
+            }
+        };
         // a cancelled keepalive of a closed connection must not stay in the queue for 20 s
         executor.setRemoveOnCancelPolicy(true);
     }
@@ -36,7 +58,16 @@ final class SharedTimers {
     /** Runs {@code task} once after {@code delayNanos}; cancel it with the future. */
     Future<?> schedule(Runnable task, long delayNanos) {
         try {
-            return executor.schedule(guard(task), Math.max(0, delayNanos), TimeUnit.NANOSECONDS);
+            return executor.schedule(task, Math.max(0, delayNanos), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            return NEVER;
+        }
+    }
+
+    /** Runs {@code task} once after {@code delayNanos} (as {@link #schedule(Runnable, long)}, without a Runnable's adapter object). */
+    Future<?> schedule(Callable<?> task, long delayNanos) {
+        try {
+            return executor.schedule(task, Math.max(0, delayNanos), TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException e) {
             return NEVER;
         }
@@ -67,6 +98,7 @@ final class SharedTimers {
         Thread.ofVirtual().name(name).start(task);
     }
 
+    /** A periodic task must survive its failures (a failed run would cancel the rest): caught and logged here. */
     private static Runnable guard(Runnable task) {
         return () -> {
             try {

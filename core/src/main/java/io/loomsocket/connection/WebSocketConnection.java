@@ -66,7 +66,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * <table>
  *   <caption>the locks of one connection, in the order they are taken</caption>
  *   <tr><th>lock</th><th>guards</th><th>held across I/O or a wait?</th></tr>
- *   <tr><td>{@link Outbound#messageLock}</td><td>one data message at a time (a
+ *   <tr><td>{@link Outbound#messageLock()}</td><td>one data message at a time (a
  *       {@code sendStream} until it is closed)</td><td>yes</td></tr>
  *   <tr><td>{@link Outbound#writeLock}</td><td>the write buffer and the transport's output; the
  *       deflate state's release</td><td>yes (a blocking write)</td></tr>
@@ -132,12 +132,13 @@ public final class WebSocketConnection implements WebSocket {
         this.queue = new InboundQueue(config.maxQueue(), config.maxQueueBytes());
         this.protocol = new WebSocketProtocol(role, settings.engine(), deflate,
                 role == Role.CLIENT ? (masks == null ? MaskSource.secureRandom() : masks) : null);
+        Callbacks callbacks = new Callbacks();
         this.reader = new Reader(transport, queue, leftover == null ? new byte[0] : leftover,
-                config.readBufferSize(), new ReaderEvents());
+                config.readBufferSize(), callbacks);
         this.out = new Outbound(transport, protocol, lock, config.writeBufferSize(), config.writeTimeout().toNanos(),
-                new OutboundEvents(), runtime);
+                callbacks, runtime);
         this.pings = new PingTracker(lock);
-        this.keepalive = new Keepalive(new KeepaliveTarget(), config.pingInterval(), runtime.timers, lock);
+        this.keepalive = new Keepalive(callbacks, config.pingInterval(), runtime.timers, lock);
         this.closing = new ClosingHandshake(this, lock, protocol, transport, queue, reader, out, keepalive, pings,
                 deflate, listener, runtime.timers, config.closeTimeout().toNanos());
         this.receiving = new ReceivePath(this, queue, reader, out, closing, runtime.readWatch, config);
@@ -292,8 +293,12 @@ public final class WebSocketConnection implements WebSocket {
 
     // ================================================================= wiring
 
-    /** What the reader reports; each event was produced by the protocol under {@link #lock}. */
-    private final class ReaderEvents implements Reader.Events {
+    /**
+     * The connection as its parts call it: what the reader reports (each event was produced by
+     * the protocol under {@link #lock}), what the write side reports, and what the keepalive asks.
+     * One object for the three: it is kept for the connection's whole life.
+     */
+    private final class Callbacks implements Reader.Events, Outbound.Events, Keepalive.Target {
         @Override public Event parse(java.nio.ByteBuffer bytes, boolean streaming) {
             lock.lock();
             try {
@@ -337,9 +342,7 @@ public final class WebSocketConnection implements WebSocket {
         }
 
         @Override public void watchReading() { receiving.watchReading(); }
-    }
 
-    private final class KeepaliveTarget implements Keepalive.Target {
         @Override public boolean isOpen() { return closing.state() == State.OPEN; }
 
         @Override public Duration ping() { return sending.ping(); }
@@ -364,9 +367,7 @@ public final class WebSocketConnection implements WebSocket {
         @Override public void timedOut() { closing.keepaliveTimedOut(); }
 
         @Override public String id() { return WebSocketConnection.this.id(); }
-    }
 
-    private final class OutboundEvents implements Outbound.Events {
         @Override public void onWriteFailed(IOException e) {
             LOG.log(System.Logger.Level.DEBUG, "{0}: write failed: {1}", id(), e.toString());
             closing.terminate(-1, "");
@@ -422,6 +423,8 @@ public final class WebSocketConnection implements WebSocket {
     ReceivePath receiving() { return receiving; }
 
     InboundQueue queue() { return queue; }
+
+    Reader reader() { return reader; }
 
     @Override
     public String toString() {

@@ -217,7 +217,8 @@ public record HttpHead(String startLine, HttpHeaders headers, byte[] leftover) {
                         + new String(b, off, colon - off, StandardCharsets.ISO_8859_1));
             }
         }
-        into.append(Known.name(b, off, colon - off), Known.value(b, vs, ve - vs));
+        String name = Known.name(b, off, colon - off);
+        into.append(name, Known.value(name, b, vs, ve - vs));
     }
 
     /**
@@ -325,7 +326,23 @@ public record HttpHead(String startLine, HttpHeaders headers, byte[] leftover) {
             return lookup(NAMES, b, off, len);
         }
 
-        static String value(byte[] b, int off, int len) {
+        /**
+         * The last Host and Origin values decoded: a server's requests repeat them, and a
+         * WebSocket keeps its handshake's headers for its whole life, so they share one String.
+         * Racy by design: a miss (another value, or another thread's) only decodes a new one.
+         */
+        private static volatile String lastHost = "";
+        private static volatile String lastOrigin = "";
+
+        static String value(String name, byte[] b, int off, int len) {
+            if (name.length() == 4 && name.equalsIgnoreCase("Host")) {
+                String last = lastHost;
+                return matches(last, b, off, len) ? last : (lastHost = lookup(VALUES, b, off, len));
+            }
+            if (name.length() == 6 && name.equalsIgnoreCase("Origin")) {
+                String last = lastOrigin;
+                return matches(last, b, off, len) ? last : (lastOrigin = lookup(VALUES, b, off, len));
+            }
             return lookup(VALUES, b, off, len);
         }
 

@@ -2,7 +2,6 @@ package io.loomsocket.engine;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.zip.Inflater;
 
@@ -55,8 +54,10 @@ public final class MessageAssembler {
     private final EngineConfig config;
     private final PerMessageDeflate deflate;
     private final FrameParser parser;
-    private final Utf8Validator utf8 = new Utf8Validator();
-    private final ArrayDeque<Event> pending = new ArrayDeque<>(2);
+    /** Validates the text message in progress; made when the first text message starts (used only while msgText). */
+    private Utf8Validator utf8;
+    /** The StreamEnd that follows a streamed message's last chunk, returned by the next call. */
+    private Event pending;
     private boolean streamingMode;
     private boolean closed;
     private boolean failed;
@@ -82,7 +83,8 @@ public final class MessageAssembler {
     private boolean drainFin;
     private byte[] src;
     private int srcOff;
-    private final byte[] carry = new byte[3];
+    /** A code point's first bytes cut off by a text chunk's end (allocated when one first is). */
+    private byte[] carry;
     private int carryLen;
 
     // inflation state of the current frame
@@ -144,8 +146,9 @@ public final class MessageAssembler {
         }
         try {
             for (;;) {
-                Event e = pending.poll();
+                Event e = pending;
                 if (e != null) {
+                    pending = null;
                     return e;
                 }
                 if (draining) {
@@ -228,7 +231,10 @@ public final class MessageAssembler {
             msgSize = 0;
             msgFrames = 0;
             msgFragments = 1;
-            utf8.reset();
+            if (msgText) {
+                if (utf8 == null) utf8 = new Utf8Validator();
+                else utf8.reset();
+            }
         }
         if (!msgCompressed && msgSize + length > msgLimit) {
             throw tooBig();
@@ -388,7 +394,7 @@ public final class MessageAssembler {
         buf = null; // an idle connection holds no assembly buffer
         bufLen = 0;
         carryLen = 0;
-        utf8.reset();
+        if (utf8 != null) utf8.reset();
     }
 
     // ---- streaming ----
@@ -410,14 +416,14 @@ public final class MessageAssembler {
         if (src != null) { // uncompressed, validated as it arrived
             int take = Math.min(src.length - srcOff, size - n);
             out = new byte[n + take];
-            System.arraycopy(carry, 0, out, 0, n);
+            if (n > 0) System.arraycopy(carry, 0, out, 0, n);
             System.arraycopy(src, srcOff, out, n, take);
             srcOff += take;
             n += take;
             exhausted = srcOff == src.length;
         } else { // compressed: inflate, count and validate as produced
             out = new byte[size];
-            System.arraycopy(carry, 0, out, 0, n);
+            if (n > 0) System.arraycopy(carry, 0, out, 0, n);
             Inflater inf = deflate.inflater();
             exhausted = false;
             while (n < size) {
@@ -442,7 +448,10 @@ public final class MessageAssembler {
                 throw invalidUtf8();
             }
             int t = incompleteTail(out, n);
-            System.arraycopy(out, n - t, carry, 0, t);
+            if (t > 0) {
+                if (carry == null) carry = new byte[3];
+                System.arraycopy(out, n - t, carry, 0, t);
+            }
             carryLen = t;
             n -= t;
         }
@@ -455,7 +464,7 @@ public final class MessageAssembler {
                 if (data == null) {
                     return new Event.StreamEnd();
                 }
-                pending.add(new Event.StreamEnd());
+                pending = new Event.StreamEnd();
             }
         }
         return data;

@@ -36,7 +36,8 @@ public final class MessageEncoder {
 
     private final FrameWriter writer;
     private final PerMessageDeflate deflate;
-    private final Utf8Validator fragmentUtf8 = new Utf8Validator();
+    /** Validates a text message sent in fragments (allocated by the first one). */
+    private Utf8Validator fragmentUtf8;
 
     // the data frame being written
     private byte[] data;
@@ -117,7 +118,8 @@ public final class MessageEncoder {
         if (first) {
             fragmentText = text;
             fragmentCompressed = deflate != null;
-            fragmentUtf8.reset();
+            if (fragmentUtf8 == null) fragmentUtf8 = new Utf8Validator();
+            else fragmentUtf8.reset();
         }
         if (fragmentText && (fragmentUtf8.update(b, o, n) >= 0 || (fin && !fragmentUtf8.isComplete()))) {
             fragmentUtf8.reset();

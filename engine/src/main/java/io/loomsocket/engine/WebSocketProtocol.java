@@ -85,7 +85,8 @@ public final class WebSocketProtocol {
 
     // outbound, written by writeTo in this order at a frame boundary: pong, pings/pongs, then close
     private byte[] autoPong;
-    private final ArrayDeque<byte[]> control = new ArrayDeque<>(2); // opcode byte + payload
+    /** Queued pings and pongs, opcode byte + payload; allocated by the first one (an idle connection has none). */
+    private ArrayDeque<byte[]> control;
     private boolean closeQueued;
     private boolean closeWritten;
     private int closeCodeSent = -1;
@@ -282,12 +283,13 @@ public final class WebSocketProtocol {
             throw new IllegalArgumentException("control frame payload over 125 bytes (RFC 6455 §5.5)");
         }
         checkCanSend();
-        if (control.size() >= MAX_QUEUED_CONTROL_FRAMES) {
+        if (control != null && control.size() >= MAX_QUEUED_CONTROL_FRAMES) {
             throw new IllegalStateException(MAX_QUEUED_CONTROL_FRAMES + " control frames wait to be written already");
         }
         byte[] frame = new byte[1 + p.length];
         frame[0] = (byte) opcode;
         System.arraycopy(p, 0, frame, 1, p.length);
+        if (control == null) control = new ArrayDeque<>(2);
         control.addLast(frame);
     }
 
@@ -300,7 +302,7 @@ public final class WebSocketProtocol {
 
     private void dropOutput() {
         autoPong = null;
-        control.clear();
+        if (control != null) control.clear();
         closeQueued = true;
     }
 
@@ -336,6 +338,7 @@ public final class WebSocketProtocol {
             encoder.encodePong(dst, autoPong);
             autoPong = null;
         }
+        if (control == null) return true;
         for (byte[] c; (c = control.peekFirst()) != null; control.pollFirst()) {
             if (dst.remaining() < MessageEncoder.MAX_CONTROL_FRAME_SIZE) return false;
             byte[] p = Arrays.copyOfRange(c, 1, c.length);
@@ -348,7 +351,7 @@ public final class WebSocketProtocol {
     /** True while something waits for {@link #writeTo}. */
     public boolean hasDataToSend() {
         if (eofReceived || (failed && failCode == CloseCode.ABNORMAL)) return false;
-        return autoPong != null || !control.isEmpty() || encoder.hasPending() || (closeQueued && !closeWritten);
+        return autoPong != null || (control != null && !control.isEmpty()) || encoder.hasPending() || (closeQueued && !closeWritten);
     }
 
     /** Everything due, as one array (tests and simple drivers; a driver with its own buffer uses {@link #writeTo}). */

@@ -173,4 +173,16 @@ class HttpHeadTest {
         assertThat(back.headers().get("x")).isEqualTo("caf\u00e9");
         assertThat(back.headers().size()).isEqualTo(4);
     }
+
+    /** A server's handshakes repeat their Host and Origin: a WebSocket keeps its head for life, so they share a String. */
+    @Test
+    void repeatedHostAndOriginValuesShareOneString() throws Exception {
+        byte[] head = b("GET /ws HTTP/1.1\r\nHost: example.test:8443\r\nOrigin: https://example.test\r\nX-Id: 1\r\n\r\n");
+        HttpHead first = HttpHead.parse(head, 0, head.length, 10, new byte[0]);
+        HttpHead second = HttpHead.parse(head, 0, head.length, 10, new byte[0]);
+        assertThat(second.headers().get("Host")).isEqualTo("example.test:8443").isSameAs(first.headers().get("Host"));
+        assertThat(second.headers().get("Origin")).isEqualTo("https://example.test").isSameAs(first.headers().get("Origin"));
+        byte[] other = b("GET /ws HTTP/1.1\r\nhost: other.test\r\n\r\n");
+        assertThat(HttpHead.parse(other, 0, other.length, 10, new byte[0]).headers().get("Host")).isEqualTo("other.test");
+    }
 }

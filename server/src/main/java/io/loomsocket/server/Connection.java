@@ -32,7 +32,8 @@ final class Connection implements Runnable {
     private final Socket socket;
     private final HttpHandler handler;
     private final ServerOptions options;
-    private final RequestParser parser;
+    /** Dropped (null) once the connection is upgraded: no request comes after. */
+    private RequestParser parser;
     private final long acceptedAt = System.nanoTime();
     private final ReentrantLock lock = new ReentrantLock();
     private State state = State.IDLE;
@@ -83,7 +84,18 @@ final class Connection implements Runnable {
     @Override
     public void run() {
         try {
-            serve();
+            // The upgraded protocol's part (HttpExchange.afterHandler) runs here rather than in
+            // serve(): a WebSocket view parks under it for the connection's life, and every frame
+            // between it and this one stays on the heap while it does.
+            Runnable upgraded = serve();
+            if (upgraded != null) {
+                parser = null;
+                try {
+                    upgraded.run();
+                } catch (Throwable t) {
+                    LOG.log(System.Logger.Level.ERROR, "handler failed after upgrade", t);
+                }
+            }
         } catch (SocketException | EOFException | SSLException e) {
             LOG.log(System.Logger.Level.DEBUG, () -> "connection ended: " + e);
         } catch (Throwable t) {
@@ -101,7 +113,11 @@ final class Connection implements Runnable {
         }
     }
 
-    private void serve() throws IOException {
+    /**
+     * Serves requests until the connection ends (null) or a handler upgraded it: then the upgraded
+     * protocol's part ({@link HttpExchange#afterHandler}), for {@link #run()} to run.
+     */
+    private Runnable serve() throws IOException {
         socket.setTcpNoDelay(true);
         input = new HttpInput(socket, socket.getInputStream(), options.maxHeaderSize(), server.headBuffers());
         watched = new WatchedOutputStream(socket.getOutputStream());
@@ -113,11 +129,11 @@ final class Connection implements Runnable {
             if (first) input.deadline(acceptedAt + headerTimeout);
             else input.idleTimeout(millis(options.keepAliveTimeout().toNanos()));
             try {
-                if (!input.await()) return;
+                if (!input.await()) return null;
             } catch (SocketTimeoutException e) {
-                return; // idle: close without a response (RFC 9112 §9.5)
+                return null; // idle: close without a response (RFC 9112 §9.5)
             }
-            if (!enter(State.BUSY)) return;
+            if (!enter(State.BUSY)) return null;
             if (!first) input.deadline(System.nanoTime() + headerTimeout);
             HttpExchange exchange;
             try {
@@ -134,25 +150,15 @@ final class Connection implements Runnable {
                 exchange = new HttpExchange(this, head, parser.readBody(input, framing));
             } catch (HttpException e) {
                 sendError(e.status(), e.getMessage());
-                return; // the rest of the stream cannot be trusted: close (RFC 9112 §9.6)
+                return null; // the rest of the stream cannot be trusted: close (RFC 9112 §9.6)
             } catch (SocketTimeoutException e) {
                 sendError(408, "request not received in time");
-                return;
+                return null;
             }
-            if (!handle(exchange)) {
-                // an upgraded protocol goes on here, without the handler's frames (HttpExchange.afterHandler)
-                Runnable rest = exchange.afterHandler();
-                if (rest != null) {
-                    try {
-                        rest.run();
-                    } catch (Throwable t) {
-                        LOG.log(System.Logger.Level.ERROR, "handler failed after upgrade", t);
-                    }
-                }
-                return;
-            }
-            if (!exchange.keepAlive()) return;
-            if (!enter(State.IDLE)) return;
+            // an upgraded protocol goes on in run(), without the handler's frames or this one's
+            if (!handle(exchange)) return exchange.afterHandler();
+            if (!exchange.keepAlive()) return null;
+            if (!enter(State.IDLE)) return null;
             first = false;
         }
     }

@@ -18,7 +18,6 @@ import java.util.Arrays;
 final class HttpInput {
     /** The size of a new buffer (and of those the {@link BufferPool} keeps): most request heads fit in one read. */
     static final int BUFFER_SIZE = 2048;
-    private static final byte[] EMPTY = new byte[0];
     /** How much of the body a single read may ask the socket for. */
     private static final int READ_CHUNK = 8192;
 
@@ -28,7 +27,7 @@ final class HttpInput {
     /** Where buffers come from and go back to; null: allocate (tests). */
     private final BufferPool pool;
     /** Empty until the first read. */
-    private byte[] buf = EMPTY;
+    private byte[] buf = RequestParser.NO_BYTES;
     private int pos;
     private int limit;
     /** Start of the last line {@link #nextLine} returned. */
@@ -197,7 +196,7 @@ final class HttpInput {
 
     /** Hands over the buffered bytes (those after the request head) and gives the buffer back. */
     byte[] drain() {
-        byte[] out = pos == limit ? EMPTY : Arrays.copyOfRange(buf, pos, limit);
+        byte[] out = pos == limit ? RequestParser.NO_BYTES : Arrays.copyOfRange(buf, pos, limit);
         release();
         return out;
     }
@@ -208,7 +207,7 @@ final class HttpInput {
      */
     void release() {
         if (pool != null && buf.length > 0) pool.give(buf);
-        buf = EMPTY;
+        buf = RequestParser.NO_BYTES;
         pos = limit = 0;
     }
 }

@@ -164,9 +164,12 @@ final class RequestParser {
     }
 
     /** Reads a whole body framed by {@code framing}, within the body-size limit. */
+    /** The body of a request without one, shared (an empty array cannot be changed). */
+    static final byte[] NO_BYTES = new byte[0];
+
     byte[] readBody(HttpInput in, Framing framing) throws IOException {
         return switch (framing) {
-            case NoBody n -> new byte[0];
+            case NoBody n -> NO_BYTES;
             case Fixed f -> readFixed(in, (int) f.length());
             case Chunked c -> readChunked(in);
         };

@@ -37,7 +37,8 @@ public final class Request {
     private Params form;
     private Map<String, String> cookies;
     private Map<String, String> pathParams = Map.of();
-    private final Map<String, Object> attributes = new ConcurrentHashMap<>();
+    /** Sized for the few that middleware puts (session, CSRF state, user): 8 slots, not 16. */
+    private final Map<String, Object> attributes = new ConcurrentHashMap<>(4);
     private WebSocketUpgrade pendingUpgrade;
     private WebSocket websocket;
     private TrustedProxies.View clientView;
@@ -139,7 +140,7 @@ public final class Request {
                     map.putIfAbsent(name, value);
                 }
             }
-            cookies = Collections.unmodifiableMap(map);
+            cookies = map.isEmpty() ? Map.of() : Collections.unmodifiableMap(map);
         }
         return cookies;
     }
@@ -203,7 +204,7 @@ public final class Request {
     }
 
     void pathParams(Map<String, String> params) {
-        this.pathParams = Collections.unmodifiableMap(params);
+        this.pathParams = params.isEmpty() ? Map.of() : Collections.unmodifiableMap(params);
     }
 
     /** The URL pattern that matched (null before URL resolution, or when none did). */
@@ -331,6 +332,9 @@ public final class Request {
     void websocket(WebSocket ws) {
         this.websocket = ws;
         this.pendingUpgrade = null;
+        // the handshake's checks are done: the view may ask again (it is computed anew), while an
+        // idle WebSocket does not keep it
+        this.clientView = null;
     }
 
     @Override

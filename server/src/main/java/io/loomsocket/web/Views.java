@@ -1,5 +1,9 @@
 package io.loomsocket.web;
 
+import java.lang.invoke.LambdaMetafactory;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
@@ -136,7 +140,7 @@ public final class Views {
             } catch (RuntimeException e) {
                 throw new IllegalArgumentException("cannot call " + m + " (open its package to io.loomsocket.server?)", e);
             }
-            View view = new MethodView(views, m);
+            View view = new MethodView(views, m, direct(views, m));
             if (accept != null) view = acceptWebSocket(view).subprotocols(accept.subprotocols());
             if (require != null) view = requireWebSocket(view).subprotocols(require.subprotocols());
             found.put(m.getName(), view);
@@ -154,10 +158,38 @@ public final class Views {
         }
     }
 
-    /** A view made from a method by {@link #scan}. */
-    record MethodView(Object target, Method method) implements View {
+    /**
+     * A class made at run time whose {@code handle} calls {@code m} on {@code target} directly
+     * (LambdaMetafactory), or null when it cannot be made (a {@code void} method, or a package this
+     * module may not look into): the caller then goes through reflection. A WebSocket view parks on
+     * its connection's thread for the connection's life, and every frame between it and the
+     * connection's loop stays on the heap; reflection adds three or more.
+     */
+    private static View direct(Object target, Method m) {
+        if (m.getReturnType() != Response.class || Modifier.isStatic(m.getModifiers())) return null;
+        try {
+            Class<?> owner = m.getDeclaringClass();
+            MethodHandles.Lookup lookup = MethodHandles.privateLookupIn(owner, MethodHandles.lookup());
+            MethodHandle impl = lookup.unreflect(m);
+            MethodType handle = MethodType.methodType(Response.class, Request.class);
+            MethodHandle factory = LambdaMetafactory.metafactory(lookup, "handle", MethodType.methodType(View.class, owner),
+                    handle, impl, handle).getTarget();
+            return (View) factory.invoke(target);
+        } catch (Throwable e) {
+            return null; // reflection it is
+        }
+    }
+
+    /** The view to call for {@code view}: a scanned method's direct caller when it has one. */
+    static View callable(View view) {
+        return view instanceof MethodView m && m.direct() != null ? m.direct() : view;
+    }
+
+    /** A view made from a method by {@link #scan}; {@code direct} calls it without reflection (may be null). */
+    record MethodView(Object target, Method method, View direct) implements View {
         @Override
         public Response handle(Request request) throws Exception {
+            if (direct != null) return direct.handle(request);
             try {
                 return (Response) method.invoke(target, request);
             } catch (InvocationTargetException e) {

@@ -411,7 +411,7 @@ public final class WebApp implements HttpHandler {
         @Override
         public void run() {
             try {
-                Response ignored = view.handle(request);
+                Response ignored = Views.callable(view).handle(request);
                 if (ignored != null && !ignored.isUpgraded()) {
                     String pattern = request.urlPattern().regex().pattern();
                     explainer.explain("websocket-response " + pattern, () -> "the WebSocket view of URL pattern '" + pattern + "' ("

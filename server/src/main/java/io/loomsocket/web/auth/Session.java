@@ -25,15 +25,17 @@ public final class Session {
     public static final int MAX_BYTES = 2800;
 
     private String id;
-    private final Map<String, String> values;
+    /** The values: a shared empty map until the first put (a request that never writes its session copies nothing). */
+    private Map<String, String> values;
     private final Instant expiresAt;
-    private final List<String> ended = new ArrayList<>();
+    /** Ids to delete when the response goes out; null while there are none. */
+    private List<String> ended;
     private boolean modified;
     private boolean accessed;
 
     Session(SessionData loaded, Instant expiresAt) {
         this.id = loaded == null ? null : loaded.id();
-        this.values = new LinkedHashMap<>(loaded == null ? Map.of() : loaded.values());
+        this.values = loaded == null || loaded.values().isEmpty() ? Map.of() : new LinkedHashMap<>(loaded.values());
         this.expiresAt = expiresAt;
     }
 
@@ -51,6 +53,7 @@ public final class Session {
     public void put(String key, String value) {
         accessed = true;
         if (key.isEmpty()) throw new IllegalArgumentException("empty session key");
+        if (!(values instanceof LinkedHashMap)) values = new LinkedHashMap<>(values);
         String old = values.put(key, value);
         if (size() > MAX_BYTES) {
             if (old == null) values.remove(key);
@@ -62,7 +65,11 @@ public final class Session {
 
     public void remove(String key) {
         accessed = true;
-        if (values.remove(key) != null) modified = true;
+        if (values.containsKey(key)) {
+            if (!(values instanceof LinkedHashMap)) values = new LinkedHashMap<>(values);
+            values.remove(key);
+            modified = true;
+        }
     }
 
     public Set<String> keys() {
@@ -81,14 +88,17 @@ public final class Session {
      */
     public void cycleKey() {
         accessed = true;
-        if (id != null) ended.add(id);
+        if (id != null) {
+            if (ended == null) ended = new ArrayList<>(1);
+            ended.add(id);
+        }
         id = null;
         modified = true;
     }
 
     /** Empties the session and ends its id (Django's {@code flush}; {@code Auth.logout} does it). */
     public void flush() {
-        values.clear();
+        values = Map.of();
         cycleKey();
     }
 
@@ -112,7 +122,7 @@ public final class Session {
 
     /** Ids to delete when the response goes out. */
     List<String> ended() {
-        return ended;
+        return ended == null ? List.of() : ended;
     }
 
     /** The stored form, giving the session an id if it has none. */
