@@ -177,6 +177,7 @@ final class Reader {
      */
     private boolean process(boolean background) throws InterruptedException {
         ByteBuffer bytes = pending;
+        boolean alive = false;
         while (true) { // until the engine needs more bytes: it may hold events after the last byte
             if (!background && queue.isFull()) {
                 held = true;
@@ -185,7 +186,10 @@ final class Reader {
             // streaming is decided when a message starts: stream it if a receiveStream() is waiting
             Event ev = events.parse(bytes, queue.streamWanted());
             if (ev == null) break; // the protocol keeps partial frames itself
-            if (!(ev instanceof Event.Pong)) events.onPeerActivity(); // proof of life for the keepalive
+            if (!alive && !(ev instanceof Event.Pong)) { // proof of life for the keepalive, once per batch
+                alive = true;
+                events.onPeerActivity();
+            }
             switch (ev) {
                 case Event.Text t -> queue.put(new InboundQueue.Whole(new Message.Text(t.text()), t.length()));
                 case Event.Binary b -> queue.put(new InboundQueue.Whole(new Message.Binary(b.data()), b.data().length));
