@@ -33,15 +33,17 @@ import java.util.Objects;
  *       <td>received messages held for the application; when full, the connection stops reading
  *           the socket, so TCP flow control slows the peer down</td></tr>
  *   <tr><td>{@code maxQueueBytes} ({@code websocket.max_queue_bytes})</td><td>1 MiB</td>
- *       <td>bytes of received messages held for the application (text counted in chars); like
+ *       <td>bytes of received messages held for the application (UTF-8 bytes for text); like
  *           maxQueue, reaching it stops reading the socket. An empty queue takes any message, so
  *           at most maxQueueBytes + maxMessageSize are held</td></tr>
- *   <tr><td>{@code writeBufferSize} ({@code websocket.write_buffer_size})</td><td>16 KiB</td>
+ *   <tr><td>{@code writeBufferSize} ({@code websocket.write_buffer_size})</td><td>64 KiB</td>
  *       <td>outgoing bytes coalesced before a system call; frames are written as soon as the
  *           sender is about to block, the buffer fills, or {@value #FLUSH_DELAY_MICROS} µs after a
- *           send, whichever comes first</td></tr>
- *   <tr><td>{@code readBufferSize} ({@code websocket.read_buffer_size})</td><td>16 KiB</td>
- *       <td>read buffer while data flows; an idle connection reads into a 512-byte one</td></tr>
+ *           send, whichever comes first. The buffer grows with what is sent and is dropped when
+ *           the connection goes quiet</td></tr>
+ *   <tr><td>{@code readBufferSize} ({@code websocket.read_buffer_size})</td><td>64 KiB</td>
+ *       <td>the largest read buffer while data flows; an idle connection reads into a 128-byte
+ *           one, and a read that fills its buffer grows the next one 16-fold up to this size</td></tr>
  *   <tr><td>{@code writeTimeout} ({@code websocket.write_timeout})</td><td>30 s</td>
  *       <td>how long a write may block while the peer does not read; then the connection is
  *           aborted (close code 1008 reported locally) and the sender gets a
@@ -202,8 +204,8 @@ public final class WebSocketConfig {
         private int maxFragmentsPerMessage = io.loomsocket.engine.EngineConfig.DEFAULT_MAX_FRAGMENTS;
         private int maxQueue = 16;
         private long maxQueueBytes = 1 << 20;
-        private int writeBufferSize = 16 << 10;
-        private int readBufferSize = 16 << 10;
+        private int writeBufferSize = 64 << 10;
+        private int readBufferSize = 64 << 10;
         private Duration writeTimeout = Duration.ofSeconds(30);
         private Duration closeTimeout = Duration.ofSeconds(10);
         private Duration pingInterval = Duration.ofSeconds(20);
