@@ -14,8 +14,8 @@ class WebSocketConfigTest {
         assertThat(c.maxMessageSize()).isEqualTo(1 << 20);
         assertThat(c.maxFrameSize()).isEqualTo(1 << 20);
         assertThat(c.maxQueue()).isEqualTo(16);
-        assertThat(c.writeBufferSize()).isEqualTo(16 << 10);
-        assertThat(c.readBufferSize()).isEqualTo(16 << 10);
+        assertThat(c.writeBufferSize()).isEqualTo(64 << 10);
+        assertThat(c.readBufferSize()).isEqualTo(64 << 10);
         assertThat(c.writeTimeout()).isEqualTo(Duration.ofSeconds(30));
         assertThat(c.closeTimeout()).isEqualTo(Duration.ofSeconds(10));
         assertThat(c.pingInterval()).isEqualTo(Duration.ofSeconds(20));
